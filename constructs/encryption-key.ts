@@ -1,0 +1,81 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Construct } from 'constructs';
+import { partitionOf } from '../lib/arn';
+
+/** Lets an AWS service use the key on the account's behalf, under conditions. */
+export interface ServiceKeyGrant {
+  /** The service principal, e.g. `logs.eu-west-1.amazonaws.com`. */
+  readonly principal: string;
+  /** The KMS actions the service may call. */
+  readonly actions: readonly string[];
+  /** Conditions that narrow the grant to the caller's own resources. @default - none */
+  readonly conditions?: readonly { readonly test: string; readonly variable: string; readonly values: readonly string[] }[];
+}
+
+export interface EncryptionKeyProps {
+  /** What the key protects; shown in the KMS console. */
+  readonly description: string;
+  /** Alias name without the `alias/` prefix, e.g. `groundwork/prod/tfstate`. */
+  readonly alias: string;
+  /** The account that owns the key; its IAM principals may use it as their IAM policies allow. */
+  readonly accountId: string;
+  /** The key's region; used to build the alias ARN. */
+  readonly region: string;
+  /** Days between automatic rotations of the key material (AWS allows 90 to 2560). @default 365 */
+  readonly rotationPeriodDays?: number;
+  /** Days a deleted key waits before it is gone for good (AWS allows 7 to 30). @default 30 */
+  readonly deletionWindowDays?: number;
+  /** AWS services that may use the key directly. @default - none */
+  readonly serviceGrants?: readonly ServiceKeyGrant[];
+  /** Refuse any plan that would destroy the key (Terraform `prevent_destroy`). @default false */
+  readonly preventDestroy?: boolean;
+}
+
+/** A customer-managed, automatically rotating KMS key with an alias and a least-privilege key policy. */
+export class EncryptionKey extends Construct {
+  readonly keyArn: string;
+  readonly keyId: string;
+  /** The alias ARN, known at synth time: usable where Terraform cannot take a reference (backend blocks). */
+  readonly aliasArn: string;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const partition = partitionOf(props.region);
+    const root = `arn:${partition}:iam::${props.accountId}:root`;
+
+    // The account root statement is AWS's default key policy: it delegates use of the key to IAM policies.
+    const policy = new DataAwsIamPolicyDocument(this, 'policy', {
+      statement: [
+        {
+          sid: 'AccountAdministersKeyThroughIam',
+          principals: [{ type: 'AWS', identifiers: [root] }],
+          actions: ['kms:*'],
+          resources: ['*'],
+        },
+        ...(props.serviceGrants ?? []).map((grant, i) => ({
+          sid: `ServiceUse${i}`,
+          principals: [{ type: 'Service', identifiers: [grant.principal] }],
+          actions: [...grant.actions],
+          resources: ['*'],
+          condition: (grant.conditions ?? []).map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
+        })),
+      ],
+    });
+
+    const key = new KmsKey(this, 'key', {
+      description: props.description,
+      enableKeyRotation: true,
+      rotationPeriodInDays: props.rotationPeriodDays ?? 365,
+      deletionWindowInDays: props.deletionWindowDays ?? 30,
+      policy: policy.json,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    new KmsAlias(this, 'alias', { name: `alias/${props.alias}`, targetKeyId: key.keyId });
+
+    this.keyArn = key.arn;
+    this.keyId = key.keyId;
+    this.aliasArn = `arn:${partition}:kms:${props.region}:${props.accountId}:alias/${props.alias}`;
+  }
+}

@@ -1,0 +1,19 @@
+import type { EnvironmentConfig } from './schema';
+
+/** Day-to-day development: one NAT gateway, short retention, nothing protected from deletion. */
+export const dev: EnvironmentConfig = {
+  name: 'dev',
+  tier: 'dev',
+  accountId: '111111111111',
+  region: 'eu-west-1',
+  drRegion: 'eu-central-1',
+  tags: { 'cost-center': 'platform', owner: 'platform-team' },
+  network: {
+    cidr: '10.10.0.0/16',
+    azCount: 2,
+    natMode: 'single',
+    flowLogs: { retentionDays: 30 },
+  },
+  state: { noncurrentVersionExpirationDays: 30 },
+  kms: { deletionWindowDays: 7 },
+};

@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import { EnvironmentSchema, type Environment } from './schema';
+
+/** Every problem found in the environments, each as `<env>.<field path>: <message>`. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid environment configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates every environment of the registry (key = file name = environment name) and returns them
+ * resolved, or throws one ConfigError listing every problem of every environment.
+ */
+export function loadEnvironments(registry: Readonly<Record<string, unknown>>): Environment[] {
+  const problems: string[] = [];
+  const loaded: Environment[] = [];
+  for (const [key, config] of Object.entries(registry)) {
+    const result = EnvironmentSchema.safeParse(config, { error: requiredFieldMessage });
+    if (!result.success) {
+      problems.push(...result.error.issues.flatMap((issue) => describeIssue(key, issue)));
+      continue;
+    }
+    if (result.data.name !== key) {
+      problems.push(`${key}.name: is "${result.data.name}" but the environment is registered as "${key}"; they must match so stack names follow the file`);
+    }
+    loaded.push(result.data);
+  }
+  const owners = new Map<string, string>();
+  for (const env of loaded) {
+    const owner = owners.get(env.state.bucket);
+    if (owner) problems.push(`${env.name}.state.bucket: "${env.state.bucket}" is already the state bucket of ${owner}`);
+    owners.set(env.state.bucket, env.name);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return loaded;
+}
+
+function requiredFieldMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  return issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
+}
+
+function describeIssue(key: string, issue: z.core.$ZodIssue): string[] {
+  const path = [key, ...issue.path.map(String)].join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((field) => `${path}.${field}: is not a known field (check its spelling)`);
+  }
+  if (issue.code === 'invalid_key') {
+    // A record key failed its own checks; the useful messages are the nested ones.
+    return issue.issues.map((inner) => `${path}: ${inner.message}`);
+  }
+  return [`${path}: ${issue.message}`];
+}

@@ -1,0 +1,24 @@
+import type { EnvironmentConfig } from './schema';
+
+/**
+ * The whole platform against an AWS API emulator on loopback (moto by default). The account id is the one
+ * moto and LocalStack answer with. `AWS_ENDPOINT_URL`, the AWS SDKs' standard variable, points it elsewhere.
+ */
+export const local: EnvironmentConfig = {
+  name: 'local',
+  tier: 'dev',
+  accountId: '123456789012',
+  region: 'us-east-1',
+  drRegion: 'us-west-2',
+  network: {
+    cidr: '10.99.0.0/16',
+    azCount: 2,
+    natMode: 'single',
+    flowLogs: { retentionDays: 7 },
+  },
+  // moto 5.2 denies every request under a conditional Deny, so the TLS-only bucket policy would lock
+  // Terraform out of its own state. An emulator gap, listed in the README.
+  state: { tlsOnlyPolicy: false },
+  kms: { deletionWindowDays: 7 },
+  emulator: { endpoint: process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000' },
+};

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { crossFieldRules } from './rules';
+import { isPrivateCidr, parseCidr } from '../lib/ipv4';
+import { defaultStateBucket } from './defaults';
+
+/** How much an environment matters; several defaults and rules are computed from it. */
+const TIERS = ['dev', 'staging', 'prod'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Tag keys Groundwork sets on every resource itself; an environment's `tags` may not override them. */
+const RESERVED_TAG_KEYS = ['environment', 'component', 'managed-by'] as const;
+
+/** Retention periods that CloudWatch Logs accepts, in days. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const dnsName = z
+  .string()
+  .regex(
+    /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/,
+    'must be DNS-safe: lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 20 characters',
+  );
+
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'must be an AWS region code such as "eu-west-1"');
+
+const ipv4Cidr = z
+  .string()
+  .refine((value) => parseCidr(value) !== undefined, 'must be an IPv4 CIDR block such as "10.20.0.0/16"')
+  .refine((value) => {
+    const cidr = parseCidr(value);
+    return cidr === undefined || (cidr.prefix >= 16 && cidr.prefix <= 24);
+  }, 'must have a prefix length from /16 (the largest VPC AWS allows) to /24')
+  .refine((value) => {
+    const cidr = parseCidr(value);
+    return cidr === undefined || cidr.aligned;
+  }, 'must be a network address: the host bits after the prefix must be zero (e.g. "10.20.0.0/16", not "10.20.1.0/16")')
+  .refine((value) => parseCidr(value) === undefined || isPrivateCidr(value), 'must lie in a private range (RFC 1918: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)');
+
+const subnetPrefixLength = z.number().int().min(16).max(28);
+
+const tagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((key) => !key.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS')
+  .refine(
+    (key) => !(RESERVED_TAG_KEYS as readonly string[]).includes(key),
+    `is set by Groundwork on every resource (${RESERVED_TAG_KEYS.join(', ')}) and cannot be overridden`,
+  );
+
+const NetworkSchema = z.strictObject({
+  /** The VPC's IPv4 CIDR block, /16 to /24, in a private range. Changing it replaces the VPC. */
+  cidr: ipv4Cidr,
+  /** How many availability zones the subnets span: 1 to 6, at least 2 for tier prod. */
+  azCount: z.number().int().min(1).max(6),
+  /**
+   * The availability zones, in order. Pin them when your account lacks some of a region's zones.
+   * @default - the first `azCount` zones of the region by letter: `<region>a`, `<region>b`, ...
+   */
+  availabilityZones: z.array(z.string()).optional(),
+  /**
+   * NAT gateways: `single` (one, in the first AZ; cheap, but one AZ's outage cuts the others' egress) or
+   * `per-az` (one per AZ; required for tier prod).
+   */
+  natMode: z.enum(['single', 'per-az']),
+  /** Subnet sizes. Every tier reserves room for `reservedAzCount` zones so adding a zone never renumbers a subnet. */
+  subnets: z
+    .strictObject({
+      /** Prefix length of each public subnet (load balancers, NAT gateways). @default 24 */
+      publicPrefixLength: subnetPrefixLength.default(24),
+      /** Prefix length of each private subnet (tasks, nodes; egress through NAT). @default 20 */
+      privatePrefixLength: subnetPrefixLength.default(20),
+      /** Prefix length of each isolated subnet (databases, caches; no route to the internet). @default 24 */
+      isolatedPrefixLength: subnetPrefixLength.default(24),
+      /** How many zones' worth of subnets each tier reserves address space for. @default 4 */
+      reservedAzCount: z.number().int().min(1).max(6).default(4),
+    })
+    .prefault({}),
+  /** VPC flow logs, delivered to a KMS-encrypted CloudWatch log group. */
+  flowLogs: z
+    .strictObject({
+      /** Days to keep flow log records; one of the values CloudWatch Logs accepts. @default 365 */
+      retentionDays: z
+        .number()
+        .int()
+        .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+          message: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+        })
+        .default(365),
+      /** Which traffic to record. @default 'ALL' */
+      trafficType: z.enum(['ALL', 'ACCEPT', 'REJECT']).default('ALL'),
+    })
+    .prefault({}),
+});
+
+const StateSchema = z.strictObject({
+  /**
+   * The S3 bucket that holds every stack's state for this environment. Bucket names are global, so the
+   * default includes the account id.
+   * @default - `groundwork-<name>-tfstate-<accountId>`
+   */
+  bucket: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens')
+    .optional(),
+  /** Days a replaced state version is kept before S3 expires it. @default 90 */
+  noncurrentVersionExpirationDays: z.number().int().min(1).max(3650).default(90),
+  /**
+   * Deny every request to the bucket that is not over TLS. Only an emulator environment may turn it off
+   * (moto treats any conditional Deny as unconditional; see the README's emulator gaps).
+   * @default true
+   */
+  tlsOnlyPolicy: z.boolean().default(true),
+});
+
+const KmsSchema = z.strictObject({
+  /** Days between automatic rotations of every customer-managed key (AWS allows 90 to 2560). @default 365 */
+  rotationPeriodDays: z.number().int().min(90).max(2560).default(365),
+  /** Days a deleted key waits before it is gone for good (AWS allows 7 to 30). @default 30 */
+  deletionWindowDays: z.number().int().min(7).max(30).default(30),
+});
+
+const EmulatorSchema = z.strictObject({
+  /** Base URL of the AWS API emulator (moto or LocalStack) every AWS endpoint points at. */
+  endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "http://127.0.0.1:5000"' }),
+});
+
+const EnvironmentObject = z.strictObject({
+  /** DNS-safe name; stacks are named `<component>-<name>`. Must match the file's key in the registry. */
+  name: dnsName,
+  /** `dev`, `staging` or `prod`: decides protections and several defaults. */
+  tier: z.enum(TIERS),
+  /** The 12-digit AWS account the environment lives in; the provider refuses to touch any other. */
+  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  /** Primary AWS region. */
+  region: awsRegion,
+  /** Disaster-recovery region for cross-region copies; must differ from `region`. */
+  drRegion: awsRegion,
+  /** Extra tags on every resource, merged under Groundwork's own. @default {} */
+  tags: z.record(tagKey, z.string().max(256)).default({}),
+  network: NetworkSchema,
+  /** The Terraform state backend of this environment, in its `region`. @default - see each field */
+  state: StateSchema.prefault({}),
+  /** Customer-managed KMS keys. @default - see each field */
+  kms: KmsSchema.prefault({}),
+  /**
+   * Point every AWS endpoint at an emulator instead of AWS (the `local` environment).
+   * @default - real AWS
+   */
+  emulator: EmulatorSchema.optional(),
+});
+
+/**
+ * One environment's configuration: the tfvars of Groundwork. Field-level rules live on the fields;
+ * rules that relate several fields live in `rules.ts` and run even when unrelated fields are invalid,
+ * so a user sees every problem at once.
+ */
+export const EnvironmentSchema = EnvironmentObject.superRefine(
+  (env, ctx) => {
+    // An unknown key is reported on its parent object but leaves the parent's known fields valid.
+    const invalid = ctx.issues.filter((issue) => issue.code !== 'unrecognized_keys').map((issue) => (issue.path ?? []).map(String).join('.'));
+    for (const rule of crossFieldRules) {
+      // A rule that reads an invalid field would only repeat that field's problem, or misjudge it.
+      if (rule.reads.some((path) => invalid.some((bad) => overlaps(bad, path)))) continue;
+      for (const problem of rule.check(env)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }
+  },
+  // Run even when other fields failed (zod skips refinements after type errors by default).
+  { when: () => true },
+).transform((env) => ({
+  ...env,
+  state: {
+    ...env.state,
+    bucket: env.state.bucket ?? defaultStateBucket(env.name, env.accountId),
+  },
+  network: {
+    ...env.network,
+    availabilityZones: env.network.availabilityZones ?? defaultAvailabilityZones(env.region, env.network.azCount),
+  },
+}));
+
+/** True when one dotted path equals the other or lies inside it ('' is the whole object). */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a === '' || b.startsWith(`${a}.`) || a.startsWith(`${b}.`);
+}
+
+function defaultAvailabilityZones(region: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
+}
+
+/** An environment as written in `environments/<name>.ts`: defaults may be omitted. */
+export type EnvironmentConfig = z.input<typeof EnvironmentSchema>;
+/** A validated environment with every default resolved. */
+export type Environment = z.output<typeof EnvironmentSchema>;
+/** An environment whose fields each passed their own checks, before cross-field rules and derived defaults. */
+export type EnvironmentDraft = z.output<typeof EnvironmentObject>;

@@ -1,0 +1,17 @@
+import type { EnvironmentConfig } from './schema';
+
+/** A rehearsal of prod: same shape, smaller bill. */
+export const staging: EnvironmentConfig = {
+  name: 'staging',
+  tier: 'staging',
+  accountId: '222222222222',
+  region: 'eu-west-1',
+  drRegion: 'eu-central-1',
+  tags: { 'cost-center': 'platform', owner: 'platform-team' },
+  network: {
+    cidr: '10.20.0.0/16',
+    azCount: 2,
+    natMode: 'single',
+    flowLogs: { retentionDays: 90 },
+  },
+};

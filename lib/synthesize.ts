@@ -1,0 +1,91 @@
+import { App } from 'cdktf';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadEnvironments } from '../environments/load';
+import { addPlatform } from '../stacks/platform';
+
+export interface SynthesizeOptions {
+  /** Where the finished output goes; replaced only when synthesis succeeds. */
+  readonly outdir: string;
+  /**
+   * Keep stack directories that the new output no longer has. The cdktf CLI deletes those itself after
+   * synth and fails if they are already gone. @default false
+   */
+  readonly keepOrphanedStacks?: boolean;
+}
+
+export interface StackSummary {
+  readonly name: string;
+  readonly resources: number;
+  readonly dataSources: number;
+  readonly outputs: number;
+}
+
+/**
+ * Validates every environment, synthesizes all their stacks into a staging directory, and only then
+ * replaces `outdir`. Invalid config throws a ConfigError before anything is written; a failure during
+ * synthesis leaves the previous output as it was. Terraform's working files (`.terraform`, the lock file)
+ * of stacks that still exist are carried over, so `terraform` in a stack directory keeps working.
+ */
+export function synthesize(registry: Readonly<Record<string, unknown>>, options: SynthesizeOptions): StackSummary[] {
+  const environments = loadEnvironments(registry);
+  const outdir = path.resolve(options.outdir);
+  const staging = `${outdir}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    const app = new App({ outdir: staging });
+    for (const env of environments) addPlatform(app, env);
+    app.synth();
+    carryOverWorkingFiles(outdir, staging, options.keepOrphanedStacks ?? false);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  publish(staging, outdir);
+  return summarize(outdir);
+}
+
+function carryOverWorkingFiles(previous: string, next: string, keepOrphans: boolean): void {
+  const previousStacks = path.join(previous, 'stacks');
+  if (!fs.existsSync(previousStacks)) return;
+  for (const stack of fs.readdirSync(previousStacks)) {
+    const from = path.join(previousStacks, stack);
+    const to = path.join(next, 'stacks', stack);
+    if (!fs.existsSync(to)) {
+      if (keepOrphans) fs.renameSync(from, to);
+      continue;
+    }
+    for (const entry of ['.terraform', '.terraform.lock.hcl']) {
+      if (fs.existsSync(path.join(from, entry))) fs.renameSync(path.join(from, entry), path.join(to, entry));
+    }
+  }
+}
+
+/** Swaps the staging directory into place; each step is a rename, so a reader never sees half an output. */
+function publish(staging: string, outdir: string): void {
+  const retired = `${outdir}.retired-${process.pid}`;
+  const hadPrevious = fs.existsSync(outdir);
+  if (hadPrevious) fs.renameSync(outdir, retired);
+  fs.renameSync(staging, outdir);
+  if (hadPrevious) fs.rmSync(retired, { recursive: true, force: true });
+}
+
+interface Manifest {
+  stacks: Record<string, { name: string; synthesizedStackPath: string }>;
+}
+
+/** Counts what each synthesized stack declares, read back from the Terraform JSON itself. */
+function summarize(outdir: string): StackSummary[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
+  return Object.values(manifest.stacks).map((stack) => {
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8'));
+    const count = (blocks: Record<string, Record<string, unknown>> = {}) =>
+      Object.values(blocks).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+    return {
+      name: stack.name,
+      resources: count(json.resource),
+      dataSources: count(json.data),
+      outputs: Object.keys(json.output ?? {}).length,
+    };
+  });
+}

@@ -1,0 +1,58 @@
+// npm run bench [-- --runs 5]
+// Median wall time and peak RSS of a full synth of every environment, as `npm run synth` runs it (esbuild
+// bundle + the app), and of the app alone. Peak RSS is GNU time's %M over the whole command, which takes
+// the largest of the command and the processes it waited for.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const TARGET = { wallSeconds: 1.5, rssMiB: 300 };
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const runs = Number(values.runs);
+
+interface Sample {
+  wallSeconds: number;
+  rssMiB: number;
+}
+
+function measure(command: string, outdir: string): Sample {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', command], {
+    encoding: 'utf8',
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+  });
+  if (result.error) throw new Error('GNU time is needed at /usr/bin/time (Debian: apt-get install time)');
+  if (result.status !== 0) throw new Error(`${command} failed:\n${result.stdout}${result.stderr}`);
+  const [wall, rssKiB] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallSeconds: wall, rssMiB: rssKiB / 1024 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-')), 'cdktf.out');
+const cases: [string, string][] = [
+  ['npm run synth (bundle + app)', 'node scripts/synth.mjs'],
+  ['app only (node dist/main.js)', 'node dist/main.js'],
+];
+measure(cases[0][1], outdir); // warm the file cache and build dist/ once
+
+console.log(`${runs} runs each on ${os.cpus().length} cores, node ${process.version}`);
+console.log('what                              median wall   min    max   peak RSS (median)');
+let withinTarget = true;
+for (const [name, command] of cases) {
+  const samples = Array.from({ length: runs }, () => measure(command, outdir));
+  const walls = samples.map((s) => s.wallSeconds);
+  const wall = median(walls);
+  const rss = median(samples.map((s) => s.rssMiB));
+  console.log(`${name.padEnd(32)}  ${wall.toFixed(2).padStart(9)} s  ${Math.min(...walls).toFixed(2)}  ${Math.max(...walls).toFixed(2)}  ${rss.toFixed(0).padStart(6)} MiB`);
+  if (command === cases[0][1]) withinTarget = wall < TARGET.wallSeconds && rss < TARGET.rssMiB;
+}
+const stacks = Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).stacks).length;
+console.log(`(${stacks} stacks per synth; target for a full synth: median under ${TARGET.wallSeconds} s and ${TARGET.rssMiB} MiB)`);
+fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
+if (!withinTarget) {
+  console.log('OVER TARGET');
+  process.exitCode = 1;
+}

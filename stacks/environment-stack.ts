@@ -1,0 +1,72 @@
+import { AwsProvider, type AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
+import { S3Backend, TerraformStack, type S3BackendConfig } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Environment } from '../environments';
+import { partitionOf } from '../lib/arn';
+
+/** Every AWS service a Groundwork stack calls; with an emulator, each of these endpoints points at it. */
+export const AWS_SERVICES = [
+  'acm', 'applicationautoscaling', 'backup', 'cloudtrail', 'cloudwatch', 'ec2', 'ecr', 'ecs', 'eks', 'elasticache',
+  'elbv2', 'events', 'iam', 'kms', 'lambda', 'logs', 'rds', 's3', 'secretsmanager', 'sns', 'sqs', 'ssm', 'sts',
+] as const;
+
+/** The S3 key of a component's state inside the environment's state bucket. */
+function stateKey(env: Environment, component: string): string {
+  return `${env.name}/${component}.tfstate`;
+}
+
+/**
+ * A stack of one component of one environment, named `<component>-<env>`: the AWS provider with
+ * Groundwork's default tags, locked to the environment's account, and its own state object in the
+ * environment's state bucket, encrypted with the state key and locked with S3 native locking.
+ */
+export abstract class EnvironmentStack extends TerraformStack {
+  constructor(scope: Construct, readonly component: string, readonly environment: Environment) {
+    super(scope, `${component}-${environment.name}`);
+    new AwsProvider(this, 'aws', awsProviderConfig(environment, component));
+    new S3Backend(this, s3BackendConfig(environment, component));
+    // Terraform 1.10+ locks with a lock object beside the state; cdktf's S3Backend has no typed field for it.
+    this.addOverride('terraform.backend.s3.use_lockfile', true);
+  }
+}
+
+function awsProviderConfig(env: Environment, component: string): AwsProviderConfig {
+  const endpoint = env.emulator?.endpoint;
+  return {
+    region: env.region,
+    allowedAccountIds: [env.accountId],
+    defaultTags: [{ tags: { ...env.tags, environment: env.name, component, 'managed-by': 'groundwork' } }],
+    ...(endpoint && {
+      endpoints: [Object.fromEntries(AWS_SERVICES.map((service) => [service, endpoint]))],
+      s3UsePathStyle: true,
+      skipMetadataApiCheck: 'true',
+    }),
+  };
+}
+
+function s3BackendConfig(env: Environment, component: string): S3BackendConfig {
+  const endpoint = env.emulator?.endpoint;
+  return {
+    bucket: env.state.bucket,
+    key: stateKey(env, component),
+    region: env.region,
+    encrypt: true,
+    kmsKeyId: stateKeyAliasArn(env),
+    ...(endpoint && {
+      endpoints: { s3: endpoint, sts: endpoint, iam: endpoint },
+      usePathStyle: true,
+      skipCredentialsValidation: true,
+      skipMetadataApiCheck: true,
+    }),
+  };
+}
+
+/** The alias of the key that encrypts an environment's state; the state stack creates it. */
+export function stateKeyAlias(env: Environment): string {
+  return `groundwork/${env.name}/tfstate`;
+}
+
+/** The ARN of that alias, known at synth time, as the backend block (which takes no references) needs. */
+function stateKeyAliasArn(env: Environment): string {
+  return `arn:${partitionOf(env.region)}:kms:${env.region}:${env.accountId}:alias/${stateKeyAlias(env)}`;
+}

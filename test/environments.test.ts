@@ -1,0 +1,132 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
+import { ConfigError } from '../environments/load';
+import { synthesize } from '../lib/synthesize';
+import { tempDir } from './support/synthesized';
+
+/** A deep copy of a shipped environment with one change applied. */
+function changed(base: EnvironmentConfig, change: (draft: any) => void): EnvironmentConfig {
+  const draft = structuredClone(base);
+  change(draft);
+  return draft;
+}
+
+/** Synthesizes the registry into a fresh directory, expecting a ConfigError; returns its problems. */
+function rejectedProblems(registry: Record<string, unknown>): { problems: readonly string[]; parent: string; outdir: string } {
+  const parent = tempDir('invalid');
+  const outdir = path.join(parent, 'cdktf.out');
+  try {
+    synthesize(registry, { outdir });
+  } catch (error) {
+    if (error instanceof ConfigError) return { problems: error.problems, parent, outdir };
+    throw error;
+  }
+  throw new Error('synthesize accepted an invalid configuration');
+}
+
+describe('the shipped environments', () => {
+  it('are all valid', () => {
+    expect(loadEnvironments(environments).map((env) => env.name)).toEqual(['dev', 'staging', 'prod', 'local']);
+  });
+
+  it('resolve computed defaults', () => {
+    const prod = loadEnvironments({ prod: environments.prod })[0];
+    expect(prod.state.bucket).toBe('groundwork-prod-tfstate-333333333333');
+    expect(prod.network.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    expect(prod.network.subnets).toEqual({ publicPrefixLength: 24, privatePrefixLength: 20, isolatedPrefixLength: 24, reservedAzCount: 4 });
+    expect(prod.kms).toEqual({ rotationPeriodDays: 365, deletionWindowDays: 30 });
+  });
+
+  it('meet the production rules in prod', () => {
+    const prod = loadEnvironments({ prod: environments.prod })[0];
+    expect(prod.network.natMode).toBe('per-az');
+    expect(prod.network.azCount).toBeGreaterThanOrEqual(2);
+    expect(prod.drRegion).not.toBe(prod.region);
+  });
+});
+
+const { prod, dev } = environments;
+
+// [what is wrong, registry key, config, the exact path, a fragment of the message]
+const INVALID: [string, string, EnvironmentConfig, string, string][] = [
+  ['prod in one zone', 'prod', changed(prod, (c) => (c.network.azCount = 1)), 'prod.network.azCount', 'must be at least 2 for tier prod'],
+  ['prod with a single NAT gateway', 'prod', changed(prod, (c) => (c.network.natMode = 'single')), 'prod.network.natMode', 'must be "per-az" for tier prod'],
+  ['DR region equal to the region', 'prod', changed(prod, (c) => (c.drRegion = c.region)), 'prod.drRegion', 'must differ from region (eu-west-1)'],
+  ['a name with capitals', 'prod', changed(prod, (c) => (c.name = 'Prod')), 'prod.name', 'must be DNS-safe'],
+  ['a name ending in a hyphen', 'dev', changed(dev, (c) => (c.name = 'dev-')), 'dev.name', 'must be DNS-safe'],
+  ['an unknown tier', 'prod', changed(prod, (c) => (c.tier = 'production')), 'prod.tier', 'expected one of "dev"|"staging"|"prod"'],
+  ['a short account id', 'prod', changed(prod, (c) => (c.accountId = '12345')), 'prod.accountId', 'must be a 12-digit AWS account id'],
+  ['a region that is no region code', 'prod', changed(prod, (c) => (c.region = 'Ireland')), 'prod.region', 'must be an AWS region code'],
+  ['a VPC larger than /16', 'prod', changed(prod, (c) => (c.network.cidr = '10.0.0.0/8')), 'prod.network.cidr', 'prefix length from /16'],
+  ['a CIDR with host bits set', 'prod', changed(prod, (c) => (c.network.cidr = '10.30.1.0/16')), 'prod.network.cidr', 'host bits after the prefix must be zero'],
+  ['a public CIDR', 'prod', changed(prod, (c) => (c.network.cidr = '8.8.0.0/16')), 'prod.network.cidr', 'must lie in a private range'],
+  ['a CIDR that does not parse', 'prod', changed(prod, (c) => (c.network.cidr = '10.300.0.0/16')), 'prod.network.cidr', 'must be an IPv4 CIDR block'],
+  ['subnets that do not fit the VPC', 'prod', changed(prod, (c) => (c.network.cidr = '10.30.0.0/20')), 'prod.network.subnets', 'but 10.30.0.0/20 has 4096'],
+  ['more zones than reserved', 'prod', changed(prod, (c) => (c.network.azCount = 5)), 'prod.network.azCount', 'more than network.subnets.reservedAzCount (4)'],
+  ['a zone of another region', 'prod', changed(prod, (c) => (c.network.availabilityZones = ['eu-west-1a', 'us-east-1b', 'eu-west-1c'])), 'prod.network.availabilityZones.1', '"us-east-1b" is not a zone of region eu-west-1'],
+  ['fewer zones listed than azCount', 'prod', changed(prod, (c) => (c.network.availabilityZones = ['eu-west-1a', 'eu-west-1b'])), 'prod.network.availabilityZones', 'lists 2 zones but network.azCount is 3'],
+  ['a zone listed twice', 'prod', changed(prod, (c) => (c.network.availabilityZones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1a'])), 'prod.network.availabilityZones.2', 'listed twice'],
+  ['a tag that overrides a Groundwork tag', 'prod', changed(prod, (c) => (c.tags = { environment: 'production' })), 'prod.tags.environment', 'cannot be overridden'],
+  ['a tag in the aws: namespace', 'prod', changed(prod, (c) => (c.tags = { 'aws:team': 'x' })), 'prod.tags.aws:team', 'reserved by AWS'],
+  ['a retention CloudWatch refuses', 'prod', changed(prod, (c) => (c.network.flowLogs.retentionDays = 10)), 'prod.network.flowLogs.retentionDays', 'must be one of the retention periods'],
+  ['a key rotation under 90 days', 'prod', changed(prod, (c) => (c.kms = { rotationPeriodDays: 30 })), 'prod.kms.rotationPeriodDays', '>=90'],
+  ['a misspelt field', 'prod', changed(prod, (c) => (c.network.natmode = 'per-az')), 'prod.network.natmode', 'is not a known field'],
+  ['a missing region', 'prod', changed(prod, (c) => delete c.region), 'prod.region', 'is required'],
+  ['an emulator on prod', 'prod', changed(prod, (c) => (c.emulator = { endpoint: 'http://127.0.0.1:5000' })), 'prod.emulator', 'is only for tier dev'],
+  ['an emulator endpoint that is no URL', 'dev', changed(dev, (c) => (c.emulator = { endpoint: 'localhost:5000' })), 'dev.emulator.endpoint', 'must be an http(s) URL'],
+  ['an invalid state bucket name', 'prod', changed(prod, (c) => (c.state = { bucket: 'My_State' })), 'prod.state.bucket', 'must be a valid S3 bucket name'],
+  ['a zero-day version expiry', 'prod', changed(prod, (c) => (c.state = { noncurrentVersionExpirationDays: 0 })), 'prod.state.noncurrentVersionExpirationDays', '>=1'],
+  ['a real bucket without the TLS-only policy', 'prod', changed(prod, (c) => (c.state = { tlsOnlyPolicy: false })), 'prod.state.tlsOnlyPolicy', 'may be false only in an emulator environment'],
+  ['a name that differs from its registry key', 'qa', changed(prod, (c) => (c.name = 'prod')), 'qa.name', 'registered as "qa"'],
+];
+
+describe('an invalid environment', () => {
+  it.each(INVALID)('is rejected for %s, naming the field, and nothing is written', (_what, key, config, fieldPath, fragment) => {
+    const { problems, parent, outdir } = rejectedProblems({ [key]: config });
+    const problem = problems.find((p) => p.startsWith(`${fieldPath}: `));
+    expect(problem).toBeDefined();
+    expect(problem).toContain(fragment);
+    expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(parent)).toEqual([]);
+  });
+
+  it('reports every problem at once, with the exact message for prod zones', () => {
+    const broken = changed(prod, (c) => {
+      c.accountId = 'abc';
+      c.drRegion = c.region;
+      c.network.azCount = 1;
+      c.network.natMode = 'single';
+      c.network.nat = 'typo';
+      c.kms = { deletionWindowDays: 3 };
+    });
+    const { problems } = rejectedProblems({ prod: broken });
+    expect(problems).toContain('prod.network.azCount: must be at least 2 for tier prod');
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      ['prod.accountId', 'prod.drRegion', 'prod.kms.deletionWindowDays', 'prod.network.azCount', 'prod.network.nat', 'prod.network.natMode'].sort(),
+    );
+  });
+
+  it('still has its cross-field rules checked when an unrelated field has the wrong type', () => {
+    const { problems } = rejectedProblems({ prod: changed(prod, (c) => ((c.tier = 'prod'), (c.accountId = 42), (c.network.natMode = 'single'))) });
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^prod\.accountId: /), expect.stringMatching(/^prod\.network\.natMode: must be "per-az"/)]));
+  });
+
+  it('is reported across environments: two environments may not share a state bucket', () => {
+    const { problems } = rejectedProblems({
+      dev,
+      staging: changed(environments.staging, (c) => (c.state = { bucket: 'groundwork-dev-tfstate-111111111111' })),
+    });
+    expect(problems).toEqual(['staging.state.bucket: "groundwork-dev-tfstate-111111111111" is already the state bucket of dev']);
+  });
+
+  it('leaves an earlier, complete output untouched', () => {
+    const parent = tempDir('keep');
+    const outdir = path.join(parent, 'cdktf.out');
+    synthesize({ dev }, { outdir });
+    const before = fs.readFileSync(path.join(outdir, 'stacks', 'network-dev', 'cdk.tf.json'), 'utf8');
+    expect(() => synthesize({ dev: changed(dev, (c) => (c.network.azCount = 0)) }, { outdir })).toThrow(ConfigError);
+    expect(fs.readFileSync(path.join(outdir, 'stacks', 'network-dev', 'cdk.tf.json'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(parent)).toEqual(['cdktf.out']);
+  });
+});

@@ -1,0 +1,111 @@
+import { parseCidr, blockSize } from '../lib/ipv4';
+import { ENVIRONMENT_NAMES, only, referencedName, resources, stack } from './support/synthesized';
+
+const subnetsOfTier = (env: string, tier: string) =>
+  resources(stack(`network-${env}`), 'aws_subnet').filter(([, body]) => body.tags['groundwork:subnet-tier'] === tier);
+
+describe('NAT gateways follow the NAT mode', () => {
+  it.each([
+    ['prod', 'per-az', 3],
+    ['staging', 'single', 1],
+    ['dev', 'single', 1],
+    ['local', 'single', 1],
+  ])('%s (%s) has %d', (env, _mode, count) => {
+    const json = stack(`network-${env}`);
+    expect(resources(json, 'aws_nat_gateway')).toHaveLength(count);
+    expect(resources(json, 'aws_eip')).toHaveLength(count);
+  });
+
+  it('per-az: each private subnet routes through the NAT gateway of its own zone', () => {
+    const json = stack('network-prod');
+    const natZone = new Map(resources(json, 'aws_nat_gateway').map(([name, nat]) => [name, json.resource.aws_subnet[referencedName(nat.subnet_id)].availability_zone]));
+    const privateTables = resources(json, 'aws_route_table').filter(([, t]) => t.tags.Name.includes('-private-'));
+    expect(privateTables).toHaveLength(3);
+    for (const [, table] of privateTables) {
+      const zone = table.tags.Name.replace('groundwork-prod-private-', '');
+      expect(natZone.get(referencedName(table.route[0].nat_gateway_id))).toBe(zone);
+    }
+  });
+
+  it('single: every private subnet routes through the one NAT gateway', () => {
+    const json = stack('network-dev');
+    const [natName] = only(json, 'aws_nat_gateway') && Object.keys(json.resource.aws_nat_gateway);
+    const privateTables = resources(json, 'aws_route_table').filter(([, t]) => t.tags.Name.includes('-private-'));
+    expect(privateTables.map(([, t]) => referencedName(t.route[0].nat_gateway_id))).toEqual([natName, natName]);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('network-%s', (env) => {
+  const json = () => stack(`network-${env}`);
+
+  it('has a public, a private and an isolated subnet in every zone, inside the VPC and not overlapping', () => {
+    const vpc = only(json(), 'aws_vpc');
+    const zones = json().output!.availability_zones.value as string[];
+    const vpcRange = parseCidr(vpc.cidr_block)!;
+    const ranges: [number, number][] = [];
+    for (const tier of ['public', 'private', 'isolated']) {
+      const subnets = subnetsOfTier(env, tier);
+      expect(subnets.map(([, s]) => s.availability_zone)).toEqual(zones);
+      for (const [, s] of subnets) {
+        const range = parseCidr(s.cidr_block)!;
+        expect(range.aligned).toBe(true);
+        expect(range.base).toBeGreaterThanOrEqual(vpcRange.base);
+        expect(range.base + blockSize(range.prefix)).toBeLessThanOrEqual(vpcRange.base + blockSize(vpcRange.prefix));
+        ranges.push([range.base, range.base + blockSize(range.prefix)]);
+        expect(s.map_public_ip_on_launch).toBe(false);
+      }
+    }
+    ranges.sort((a, b) => a[0] - b[0]);
+    ranges.slice(1).forEach((range, i) => expect(range[0]).toBeGreaterThanOrEqual(ranges[i][1]));
+  });
+
+  it('routes public subnets to the internet gateway and gives isolated subnets no route out', () => {
+    const tables = resources(json(), 'aws_route_table');
+    const publicTable = tables.find(([, t]) => t.tags.Name.endsWith('-public'))![1];
+    expect(publicTable.route).toEqual([expect.objectContaining({ cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway.') })]);
+    const isolatedTable = tables.find(([, t]) => t.tags.Name.endsWith('-isolated'))!;
+    expect(isolatedTable[1].route).toEqual([]);
+    const isolatedSubnetNames = subnetsOfTier(env, 'isolated').map(([name]) => name);
+    const associated = resources(json(), 'aws_route_table_association')
+      .filter(([, a]) => referencedName(a.route_table_id) === isolatedTable[0])
+      .map(([, a]) => referencedName(a.subnet_id));
+    expect(associated.sort()).toEqual(isolatedSubnetNames.sort());
+  });
+
+  it('strips every rule from the default security group', () => {
+    const group = only(json(), 'aws_default_security_group');
+    expect(group.ingress).toEqual([]);
+    expect(group.egress).toEqual([]);
+  });
+
+  it('sends flow logs to a KMS-encrypted log group with retention', () => {
+    const flowLog = only(json(), 'aws_flow_log');
+    expect(flowLog.traffic_type).toBe('ALL');
+    expect(flowLog.vpc_id).toContain('aws_vpc.');
+    const logGroup = json().resource.aws_cloudwatch_log_group[referencedName(flowLog.log_destination)];
+    expect(logGroup.kms_key_id).toContain('aws_kms_key.');
+    expect(logGroup.retention_in_days).toBe({ prod: 365, staging: 90, dev: 30, local: 7 }[env]);
+    const key = json().resource.aws_kms_key[referencedName(logGroup.kms_key_id)];
+    expect(key.enable_key_rotation).toBe(true);
+  });
+
+  it('lets CloudWatch Logs use the logs key only for its own log group', () => {
+    const key = only(json(), 'aws_kms_key');
+    const statements = json().data!.aws_iam_policy_document[referencedName(key.policy)].statement as any[];
+    const logs = statements.find((s) => s.principals[0].type === 'Service');
+    expect(logs.principals[0].identifiers[0]).toMatch(/^logs\.[a-z0-9-]+\.amazonaws\.com$/);
+    expect(logs.condition[0]).toMatchObject({ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn' });
+    expect(logs.condition[0].values[0]).toMatch(new RegExp(`:log-group:/groundwork/${env}/vpc-flow-logs$`));
+  });
+
+  it('outputs what later stacks consume', () => {
+    expect(Object.keys(json().output!).sort()).toEqual(
+      ['availability_zones', 'isolated_subnet_ids', 'private_subnet_ids', 'public_subnet_ids', 'vpc_cidr', 'vpc_id'].sort(),
+    );
+  });
+});
+
+it('the three environments in AWS use distinct VPC ranges', () => {
+  const cidrs = ['dev', 'staging', 'prod'].map((env) => only(stack(`network-${env}`), 'aws_vpc').cidr_block);
+  expect(new Set(cidrs).size).toBe(3);
+});

@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { environments } from '../../environments';
+import { synthesize } from '../../lib/synthesize';
+
+/** A synthesized stack's Terraform JSON (the shape Terraform reads: resource.<type>.<name>, ...). */
+export interface StackJson {
+  terraform: { backend?: Record<string, Record<string, unknown>>; required_providers: Record<string, unknown> };
+  provider: Record<string, Record<string, unknown>[]>;
+  resource: Record<string, Record<string, Record<string, any>>>;
+  data?: Record<string, Record<string, Record<string, any>>>;
+  output?: Record<string, { value: unknown; description?: string }>;
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `groundwork-${prefix}-`));
+}
+
+/** Synthesizes the registry into a fresh directory and returns it. */
+export function synthesizeInto(registry: Readonly<Record<string, unknown>> = environments): string {
+  const outdir = path.join(tempDir('synth'), 'cdktf.out');
+  synthesize(registry, { outdir });
+  return outdir;
+}
+
+/** Reads every stack of a synthesized output, by stack name. */
+export function readStacks(outdir: string): Map<string, StackJson> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  return new Map(
+    Object.values(manifest.stacks as Record<string, { name: string; synthesizedStackPath: string }>).map((stack) => [
+      stack.name,
+      JSON.parse(fs.readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8')) as StackJson,
+    ]),
+  );
+}
+
+let shipped: Map<string, StackJson> | undefined;
+/** The shipped environments, synthesized once per test file. */
+export function shippedStacks(): Map<string, StackJson> {
+  shipped ??= readStacks(synthesizeInto());
+  return shipped;
+}
+
+export function stack(name: string): StackJson {
+  const found = shippedStacks().get(name);
+  if (!found) throw new Error(`no stack ${name}; have ${[...shippedStacks().keys()].join(', ')}`);
+  return found;
+}
+
+/** Every resource of a type in a stack, as [logical name, body] pairs. */
+export function resources(json: StackJson, type: string): [string, Record<string, any>][] {
+  return Object.entries(json.resource[type] ?? {});
+}
+
+/** The single resource of a type in a stack; fails when there are none or several. */
+export function only(json: StackJson, type: string): Record<string, any> {
+  const found = resources(json, type);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0][1];
+}
+
+/** The logical name a `${type.name.attr}` reference points at. */
+export function referencedName(reference: string): string {
+  const match = /^\$\{(?:data\.)?[a-z0-9_]+\.([^.]+)\./.exec(reference);
+  if (!match) throw new Error(`not a resource reference: ${reference}`);
+  return match[1];
+}
+
+export const ENVIRONMENT_NAMES = Object.keys(environments);

@@ -1,0 +1,127 @@
+import { App } from 'cdktf';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { environments } from '../environments';
+import { runSynth } from '../lib/cli';
+import { synthesize } from '../lib/synthesize';
+import { ENVIRONMENT_NAMES, readStacks, shippedStacks, synthesizeInto, tempDir } from './support/synthesized';
+
+describe('a full synth', () => {
+  it('produces state-<env> and network-<env> for every environment', () => {
+    const expected = ENVIRONMENT_NAMES.flatMap((env) => [`state-${env}`, `network-${env}`]);
+    expect([...shippedStacks().keys()].sort()).toEqual(expected.sort());
+  });
+
+  it('gives every stack an encrypted, lock-file-locked S3 backend with its own key', () => {
+    const keys = new Set<string>();
+    for (const [name, json] of shippedStacks()) {
+      const [component, env] = name.split(/-(.*)/s);
+      const backend = json.terraform.backend!.s3;
+      expect(backend).toMatchObject({ use_lockfile: true, encrypt: true, key: `${env}/${component}.tfstate` });
+      expect(backend.kms_key_id).toMatch(new RegExp(`^arn:aws:kms:[a-z0-9-]+:\\d{12}:alias/groundwork/${env}/tfstate$`));
+      expect(Object.keys(json.terraform.backend!)).toEqual(['s3']);
+      keys.add(`${backend.bucket}/${backend.key}`);
+    }
+    expect(keys.size).toBe(shippedStacks().size);
+  });
+
+  it('points each environment\'s backends at the bucket its state stack creates', () => {
+    for (const env of ENVIRONMENT_NAMES) {
+      const stateStack = shippedStacks().get(`state-${env}`)!;
+      const bucket = Object.values(stateStack.resource.aws_s3_bucket)[0].bucket;
+      expect(shippedStacks().get(`network-${env}`)!.terraform.backend!.s3.bucket).toBe(bucket);
+    }
+  });
+
+  it('orders network after state, whose bucket holds its state', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(synthesizeInto({ dev: environments.dev }), 'manifest.json'), 'utf8'));
+    expect(manifest.stacks['network-dev'].dependencies).toEqual(['state-dev']);
+    expect(manifest.stacks['state-dev'].dependencies).toEqual([]);
+  });
+
+  it('is deterministic: two synths are byte-identical', () => {
+    const first = synthesizeInto();
+    const second = synthesizeInto();
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+    expect(files(second)).toEqual(files(first));
+    expect(files(first).length).toBeGreaterThan(ENVIRONMENT_NAMES.length * 2);
+    for (const file of files(first)) {
+      expect(fs.readFileSync(path.join(second, file)).equals(fs.readFileSync(path.join(first, file)))).toBe(true);
+    }
+  });
+
+  it('uses no provider but hashicorp/aws 5.100.0 in any stack', () => {
+    for (const json of shippedStacks().values()) {
+      expect(json.terraform.required_providers).toEqual({ aws: { source: 'aws', version: '5.100.0' } });
+      expect(Object.keys(json.provider)).toEqual(['aws']);
+    }
+  });
+});
+
+describe('publishing the output', () => {
+  it('leaves the previous output whole when synthesis fails half-way', () => {
+    const outdir = synthesizeInto({ dev: environments.dev });
+    const before = readStacks(outdir);
+    const failing = jest.spyOn(App.prototype, 'synth').mockImplementationOnce(function (this: App) {
+      fs.mkdirSync(path.join(this.outdir, 'stacks', 'state-dev'), { recursive: true });
+      fs.writeFileSync(path.join(this.outdir, 'stacks', 'state-dev', 'cdk.tf.json'), '{"half":');
+      throw new Error('synthesis failed half-way');
+    });
+    expect(() => synthesize({ dev: environments.dev }, { outdir })).toThrow('synthesis failed half-way');
+    failing.mockRestore();
+    expect(readStacks(outdir)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['cdktf.out']);
+  });
+
+  it('keeps Terraform working files of surviving stacks and drops removed stacks', () => {
+    const outdir = synthesizeInto(environments);
+    const working = path.join(outdir, 'stacks', 'network-dev', '.terraform');
+    fs.mkdirSync(working);
+    fs.writeFileSync(path.join(working, 'marker'), 'kept');
+    fs.writeFileSync(path.join(outdir, 'stacks', 'network-dev', '.terraform.lock.hcl'), '# lock');
+    synthesize({ dev: environments.dev }, { outdir });
+    expect(fs.readFileSync(path.join(working, 'marker'), 'utf8')).toBe('kept');
+    expect(fs.existsSync(path.join(outdir, 'stacks', 'network-dev', '.terraform.lock.hcl'))).toBe(true);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['network-dev', 'state-dev']);
+  });
+
+  it('under the cdktf CLI, leaves removed stacks for the CLI to delete', () => {
+    const outdir = synthesizeInto(environments);
+    synthesize({ dev: environments.dev }, { outdir, keepOrphanedStacks: true });
+    expect(fs.readdirSync(path.join(outdir, 'stacks'))).toContain('network-prod');
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual(['network-dev', 'state-dev']);
+  });
+});
+
+describe('the synth command', () => {
+  const captured = () => {
+    let stdout = '';
+    let stderr = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+    return { stdout: () => stdout, stderr: () => stderr };
+  };
+  afterEach(() => jest.restoreAllMocks());
+
+  it('prints each stack with its resource count', () => {
+    const outdir = path.join(tempDir('cli'), 'cdktf.out');
+    const output = captured();
+    expect(runSynth(environments, outdir)).toBe(0);
+    const total = [...readStacks(outdir).values()].reduce((sum, json) => sum + Object.values(json.resource).reduce((n, byName) => n + Object.keys(byName).length, 0), 0);
+    expect(output.stdout()).toContain(`Synthesized 8 stacks (${total} resources)`);
+    const prodRow = output.stdout().split('\n').find((line) => line.startsWith('network-prod '));
+    const prodResources = Object.values(readStacks(outdir).get('network-prod')!.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    expect(prodRow?.trim().split(/\s+/)[1]).toBe(String(prodResources));
+  });
+
+  it('exits 1 on invalid config, listing each problem by path, and writes nothing', () => {
+    const outdir = path.join(tempDir('cli'), 'cdktf.out');
+    const output = captured();
+    const broken = { ...environments, prod: { ...environments.prod, network: { ...environments.prod.network, azCount: 1 } } };
+    expect(runSynth(broken, outdir)).toBe(1);
+    expect(output.stderr()).toContain('  - prod.network.azCount: must be at least 2 for tier prod\n');
+    expect(output.stderr()).toContain(`Nothing was written to ${outdir}.`);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+});

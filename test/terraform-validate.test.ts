@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findProviderMirror, offlineTerraformEnv, providerBinaryIn, requireTerraform, terraform } from '../lib/terraform-cli';
+import { readStacks, synthesizeInto, tempDir } from './support/synthesized';
+
+// Real Terraform and the real AWS provider (from this machine's filesystem mirror, never the network)
+// over every synthesized AWS stack. A machine without either fails here with a message saying what is missing.
+describe('terraform validate', () => {
+  let outdir: string;
+  let env: NodeJS.ProcessEnv;
+  const results = new Map<string, { init: string; validate: any }>();
+
+  beforeAll(async () => {
+    requireTerraform();
+    env = offlineTerraformEnv(tempDir('terraform'));
+    outdir = synthesizeInto();
+    const stacks = [...readStacks(outdir).keys()];
+    // Two at a time: each terraform process keeps one core busy loading the provider's schema.
+    const queue = [...stacks];
+    const worker = async () => {
+      for (let name = queue.shift(); name; name = queue.shift()) {
+        const cwd = path.join(outdir, 'stacks', name);
+        const init = await terraform(['init', '-backend=false', '-input=false'], { cwd, env });
+        if (init.code !== 0) {
+          results.set(name, { init: init.stderr || init.stdout, validate: undefined });
+          continue;
+        }
+        const validate = await terraform(['validate', '-json'], { cwd, env });
+        results.set(name, { init: '', validate: JSON.parse(validate.stdout) });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  }, 600_000);
+
+  it('covers every AWS stack of every environment', () => {
+    expect([...results.keys()].sort()).toEqual([...readStacks(outdir).keys()].sort());
+    expect(results.size).toBe(8);
+  });
+
+  it.each(['dev', 'staging', 'prod', 'local'].flatMap((e) => [`state-${e}`, `network-${e}`]))('passes on %s with no errors or warnings', (name) => {
+    const result = results.get(name)!;
+    expect(result.init).toBe('');
+    const problems = result.validate.diagnostics.map((d: any) => `${d.severity}: ${d.summary}: ${d.detail}`);
+    expect(problems).toEqual([]);
+    expect(result.validate.valid).toBe(true);
+  });
+
+  it('installed the provider from the mirror through the generated CLI config', () => {
+    const lock = fs.readFileSync(path.join(outdir, 'stacks', 'network-prod', '.terraform.lock.hcl'), 'utf8');
+    expect(lock).toContain('provider "registry.terraform.io/hashicorp/aws"');
+    expect(lock).toContain('version     = "5.100.0"');
+    expect(fs.readFileSync(env.TF_CLI_CONFIG_FILE!, 'utf8')).toContain(`path    = ${JSON.stringify(findProviderMirror())}`);
+  });
+});
+
+describe('a machine without what the tests need', () => {
+  afterEach(() => {
+    delete process.env.GROUNDWORK_PROVIDER_MIRROR;
+  });
+
+  it('is told where the provider mirror was looked for and how to make one', () => {
+    const empty = tempDir('no-mirror');
+    process.env.GROUNDWORK_PROVIDER_MIRROR = empty;
+    expect(() => findProviderMirror()).toThrow(`No filesystem mirror of registry.terraform.io/hashicorp/aws 5.100.0`);
+    expect(() => findProviderMirror()).toThrow(`under: ${empty}.`);
+    expect(() => findProviderMirror()).toThrow('terraform providers mirror');
+  });
+
+  it('finds a mirror laid out as Terraform expects, wherever it is', () => {
+    const mirror = tempDir('mirror');
+    fs.mkdirSync(path.dirname(providerBinaryIn(mirror)), { recursive: true });
+    fs.writeFileSync(providerBinaryIn(mirror), '');
+    process.env.GROUNDWORK_PROVIDER_MIRROR = mirror;
+    expect(findProviderMirror()).toBe(mirror);
+  });
+
+  it('is told that Terraform is missing from PATH', () => {
+    expect(() => requireTerraform({ ...process.env, PATH: tempDir('empty-path') })).toThrow('Terraform is not on PATH. Install Terraform 1.10 or later');
+  });
+});
