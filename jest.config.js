@@ -3,9 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
-  },
+  // tsconfig's isolatedModules makes ts-jest transpile only; `npm test` runs tsc over everything first.
+  transform: { '^.+\\.ts$': 'ts-jest' },
   // Snapshots and endpoint tests must not depend on the caller's emulator.
   setupFiles: ['<rootDir>/test/support/isolate-environment.ts'],
   testTimeout: 30_000,
