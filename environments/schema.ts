@@ -26,18 +26,19 @@ const awsRegion = z
   .string()
   .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'must be an AWS region code such as "eu-west-1"');
 
-const ipv4Cidr = z
-  .string()
-  .refine((value) => parseCidr(value) !== undefined, 'must be an IPv4 CIDR block such as "10.20.0.0/16"')
-  .refine((value) => {
-    const cidr = parseCidr(value);
-    return cidr === undefined || (cidr.prefix >= 16 && cidr.prefix <= 24);
-  }, 'must have a prefix length from /16 (the largest VPC AWS allows) to /24')
-  .refine((value) => {
-    const cidr = parseCidr(value);
-    return cidr === undefined || cidr.aligned;
-  }, 'must be a network address: the host bits after the prefix must be zero (e.g. "10.20.0.0/16", not "10.20.1.0/16")')
-  .refine((value) => parseCidr(value) === undefined || isPrivateCidr(value), 'must lie in a private range (RFC 1918: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)');
+const ipv4Cidr = z.string().superRefine((value, ctx) => {
+  const cidr = parseCidr(value);
+  const problem = !cidr
+    ? 'must be an IPv4 CIDR block such as "10.20.0.0/16"'
+    : cidr.prefix < 16 || cidr.prefix > 24
+      ? 'must have a prefix length from /16 (the largest VPC AWS allows) to /24'
+      : !cidr.aligned
+        ? 'must be a network address: the host bits after the prefix must be zero (e.g. "10.20.0.0/16", not "10.20.1.0/16")'
+        : !isPrivateCidr(value)
+          ? 'must lie in a private range (RFC 1918: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)'
+          : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const subnetPrefixLength = z.number().int().min(16).max(28);
 
@@ -195,5 +196,5 @@ function defaultAvailabilityZones(region: string, count: number): string[] {
 export type EnvironmentConfig = z.input<typeof EnvironmentSchema>;
 /** A validated environment with every default resolved. */
 export type Environment = z.output<typeof EnvironmentSchema>;
-/** An environment whose fields each passed their own checks, before cross-field rules and derived defaults. */
+/** What cross-field rules see: fields with their defaults, before derived defaults (a rule reads only fields that passed their own checks). */
 export type EnvironmentDraft = z.output<typeof EnvironmentObject>;
