@@ -1,8 +1,9 @@
 import type { EnvironmentConfig } from './schema';
 
 /**
- * The whole platform against an AWS API emulator on loopback (moto by default). The account id is the one
- * moto and LocalStack answer with. `AWS_ENDPOINT_URL`, the AWS SDKs' standard variable, points it elsewhere.
+ * The whole platform against an AWS API emulator on loopback (moto by default). The account id is moto's
+ * default; Groundwork's scripts use it as the access key id, which LocalStack takes as the account too.
+ * `AWS_ENDPOINT_URL`, the AWS SDKs' standard variable, points it at another emulator.
  */
 export const local: EnvironmentConfig = {
   name: 'local',

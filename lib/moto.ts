@@ -8,6 +8,15 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
+/**
+ * Credentials for an emulator environment. Emulators accept any; the access key id is the account id
+ * because LocalStack acts in the account a 12-digit key names, and moto uses its default account
+ * (123456789012, the `local` account) for keys it did not issue.
+ */
+export function emulatorCredentials(accountId: string): NodeJS.ProcessEnv {
+  return { AWS_ACCESS_KEY_ID: accountId, AWS_SECRET_ACCESS_KEY: 'emulator' };
+}
+
 /** A loopback port nobody is listening on right now. */
 function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {

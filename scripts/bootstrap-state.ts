@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { environments } from '../environments';
 import { bootstrapState } from '../lib/bootstrap';
+import { emulatorCredentials } from '../lib/moto';
 import { synthesize } from '../lib/synthesize';
 import { requireTerraform, scriptTerraformEnv } from '../lib/terraform-cli';
 
@@ -19,12 +20,8 @@ async function main(): Promise<void> {
   const { env, providerSource } = scriptTerraformEnv('.groundwork');
   console.log(`AWS provider from ${providerSource}.`);
   const config = environments[name as keyof typeof environments];
-  if ('emulator' in config && config.emulator) {
-    // An emulator accepts any credentials; the provider only needs some.
-    env.AWS_ACCESS_KEY_ID ??= 'test';
-    env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  }
-  await bootstrapState({ environment: name, outdir, workDir: '.groundwork', terraformEnv: env, autoApprove: values.yes, log: console.log });
+  const credentials = 'emulator' in config && config.emulator && !env.AWS_ACCESS_KEY_ID ? emulatorCredentials(config.accountId) : {};
+  await bootstrapState({ environment: name, outdir, workDir: '.groundwork', terraformEnv: { ...env, ...credentials }, autoApprove: values.yes, log: console.log });
 }
 
 main().catch((error: Error) => {

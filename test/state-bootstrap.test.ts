@@ -1,9 +1,17 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments } from '../environments';
-import { BOOTSTRAP_OVERRIDE, bootstrapState } from '../lib/bootstrap';
-import { startMoto, type RunningEmulator } from '../lib/moto';
+import { BOOTSTRAP_OVERRIDE, bootstrapState, useLocalBackend } from '../lib/bootstrap';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/moto';
 import { offlineTerraformEnv, requireTerraform, terraform } from '../lib/terraform-cli';
 import { synthesizeInto, tempDir } from './support/synthesized';
 
@@ -18,14 +26,22 @@ describe('bootstrapping the local state backend in the emulator', () => {
   let env: NodeJS.ProcessEnv;
   let s3: S3Client;
   const log: string[] = [];
+  const stateDir = () => path.join(outdir, 'stacks', 'state-local');
+  const localState = () => path.join(workDir, 'bootstrap', 'state-local.tfstate');
 
   beforeAll(async () => {
     requireTerraform();
     moto = await startMoto();
     workDir = tempDir('bootstrap');
     outdir = synthesizeInto({ local: { ...environments.local, emulator: { endpoint: moto.endpoint } } });
-    env = { ...offlineTerraformEnv(workDir), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
-    s3 = new S3Client({ endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const credentials = emulatorCredentials(environments.local.accountId);
+    env = { ...offlineTerraformEnv(workDir), ...credentials, AWS_REGION: 'us-east-1' };
+    s3 = new S3Client({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID!, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY! },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -35,20 +51,56 @@ describe('bootstrapping the local state backend in the emulator', () => {
 
   const bootstrap = () => bootstrapState({ environment: 'local', outdir, workDir, terraformEnv: env, autoApprove: true, log: (line) => log.push(line) });
   const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key).sort();
+  /** moto picks the service from the credential scope; it does not check the signature. */
+  const awsQuery = async (service: string, init: RequestInit) =>
+    (await fetch(`${moto.endpoint}/`, {
+      method: 'POST',
+      ...init,
+      headers: { Authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`, ...init.headers },
+    })).text();
 
-  it('applies the state stack with local state, then moves that state into its own bucket', async () => {
+  it('stops before changing anything when the backend answers with anything but "no such bucket"', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const denyAll = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] }] };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: JSON.stringify(denyAll) }));
+    await expect(bootstrap()).rejects.toThrow('could not reach the state backend of state-local; nothing was changed');
+    expect(fs.existsSync(localState())).toBe(false);
+    expect(fs.existsSync(path.join(stateDir(), BOOTSTRAP_OVERRIDE))).toBe(false);
+    // moto lets the bucket go even under that policy; the real bootstrap starts from no bucket.
+    await s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
+  }, 120_000);
+
+  it('resumes a bootstrap that stopped part-way and moves the state into its own bucket', async () => {
+    // An earlier run that created only the key before it stopped.
+    const json = JSON.parse(fs.readFileSync(path.join(stateDir(), 'cdk.tf.json'), 'utf8'));
+    const restore = useLocalBackend(stateDir(), localState());
+    try {
+      expect((await terraform(['init', '-input=false', '-reconfigure'], { cwd: stateDir(), env })).code).toBe(0);
+      const partial = await terraform(['apply', '-auto-approve', '-input=false', `-target=aws_kms_key.${Object.keys(json.resource.aws_kms_key)[0]}`], { cwd: stateDir(), env });
+      expect(partial.code).toBe(0);
+    } finally {
+      restore();
+    }
+
     expect(await bootstrap()).toBe('bootstrapped');
+    expect(log).toContain(`state-local: resuming from the local state an earlier bootstrap left at ${localState()}.`);
     expect(await keys()).toEqual(['local/state.tfstate']);
     const state = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'local/state.tfstate' }))).Body!.transformToString());
-    expect(state.resources.map((r: { type: string }) => r.type)).toEqual(expect.arrayContaining(['aws_s3_bucket', 'aws_kms_key', 'aws_s3_bucket_versioning']));
-    expect(fs.existsSync(path.join(workDir, 'bootstrap', 'state-local.tfstate'))).toBe(false);
-    expect(fs.existsSync(path.join(outdir, 'stacks', 'state-local', BOOTSTRAP_OVERRIDE))).toBe(false);
+    expect(state.resources.filter((r: { mode: string }) => r.mode === 'managed')).toHaveLength(Object.values(json.resource).flatMap((byName) => Object.keys(byName as object)).length);
+    expect(state.resources.filter((r: { type: string }) => r.type === 'aws_kms_key')).toHaveLength(1);
+    expect(fs.existsSync(localState())).toBe(false);
+    expect(fs.existsSync(path.join(stateDir(), BOOTSTRAP_OVERRIDE))).toBe(false);
   }, 300_000);
 
-  it('encrypts the state object with the environment\'s state key', async () => {
+  it('encrypts the state object with the key the state stack created', async () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'local/state.tfstate' }));
     expect(head.ServerSideEncryption).toBe('aws:kms');
     expect(head.SSEKMSKeyId).toBe(STATE_KEY_ALIAS);
+    const keyArn = JSON.parse((await terraform(['output', '-json', 'state_key_arn'], { cwd: stateDir(), env })).stdout) as string;
+    const aliases = JSON.parse(
+      await awsQuery('kms', { headers: { 'X-Amz-Target': 'TrentService.ListAliases', 'Content-Type': 'application/x-amz-json-1.1' }, body: '{}' }),
+    ).Aliases as { AliasArn: string; TargetKeyId?: string }[];
+    expect(aliases.find((a) => a.AliasArn === STATE_KEY_ALIAS)?.TargetKeyId).toBe(keyArn.split('/').pop());
   });
 
   it('does nothing when run again', async () => {
@@ -56,6 +108,17 @@ describe('bootstrapping the local state backend in the emulator', () => {
     expect(await bootstrap()).toBe('already-bootstrapped');
     const after = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'local/state.tfstate' }));
     expect(after.VersionId).toBe(before.VersionId);
+  }, 120_000);
+
+  it('refuses to choose when the bucket holds the state and a local bootstrap state exists too', async () => {
+    fs.mkdirSync(path.dirname(localState()), { recursive: true });
+    fs.writeFileSync(localState(), '{"version": 4, "resources": []}');
+    try {
+      await expect(bootstrap()).rejects.toThrow('Compare them');
+      expect(fs.existsSync(localState())).toBe(true);
+    } finally {
+      fs.rmSync(localState());
+    }
   }, 120_000);
 
   it('then serves another stack: network-local applies with its state at local/network.tfstate, unlocked after', async () => {
@@ -70,12 +133,9 @@ describe('bootstrapping the local state backend in the emulator', () => {
     expect(head.SSEKMSKeyId).toBe(STATE_KEY_ALIAS);
 
     const vpcId = JSON.parse((await terraform(['output', '-json', 'vpc_id'], { cwd, env })).stdout);
-    const described = await (await fetch(`${moto.endpoint}/`, {
-      method: 'POST',
-      // moto picks the service from the credential scope; it does not check the signature.
-      headers: { Authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0' },
+    const described = await awsQuery('ec2', {
       body: new URLSearchParams({ Action: 'DescribeVpcs', Version: '2016-11-15', 'Filter.1.Name': 'tag:environment', 'Filter.1.Value.1': 'local' }),
-    })).text();
+    });
     expect(described).toContain(`<vpcId>${vpcId}</vpcId>`);
     expect(described).toContain('<value>groundwork</value>');
   }, 300_000);
