@@ -17,15 +17,14 @@ export function loadEnvironments(registry: Readonly<Record<string, unknown>>): E
   const problems: string[] = [];
   const loaded: Environment[] = [];
   for (const [key, config] of Object.entries(registry)) {
+    // Checked on the raw value, so it is reported even when other fields are invalid.
+    const name = (config as { name?: unknown } | undefined)?.name;
+    if (typeof name === 'string' && name !== key) {
+      problems.push(`${key}.name: is "${name}" but the environment is registered as "${key}"; they must match so stack names follow the file`);
+    }
     const result = EnvironmentSchema.safeParse(config, { error: requiredFieldMessage });
-    if (!result.success) {
-      problems.push(...result.error.issues.flatMap((issue) => describeIssue(key, issue)));
-      continue;
-    }
-    if (result.data.name !== key) {
-      problems.push(`${key}.name: is "${result.data.name}" but the environment is registered as "${key}"; they must match so stack names follow the file`);
-    }
-    loaded.push(result.data);
+    if (result.success) loaded.push(result.data);
+    else problems.push(...result.error.issues.flatMap((issue) => describeIssue(key, issue)));
   }
   const owners = new Map<string, string>();
   for (const env of loaded) {

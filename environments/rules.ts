@@ -1,5 +1,4 @@
 import { planSubnets } from '../lib/subnet-plan';
-import { defaultStateBucket } from './defaults';
 import type { EnvironmentDraft } from './schema';
 
 export interface Problem {
@@ -48,6 +47,7 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
     reads: ['network.cidr', 'network.azCount', 'network.subnets'],
     check: (env) => {
       const { cidr, azCount, subnets } = env.network;
+      if (azCount > subnets.reservedAzCount) return none; // the rule above reports it
       const plan = planSubnets({
         vpcCidr: cidr,
         azCount,
@@ -60,31 +60,23 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
     },
   },
   {
-    reads: ['network.availabilityZones', 'network.azCount', 'region'],
+    reads: ['network.availabilityZones', 'network.azCount'],
     check: (env) => {
       const zones = env.network.availabilityZones;
-      if (zones === undefined) return none;
-      const problems: Problem[] = [];
-      if (zones.length !== env.network.azCount) {
-        problems.push({ path: ['network', 'availabilityZones'], message: `lists ${zones.length} zones but network.azCount is ${env.network.azCount}` });
-      }
-      zones.forEach((zone, i) => {
-        if (!new RegExp(`^${env.region}[a-z]$`).test(zone)) {
-          problems.push({ path: ['network', 'availabilityZones', i], message: `"${zone}" is not a zone of region ${env.region} (expected e.g. "${env.region}a")` });
-        } else if (zones.indexOf(zone) !== i) {
-          problems.push({ path: ['network', 'availabilityZones', i], message: `"${zone}" is listed twice` });
-        }
-      });
-      return problems;
+      return zones !== undefined && zones.length !== env.network.azCount
+        ? problem(['network', 'availabilityZones'], `lists ${zones.length} zones but network.azCount is ${env.network.azCount}`)
+        : none;
     },
   },
   {
-    reads: ['name', 'accountId', 'state.bucket'],
-    check: (env) => {
-      if (env.state.bucket !== undefined) return none;
-      const bucket = defaultStateBucket(env.name, env.accountId);
-      return bucket.length > 63 ? problem(['state', 'bucket'], `the default name "${bucket}" is over S3's 63 characters; set state.bucket`) : none;
-    },
+    reads: ['network.availabilityZones', 'region'],
+    check: (env) =>
+      (env.network.availabilityZones ?? []).flatMap((zone, i, zones): Problem[] => {
+        if (!new RegExp(`^${env.region}[a-z]$`).test(zone)) {
+          return problem(['network', 'availabilityZones', i], `"${zone}" is not a zone of region ${env.region} (expected e.g. "${env.region}a")`);
+        }
+        return zones.indexOf(zone) !== i ? problem(['network', 'availabilityZones', i], `"${zone}" is listed twice`) : none;
+      }),
   },
   {
     reads: ['emulator', 'state.tlsOnlyPolicy'],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { crossFieldRules } from './rules';
+import { SUPPORTED_REGION } from '../lib/arn';
 import { isPrivateCidr, parseCidr } from '../lib/ipv4';
-import { defaultStateBucket } from './defaults';
 
 /** How much an environment matters; several defaults and rules are computed from it. */
 const TIERS = ['dev', 'staging', 'prod'] as const;
@@ -24,7 +24,7 @@ const dnsName = z
 
 const awsRegion = z
   .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'must be an AWS region code such as "eu-west-1"');
+  .regex(SUPPORTED_REGION, 'must be a region code of the aws, aws-cn or aws-us-gov partition, such as "eu-west-1"');
 
 const ipv4Cidr = z.string().superRefine((value, ctx) => {
   const cidr = parseCidr(value);
@@ -182,6 +182,11 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
     availabilityZones: env.network.availabilityZones ?? defaultAvailabilityZones(env.region, env.network.azCount),
   },
 }));
+
+/** The state bucket's name when the environment does not set one: S3 bucket names are global. */
+function defaultStateBucket(name: string, accountId: string): string {
+  return `groundwork-${name}-tfstate-${accountId}`;
+}
 
 /** True when one dotted path equals the other or lies inside it ('' is the whole object). */
 function overlaps(a: string, b: string): boolean {

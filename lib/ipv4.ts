@@ -8,8 +8,11 @@ export interface Cidr {
   readonly aligned: boolean;
 }
 
+// Canonical form only: "010.0.0.0/16" means 10.0.0.0 to some tools and 8.0.0.0 to others, and AWS rejects it.
+const CIDR = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\/(0|[1-9]\d?)$/;
+
 export function parseCidr(text: string): Cidr | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  const match = CIDR.exec(text);
   if (!match) return undefined;
   const octets = match.slice(1, 5).map(Number);
   const prefix = Number(match[5]);

@@ -25,7 +25,10 @@ export type SubnetPlan =
  */
 export function planSubnets(input: SubnetPlanInput): SubnetPlan {
   const vpc = parseCidr(input.vpcCidr);
-  if (!vpc) throw new Error(`not an IPv4 CIDR block: ${input.vpcCidr}`);
+  if (!vpc?.aligned) throw new Error(`not an IPv4 network address: ${input.vpcCidr}`);
+  if (input.azCount > input.reservedAzCount) {
+    throw new Error(`${input.azCount} zones do not fit in the ${input.reservedAzCount} reserved for each tier`);
+  }
   const order = [...SUBNET_TIERS].sort((a, b) => input.prefixLengths[a] - input.prefixLengths[b]);
   const cidrs: Record<SubnetTier, string[]> = { public: [], private: [], isolated: [] };
   let offset = 0;

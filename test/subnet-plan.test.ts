@@ -9,7 +9,7 @@ describe('parseCidr', () => {
     expect(parseCidr('10.20.1.0/16')?.aligned).toBe(false);
   });
 
-  it.each(['10.0.0.0', '10.0.0/16', '256.0.0.0/16', '10.0.0.0/33', ' 10.0.0.0/16'])('rejects %p', (text) => {
+  it.each(['10.0.0.0', '10.0.0/16', '256.0.0.0/16', '10.0.0.0/33', ' 10.0.0.0/16', '010.0.0.0/16', '10.0.0.0/016'])('rejects %p', (text) => {
     expect(parseCidr(text)).toBeUndefined();
   });
 
@@ -59,6 +59,11 @@ describe('planSubnets', () => {
       needed: 4 * 4096 + 8 * 256,
       available: 4096,
     });
+  });
+
+  it('refuses more zones than it reserves room for, and a VPC CIDR with host bits set', () => {
+    expect(() => planSubnets({ vpcCidr: '10.30.0.0/16', azCount: 3, reservedAzCount: 2, prefixLengths })).toThrow('3 zones do not fit in the 2 reserved');
+    expect(() => planSubnets({ vpcCidr: '10.30.1.0/16', azCount: 1, reservedAzCount: 1, prefixLengths })).toThrow('not an IPv4 network address');
   });
 
   it('fits exactly when the reservation fills the VPC', () => {
