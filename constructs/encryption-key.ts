@@ -21,7 +21,7 @@ export interface EncryptionKeyProps {
   readonly alias: string;
   /** The account that owns the key; its IAM principals may use it as their IAM policies allow. */
   readonly accountId: string;
-  /** The key's region; used to build the alias ARN. */
+  /** The key's region; decides the partition of the account's ARN in the key policy. */
   readonly region: string;
   /** Days between automatic rotations of the key material (AWS allows 90 to 2560). @default 365 */
   readonly rotationPeriodDays?: number;
@@ -37,8 +37,6 @@ export interface EncryptionKeyProps {
 export class EncryptionKey extends Construct {
   readonly keyArn: string;
   readonly keyId: string;
-  /** The alias ARN, known at synth time: usable where Terraform cannot take a reference (backend blocks). */
-  readonly aliasArn: string;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
@@ -76,6 +74,5 @@ export class EncryptionKey extends Construct {
 
     this.keyArn = key.arn;
     this.keyId = key.keyId;
-    this.aliasArn = `arn:${partition}:kms:${props.region}:${props.accountId}:alias/${props.alias}`;
   }
 }

@@ -84,6 +84,8 @@ export class TerraformStateBucket extends Construct {
           status: 'Enabled',
           filter: [{ prefix: '' }],
           noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
+          // Every lock release leaves a delete marker on the .tflock key; remove those once nothing is behind them.
+          expiration: [{ expiredObjectDeleteMarker: true }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],

@@ -2,6 +2,7 @@ import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-g
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
@@ -75,11 +76,10 @@ export class ThreeTierVpc extends Construct {
     const isolatedSubnets = zones.map((_, i) => subnet('isolated', i, {}));
 
     const igw = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: { Name: props.name } });
-    const publicRoutes = new RouteTable(this, 'public-routes', {
-      vpcId: vpc.id,
-      route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
-      tags: { Name: `${props.name}-public` },
-    });
+    // Routes are resources of their own, not inline blocks, so a later stack can add one (peering, a
+    // transit gateway) without this one removing it on its next apply.
+    const publicRoutes = new RouteTable(this, 'public-routes', { vpcId: vpc.id, tags: { Name: `${props.name}-public` } });
+    new Route(this, 'public-default-route', { routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
     publicSubnets.forEach((s, i) => new RouteTableAssociation(this, `public-${zones[i]}-routes`, { subnetId: s.id, routeTableId: publicRoutes.id }));
 
     const natZones = props.natMode === 'per-az' ? zones : zones.slice(0, 1);
@@ -94,16 +94,13 @@ export class ThreeTierVpc extends Construct {
     });
     privateSubnets.forEach((s, i) => {
       const nat = natGateways[props.natMode === 'per-az' ? i : 0];
-      const routes = new RouteTable(this, `private-${zones[i]}-route-table`, {
-        vpcId: vpc.id,
-        route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
-        tags: { Name: `${props.name}-private-${zones[i]}` },
-      });
+      const routes = new RouteTable(this, `private-${zones[i]}-route-table`, { vpcId: vpc.id, tags: { Name: `${props.name}-private-${zones[i]}` } });
+      new Route(this, `private-${zones[i]}-default-route`, { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id });
       new RouteTableAssociation(this, `private-${zones[i]}-routes`, { subnetId: s.id, routeTableId: routes.id });
     });
 
     // Isolated subnets share one table with only the implicit local route.
-    const isolatedRoutes = new RouteTable(this, 'isolated-routes', { vpcId: vpc.id, route: [], tags: { Name: `${props.name}-isolated` } });
+    const isolatedRoutes = new RouteTable(this, 'isolated-routes', { vpcId: vpc.id, tags: { Name: `${props.name}-isolated` } });
     isolatedSubnets.forEach((s, i) => new RouteTableAssociation(this, `isolated-${zones[i]}-routes`, { subnetId: s.id, routeTableId: isolatedRoutes.id }));
 
     this.vpcId = vpc.id;

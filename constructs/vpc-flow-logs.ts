@@ -4,34 +4,62 @@ import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
+import { partitionOf, regionalServicePrincipal } from '../lib/arn';
+import { EncryptionKey } from './encryption-key';
 
 export interface VpcFlowLogsProps {
   /** The VPC whose traffic is recorded. */
   readonly vpcId: string;
-  /** Name of the CloudWatch log group; the IAM role is named after it. */
+  /** Name of the CloudWatch log group, e.g. `/groundwork/prod/vpc-flow-logs`. */
   readonly logGroupName: string;
   /** Name of the IAM role the flow log service assumes to deliver records. */
   readonly roleName: string;
-  /** ARN of the KMS key the log group is encrypted with; its policy must let CloudWatch Logs use it. */
-  readonly kmsKeyArn: string;
-  /** The account that owns the VPC: the role trusts the service only on this account's behalf. */
+  /** Alias (without `alias/`) of the KMS key that encrypts the log group. */
+  readonly keyAlias: string;
+  /** The account that owns the VPC: the role trusts the service only on its behalf, and the key is its. */
   readonly accountId: string;
+  /** The VPC's region. */
+  readonly region: string;
   /** Days to keep records. */
   readonly retentionDays: number;
   /** Which traffic to record. @default 'ALL' */
   readonly trafficType?: 'ALL' | 'ACCEPT' | 'REJECT';
+  /** Days between rotations of the log group's key. @default 365 */
+  readonly keyRotationPeriodDays?: number;
+  /** Days a deleted log group key waits before it is gone. @default 30 */
+  readonly keyDeletionWindowDays?: number;
 }
 
-/** VPC flow logs delivered to a KMS-encrypted CloudWatch log group with retention, by a role scoped to it. */
+/**
+ * VPC flow logs delivered to a CloudWatch log group with retention, encrypted with a key of its own that
+ * CloudWatch Logs may use for this log group only, by a role that may write to this log group only.
+ */
 export class VpcFlowLogs extends Construct {
   readonly logGroupArn: string;
+  readonly keyArn: string;
 
   constructor(scope: Construct, id: string, props: VpcFlowLogsProps) {
     super(scope, id);
+    const logGroupArn = `arn:${partitionOf(props.region)}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`;
+    const key = new EncryptionKey(this, 'key', {
+      description: `CloudWatch log group ${props.logGroupName}`,
+      alias: props.keyAlias,
+      accountId: props.accountId,
+      region: props.region,
+      rotationPeriodDays: props.keyRotationPeriodDays,
+      deletionWindowDays: props.keyDeletionWindowDays,
+      serviceGrants: [
+        {
+          principal: regionalServicePrincipal('logs', props.region),
+          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+          conditions: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [logGroupArn] }],
+        },
+      ],
+    });
     const logGroup = new CloudwatchLogGroup(this, 'log-group', {
       name: props.logGroupName,
       retentionInDays: props.retentionDays,
-      kmsKeyId: props.kmsKeyArn,
+      kmsKeyId: key.keyArn,
     });
     const trust = new DataAwsIamPolicyDocument(this, 'trust', {
       statement: [
@@ -62,5 +90,6 @@ export class VpcFlowLogs extends Construct {
       maxAggregationInterval: 60,
     });
     this.logGroupArn = logGroup.arn;
+    this.keyArn = key.keyArn;
   }
 }

@@ -32,6 +32,7 @@ export function synthesize(registry: Readonly<Record<string, unknown>>, options:
   const outdir = path.resolve(options.outdir);
   const staging = `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(outdir), { recursive: true });
   try {
     const app = new App({ outdir: staging });
     for (const env of environments) addPlatform(app, env);

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { MINIMUM_TERRAFORM } from './versions';
 
 /** The one provider Groundwork's AWS stacks use, at the version @cdktf/provider-aws 20.1.0 is generated for. */
 const AWS_PROVIDER = { source: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
@@ -41,13 +42,19 @@ export function findProviderMirror(): string {
   );
 }
 
-/** Fails with a clear message when Terraform is not on PATH. */
-export function requireTerraform(env: NodeJS.ProcessEnv = process.env): string {
+/** Fails with a clear message when Terraform is not on PATH or older than `minimum` (major.minor). */
+export function requireTerraform(env: NodeJS.ProcessEnv = process.env, minimum = MINIMUM_TERRAFORM): string {
   const result = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8', env });
   if (result.error || result.status !== 0) {
-    throw new Error('Terraform is not on PATH. Install Terraform 1.10 or later (S3 native state locking needs it) and retry.');
+    throw new Error(`Terraform is not on PATH. Install Terraform ${minimum} or later (S3 native state locking needs it) and retry.`);
   }
-  return (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version;
+  const version = (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version;
+  const [major, minor] = version.split('.').map(Number);
+  const [needMajor, needMinor] = minimum.split('.').map(Number);
+  if (major < needMajor || (major === needMajor && minor < needMinor)) {
+    throw new Error(`Terraform ${version} is on PATH, but Groundwork needs ${minimum} or later (S3 native state locking).`);
+  }
+  return version;
 }
 
 /**

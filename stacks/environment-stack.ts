@@ -3,6 +3,7 @@ import { S3Backend, TerraformStack, type S3BackendConfig } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { partitionOf } from '../lib/arn';
+import { MINIMUM_TERRAFORM } from '../lib/versions';
 
 /** Every AWS service a Groundwork stack calls; with an emulator, each of these endpoints points at it. */
 export const AWS_SERVICES = [
@@ -27,6 +28,7 @@ export abstract class EnvironmentStack extends TerraformStack {
     new S3Backend(this, s3BackendConfig(environment, component));
     // Terraform 1.10+ locks with a lock object beside the state; cdktf's S3Backend has no typed field for it.
     this.addOverride('terraform.backend.s3.use_lockfile', true);
+    this.addOverride('terraform.required_version', `>= ${MINIMUM_TERRAFORM}`);
   }
 }
 

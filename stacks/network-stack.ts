@@ -1,9 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
-import { partitionOf } from '../lib/arn';
-import type { SubnetTier } from '../lib/subnet-plan';
-import { EncryptionKey } from '../constructs/encryption-key';
+import { SUBNET_TIERS, type SubnetTier } from '../lib/subnet-plan';
 import { ThreeTierVpc } from '../constructs/three-tier-vpc';
 import { VpcFlowLogs } from '../constructs/vpc-flow-logs';
 import { EnvironmentStack } from './environment-stack';
@@ -20,10 +18,8 @@ export class NetworkStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment) {
     super(scope, 'network', env);
-    const prefix = `groundwork-${env.name}`;
-    const logGroupName = `/groundwork/${env.name}/vpc-flow-logs`;
     const vpc = new ThreeTierVpc(this, 'vpc', {
-      name: prefix,
+      name: `groundwork-${env.name}`,
       cidr: env.network.cidr,
       availabilityZones: env.network.availabilityZones,
       natMode: env.network.natMode,
@@ -34,35 +30,17 @@ export class NetworkStack extends EnvironmentStack {
       },
       reservedAzCount: env.network.subnets.reservedAzCount,
     });
-    const logsKey = new EncryptionKey(this, 'logs-key', {
-      description: `CloudWatch logs of Groundwork network ${env.name}`,
-      alias: `groundwork/${env.name}/network-logs`,
-      accountId: env.accountId,
-      region: env.region,
-      rotationPeriodDays: env.kms.rotationPeriodDays,
-      deletionWindowDays: env.kms.deletionWindowDays,
-      serviceGrants: [
-        {
-          principal: `logs.${env.region}.amazonaws.com`,
-          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          conditions: [
-            {
-              test: 'ArnLike',
-              variable: 'kms:EncryptionContext:aws:logs:arn',
-              values: [`arn:${partitionOf(env.region)}:logs:${env.region}:${env.accountId}:log-group:${logGroupName}`],
-            },
-          ],
-        },
-      ],
-    });
     new VpcFlowLogs(this, 'flow-logs', {
       vpcId: vpc.vpcId,
-      logGroupName,
-      roleName: `${prefix}-vpc-flow-logs`,
-      kmsKeyArn: logsKey.keyArn,
+      logGroupName: `/groundwork/${env.name}/vpc-flow-logs`,
+      roleName: `groundwork-${env.name}-vpc-flow-logs`,
+      keyAlias: `groundwork/${env.name}/network-logs`,
       accountId: env.accountId,
+      region: env.region,
       retentionDays: env.network.flowLogs.retentionDays,
       trafficType: env.network.flowLogs.trafficType,
+      keyRotationPeriodDays: env.kms.rotationPeriodDays,
+      keyDeletionWindowDays: env.kms.deletionWindowDays,
     });
 
     this.vpcId = vpc.vpcId;
@@ -71,7 +49,7 @@ export class NetworkStack extends EnvironmentStack {
     new TerraformOutput(this, 'vpc_id', { value: vpc.vpcId, description: 'ID of the VPC' });
     new TerraformOutput(this, 'vpc_cidr', { value: vpc.cidrBlock, description: 'IPv4 CIDR block of the VPC' });
     new TerraformOutput(this, 'availability_zones', { value: env.network.availabilityZones, description: 'Zones the subnets span, in subnet order' });
-    for (const tier of ['public', 'private', 'isolated'] as const) {
+    for (const tier of SUBNET_TIERS) {
       new TerraformOutput(this, `${tier}_subnet_ids`, { value: vpc.subnetIds[tier], description: `IDs of the ${tier} subnets, one per zone` });
     }
   }

@@ -1,6 +1,10 @@
 import { parseCidr, blockSize } from '../lib/ipv4';
 import { ENVIRONMENT_NAMES, only, referencedName, resources, stack } from './support/synthesized';
 
+/** The aws_route resources of a route table, by the table's logical name. */
+const routesOf = (env: string, tableName: string) =>
+  resources(stack(`network-${env}`), 'aws_route').filter(([, route]) => referencedName(route.route_table_id) === tableName).map(([, route]) => route);
+
 const subnetsOfTier = (env: string, tier: string) =>
   resources(stack(`network-${env}`), 'aws_subnet').filter(([, body]) => body.tags['groundwork:subnet-tier'] === tier);
 
@@ -21,9 +25,11 @@ describe('NAT gateways follow the NAT mode', () => {
     const natZone = new Map(resources(json, 'aws_nat_gateway').map(([name, nat]) => [name, json.resource.aws_subnet[referencedName(nat.subnet_id)].availability_zone]));
     const privateTables = resources(json, 'aws_route_table').filter(([, t]) => t.tags.Name.includes('-private-'));
     expect(privateTables).toHaveLength(3);
-    for (const [, table] of privateTables) {
+    for (const [tableName, table] of privateTables) {
       const zone = table.tags.Name.replace('groundwork-prod-private-', '');
-      expect(natZone.get(referencedName(table.route[0].nat_gateway_id))).toBe(zone);
+      const [route] = routesOf('prod', tableName);
+      expect(route.destination_cidr_block).toBe('0.0.0.0/0');
+      expect(natZone.get(referencedName(route.nat_gateway_id))).toBe(zone);
     }
   });
 
@@ -31,7 +37,7 @@ describe('NAT gateways follow the NAT mode', () => {
     const json = stack('network-dev');
     const [natName] = only(json, 'aws_nat_gateway') && Object.keys(json.resource.aws_nat_gateway);
     const privateTables = resources(json, 'aws_route_table').filter(([, t]) => t.tags.Name.includes('-private-'));
-    expect(privateTables.map(([, t]) => referencedName(t.route[0].nat_gateway_id))).toEqual([natName, natName]);
+    expect(privateTables.flatMap(([tableName]) => routesOf('dev', tableName)).map((route) => referencedName(route.nat_gateway_id))).toEqual([natName, natName]);
   });
 });
 
@@ -61,10 +67,11 @@ describe.each(ENVIRONMENT_NAMES)('network-%s', (env) => {
 
   it('routes public subnets to the internet gateway and gives isolated subnets no route out', () => {
     const tables = resources(json(), 'aws_route_table');
-    const publicTable = tables.find(([, t]) => t.tags.Name.endsWith('-public'))![1];
-    expect(publicTable.route).toEqual([expect.objectContaining({ cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway.') })]);
+    const [publicTable] = tables.find(([, t]) => t.tags.Name.endsWith('-public'))!;
+    expect(routesOf(env, publicTable)).toEqual([expect.objectContaining({ destination_cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway.') })]);
     const isolatedTable = tables.find(([, t]) => t.tags.Name.endsWith('-isolated'))!;
-    expect(isolatedTable[1].route).toEqual([]);
+    expect(routesOf(env, isolatedTable[0])).toEqual([]);
+    expect(resources(json(), 'aws_route')).toHaveLength(1 + subnetsOfTier(env, 'private').length);
     const isolatedSubnetNames = subnetsOfTier(env, 'isolated').map(([name]) => name);
     const associated = resources(json(), 'aws_route_table_association')
       .filter(([, a]) => referencedName(a.route_table_id) === isolatedTable[0])
@@ -105,7 +112,12 @@ describe.each(ENVIRONMENT_NAMES)('network-%s', (env) => {
   });
 });
 
-it('the three environments in AWS use distinct VPC ranges', () => {
-  const cidrs = ['dev', 'staging', 'prod'].map((env) => only(stack(`network-${env}`), 'aws_vpc').cidr_block);
-  expect(new Set(cidrs).size).toBe(3);
+it('no two environments\' VPC ranges overlap, so they can be peered', () => {
+  const ranges = ENVIRONMENT_NAMES.map((env) => parseCidr(only(stack(`network-${env}`), 'aws_vpc').cidr_block)!);
+  ranges.forEach((a, i) =>
+    ranges.slice(i + 1).forEach((b) => {
+      const overlap = a.base < b.base + blockSize(b.prefix) && b.base < a.base + blockSize(a.prefix);
+      expect(overlap).toBe(false);
+    }),
+  );
 });

@@ -83,7 +83,7 @@ function serviceOf(type: string): string {
     ['aws_eip', 'ec2'],
     ['aws_nat_gateway', 'ec2'],
     ['aws_internet_gateway', 'ec2'],
-    ['aws_route_table', 'ec2'],
+    ['aws_route', 'ec2'],
     ['aws_flow_log', 'ec2'],
   ];
   const match = byPrefix.find(([prefix]) => type.startsWith(prefix));

@@ -38,6 +38,11 @@ describe.each(ENVIRONMENT_NAMES)('state-%s', (env) => {
     expect(rule.noncurrent_version_expiration[0].noncurrent_days).toBeGreaterThan(0);
   });
 
+  it('removes the delete markers that releasing each state lock leaves behind', () => {
+    const [rule] = only(json(), 'aws_s3_bucket_lifecycle_configuration').rule;
+    expect(rule.expiration).toEqual([{ expired_object_delete_marker: true }]);
+  });
+
   it('stores its own state in its own bucket once bootstrapped', () => {
     const backend = json().terraform.backend!.s3;
     expect(backend.bucket).toBe(only(json(), 'aws_s3_bucket').bucket);

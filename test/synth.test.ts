@@ -51,8 +51,9 @@ describe('a full synth', () => {
     }
   });
 
-  it('uses no provider but hashicorp/aws 5.100.0 in any stack', () => {
+  it('uses no provider but hashicorp/aws 5.100.0 in any stack, and asks for Terraform 1.10+', () => {
     for (const json of shippedStacks().values()) {
+      expect((json.terraform as Record<string, unknown>).required_version).toBe('>= 1.10');
       expect(json.terraform.required_providers).toEqual({ aws: { source: 'aws', version: '5.100.0' } });
       expect(Object.keys(json.provider)).toEqual(['aws']);
     }
@@ -60,6 +61,12 @@ describe('a full synth', () => {
 });
 
 describe('publishing the output', () => {
+  it('creates the output directory\'s parents when they do not exist', () => {
+    const outdir = path.join(tempDir('nested'), 'a', 'b', 'cdktf.out');
+    synthesize({ dev: environments.dev }, { outdir });
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['network-dev', 'state-dev']);
+  });
+
   it('leaves the previous output whole when synthesis fails half-way', () => {
     const outdir = synthesizeInto({ dev: environments.dev });
     const before = readStacks(outdir);

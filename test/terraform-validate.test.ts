@@ -74,6 +74,11 @@ describe('a machine without what the tests need', () => {
     expect(findProviderMirror()).toBe(mirror);
   });
 
+  it('is told that its Terraform is too old for S3 native locking', () => {
+    const installed = requireTerraform();
+    expect(() => requireTerraform(process.env, '99.0')).toThrow(`Terraform ${installed} is on PATH, but Groundwork needs 99.0 or later`);
+  });
+
   it('is told that Terraform is missing from PATH', () => {
     expect(() => requireTerraform({ ...process.env, PATH: tempDir('empty-path') })).toThrow('Terraform is not on PATH. Install Terraform 1.10 or later');
   });
