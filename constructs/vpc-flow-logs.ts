@@ -40,6 +40,7 @@ export class VpcFlowLogs extends Construct {
 
   constructor(scope: Construct, id: string, props: VpcFlowLogsProps) {
     super(scope, id);
+    // Built from the name, not taken from the log group: the key's policy needs it, and the log group needs the key.
     const logGroupArn = `arn:${partitionOf(props.region)}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`;
     const key = new EncryptionKey(this, 'key', {
       description: `CloudWatch log group ${props.logGroupName}`,

@@ -26,12 +26,21 @@ export function providerBinaryIn(mirror: string): string {
   return path.join(mirror, AWS_PROVIDER.source, AWS_PROVIDER.version, platform(), `terraform-provider-aws_v${AWS_PROVIDER.version}_x5`);
 }
 
+function mirrorCandidates(): string[] {
+  const configured = process.env.GROUNDWORK_PROVIDER_MIRROR;
+  return configured ? [configured] : MIRROR_CANDIDATES;
+}
+
+/** The local provider mirror, or undefined when this machine has none. */
+function locateProviderMirror(): string | undefined {
+  return mirrorCandidates().find((dir) => fs.existsSync(providerBinaryIn(dir)));
+}
+
 /** Finds the local provider mirror, or explains exactly what is missing and how to supply it. */
 export function findProviderMirror(): string {
-  const configured = process.env.GROUNDWORK_PROVIDER_MIRROR;
-  const candidates = configured ? [configured] : MIRROR_CANDIDATES;
-  const found = candidates.find((dir) => fs.existsSync(providerBinaryIn(dir)));
+  const found = locateProviderMirror();
   if (found) return found;
+  const candidates = mirrorCandidates();
   throw new Error(
     [
       `No filesystem mirror of ${AWS_PROVIDER.source} ${AWS_PROVIDER.version} (${platform()}) found.`,
@@ -62,8 +71,7 @@ export function requireTerraform(env: NodeJS.ProcessEnv = process.env, minimum =
  * network) into `<workDir>/terraform.rc`, with a plugin cache beside it, and returns the environment
  * variables that make Terraform use them.
  */
-export function offlineTerraformEnv(workDir: string): NodeJS.ProcessEnv {
-  const mirror = findProviderMirror();
+export function offlineTerraformEnv(workDir: string, mirror = findProviderMirror()): NodeJS.ProcessEnv {
   // Terraform runs inside each stack's directory, so every path it is given must be absolute.
   workDir = path.resolve(workDir);
   const cacheDir = path.join(workDir, 'plugin-cache');
@@ -133,10 +141,8 @@ export function terraform(args: readonly string[], options: TerraformOptions): P
  * mirror when this machine has one (offline, as in tests), otherwise from the public registry as usual.
  */
 export function scriptTerraformEnv(workDir: string): { env: NodeJS.ProcessEnv; providerSource: string } {
-  try {
-    const env = offlineTerraformEnv(workDir);
-    return { env, providerSource: `the local mirror (${env.TF_CLI_CONFIG_FILE})` };
-  } catch {
-    return { env: { ...process.env, CHECKPOINT_DISABLE: '1' }, providerSource: 'the public registry' };
-  }
+  const mirror = locateProviderMirror();
+  if (!mirror) return { env: { ...process.env, CHECKPOINT_DISABLE: '1' }, providerSource: 'the public registry' };
+  const env = offlineTerraformEnv(workDir, mirror);
+  return { env, providerSource: `the local mirror (${env.TF_CLI_CONFIG_FILE})` };
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { environments } from '../environments';
 import { runSynth } from '../lib/cli';
 import { synthesize } from '../lib/synthesize';
-import { ENVIRONMENT_NAMES, readStacks, shippedStacks, synthesizeInto, tempDir } from './support/synthesized';
+import { ENVIRONMENT_NAMES, readStacks, resourceCount, shippedStacks, synthesizeInto, tempDir } from './support/synthesized';
 
 describe('a full synth', () => {
   it('produces state-<env> and network-<env> for every environment', () => {
@@ -115,10 +115,10 @@ describe('the synth command', () => {
     const outdir = path.join(tempDir('cli'), 'cdktf.out');
     const output = captured();
     expect(runSynth(environments, outdir)).toBe(0);
-    const total = [...readStacks(outdir).values()].reduce((sum, json) => sum + Object.values(json.resource).reduce((n, byName) => n + Object.keys(byName).length, 0), 0);
+    const total = [...readStacks(outdir).values()].reduce((sum, json) => sum + resourceCount(json), 0);
     expect(output.stdout()).toContain(`Synthesized 8 stacks (${total} resources)`);
     const prodRow = output.stdout().split('\n').find((line) => line.startsWith('network-prod '));
-    const prodResources = Object.values(readStacks(outdir).get('network-prod')!.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    const prodResources = resourceCount(readStacks(outdir).get('network-prod')!);
     expect(prodRow?.trim().split(/\s+/)[1]).toBe(String(prodResources));
   });
 

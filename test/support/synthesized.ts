@@ -53,6 +53,11 @@ export function resources(json: StackJson, type: string): [string, Record<string
   return Object.entries(json.resource[type] ?? {});
 }
 
+/** How many resources a stack declares, of every type. */
+export function resourceCount(json: StackJson): number {
+  return Object.values(json.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+}
+
 /** The single resource of a type in a stack; fails when there are none or several. */
 export function only(json: StackJson, type: string): Record<string, any> {
   const found = resources(json, type);
