@@ -14,6 +14,9 @@ export const dev: EnvironmentConfig = {
     natMode: 'single',
     flowLogs: { retentionDays: 30 },
   },
+  // A small RDS instance: dev is where the plain-RDS engine is exercised.
+  database: { engine: 'postgres', backup: { retentionDays: 1 } },
+  cache: { replicas: 0, snapshotRetentionDays: 0 },
   state: { noncurrentVersionExpirationDays: 30 },
   kms: { deletionWindowDays: 7 },
 };

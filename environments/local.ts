@@ -17,6 +17,8 @@ export const local: EnvironmentConfig = {
     natMode: 'single',
     flowLogs: { retentionDays: 7 },
   },
+  database: { engine: 'aurora-postgresql', readers: 0, backup: { retentionDays: 1 } },
+  cache: { replicas: 0, snapshotRetentionDays: 0 },
   // moto 5.2 denies every request under a conditional Deny, so the TLS-only bucket policy would lock
   // Terraform out of its own state. An emulator gap, listed in the README.
   state: { tlsOnlyPolicy: false },

@@ -14,5 +14,13 @@ export const prod: EnvironmentConfig = {
     natMode: 'per-az',
     flowLogs: { retentionDays: 365 },
   },
+  database: {
+    engine: 'aurora-postgresql',
+    capacity: { minAcu: 2, maxAcu: 32 },
+    readers: 2,
+    backup: { retentionDays: 35, window: '02:00-03:00' },
+    performanceInsightsRetentionDays: 93,
+  },
+  cache: { nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 14 },
   state: { noncurrentVersionExpirationDays: 365 },
 };

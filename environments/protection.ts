@@ -2,14 +2,27 @@ import type { Tier } from './schema';
 
 /** What each tier is protected against. The one place these decisions are made. */
 export interface Protection {
-  /** Terraform refuses any plan that destroys a stateful resource (`prevent_destroy`). */
+  /** Terraform refuses any plan that destroys the state bucket or a key (`prevent_destroy`). */
+  readonly preventDestroy: boolean;
+  /** Days a deleted secret can still be restored. */
+  readonly secretRecoveryWindowDays: number;
+  /** How the database and the cache are guarded. */
+  readonly data: DataProtection;
+}
+
+export interface DataProtection {
+  /** The AWS API itself refuses to delete the database (RDS deletion protection). */
+  readonly deletionProtection: boolean;
+  /** Deleting the database or cache takes a final snapshot first. */
+  readonly finalSnapshot: boolean;
+  /** Terraform refuses any plan that destroys the database, the cache or the key their snapshots need. */
   readonly preventDestroy: boolean;
 }
 
 const PROTECTION: Record<Tier, Protection> = {
-  dev: { preventDestroy: false },
-  staging: { preventDestroy: true },
-  prod: { preventDestroy: true },
+  dev: { preventDestroy: false, secretRecoveryWindowDays: 7, data: { deletionProtection: false, finalSnapshot: false, preventDestroy: false } },
+  staging: { preventDestroy: true, secretRecoveryWindowDays: 30, data: { deletionProtection: false, finalSnapshot: true, preventDestroy: false } },
+  prod: { preventDestroy: true, secretRecoveryWindowDays: 30, data: { deletionProtection: true, finalSnapshot: true, preventDestroy: true } },
 };
 
 export function protectionFor(tier: Tier): Protection {

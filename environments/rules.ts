@@ -1,4 +1,5 @@
 import { planSubnets } from '../lib/subnet-plan';
+import { dailyWindow, weeklyWindow } from './data-schema';
 import type { EnvironmentDraft } from './schema';
 
 export interface Problem {
@@ -7,7 +8,10 @@ export interface Problem {
   readonly message: string;
 }
 
-/** A rule over several fields. It runs only when every field it reads passed its own checks. */
+/**
+ * A rule over several fields. It runs only when every field it reads passed its own checks. Database
+ * rules read `database.engine` too: the engine decides which fields the database has.
+ */
 export interface CrossFieldRule {
   /** Dotted paths of the fields the rule reads. */
   readonly reads: readonly string[];
@@ -92,4 +96,64 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
         ? problem(['emulator'], `is only for tier dev; a ${env.tier} environment must deploy to real AWS`)
         : none,
   },
+  {
+    reads: ['database.engine', 'database.capacity'],
+    check: (env) =>
+      env.database.engine === 'aurora-postgresql' && env.database.capacity.minAcu > env.database.capacity.maxAcu
+        ? problem(['database', 'capacity', 'minAcu'], `is ${env.database.capacity.minAcu}, more than database.capacity.maxAcu (${env.database.capacity.maxAcu})`)
+        : none,
+  },
+  {
+    reads: ['database.engine', 'tier', 'database.readers'],
+    check: (env) =>
+      env.tier === 'prod' && env.database.engine === 'aurora-postgresql' && env.database.readers < 1
+        ? problem(['database', 'readers'], 'must be at least 1 for tier prod: without a reader in another zone the writer has nothing to fail over to')
+        : none,
+  },
+  {
+    reads: ['database.engine', 'tier', 'database.multiAz'],
+    check: (env) =>
+      env.tier === 'prod' && env.database.engine === 'postgres' && env.database.multiAz === false
+        ? problem(['database', 'multiAz'], 'may not be false for tier prod: a single-zone database is down whenever its zone is')
+        : none,
+  },
+  {
+    reads: ['database.engine', 'database.allocatedStorageGiB', 'database.maxAllocatedStorageGiB'],
+    check: (env) =>
+      env.database.engine === 'postgres' && env.database.maxAllocatedStorageGiB < env.database.allocatedStorageGiB
+        ? problem(['database', 'maxAllocatedStorageGiB'], `is ${env.database.maxAllocatedStorageGiB}, less than database.allocatedStorageGiB (${env.database.allocatedStorageGiB})`)
+        : none,
+  },
+  {
+    reads: ['database.engine', 'database.backup.window', 'database.maintenanceWindow'],
+    check: (env) =>
+      windowsOverlap(env.database.backup.window, env.database.maintenanceWindow)
+        ? problem(['database', 'backup', 'window'], `overlaps database.maintenanceWindow (${env.database.maintenanceWindow}); RDS requires them apart`)
+        : none,
+  },
+  {
+    reads: ['cache.snapshotWindow', 'cache.maintenanceWindow'],
+    check: (env) =>
+      windowsOverlap(env.cache.snapshotWindow, env.cache.maintenanceWindow)
+        ? problem(['cache', 'snapshotWindow'], `overlaps cache.maintenanceWindow (${env.cache.maintenanceWindow}); ElastiCache requires them apart`)
+        : none,
+  },
+  {
+    reads: ['tier', 'cache.replicas'],
+    check: (env) =>
+      env.tier === 'prod' && env.cache.replicas < 1
+        ? problem(['cache', 'replicas'], 'must be at least 1 for tier prod: automatic failover and Multi-AZ need a replica')
+        : none,
+  },
 ];
+
+/** True when a daily window, repeated every day of the week, meets a weekly window. */
+function windowsOverlap(daily: string, weekly: string): boolean {
+  const [start, end] = dailyWindow(daily)!;
+  const [weekStart, weekEnd] = weeklyWindow(weekly)!;
+  // The weekly window may wrap past Saturday into the next week, so check every day of two weeks (and the day before).
+  for (let day = -1; day < 14; day++) {
+    if (day * 24 * 60 + start < weekEnd && weekStart < day * 24 * 60 + end) return true;
+  }
+  return false;
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { crossFieldRules } from './rules';
 import { SUPPORTED_REGION } from '../lib/arn';
 import { isPrivateCidr, parseCidr } from '../lib/ipv4';
+import { CacheSchema, DatabaseSchema, RotationSchema } from './data-schema';
 
 /** How much an environment matters; several defaults and rules are computed from it. */
 const TIERS = ['dev', 'staging', 'prod'] as const;
@@ -147,6 +148,12 @@ const EnvironmentObject = z.strictObject({
   state: StateSchema.prefault({}),
   /** Customer-managed KMS keys. @default - see each field */
   kms: KmsSchema.prefault({}),
+  /** The PostgreSQL database: Aurora Serverless v2 or a plain RDS instance. */
+  database: DatabaseSchema,
+  /** The Valkey cache. @default - see each field */
+  cache: CacheSchema.prefault({}),
+  /** How often each secret rotates. @default - see each field */
+  rotation: RotationSchema.prefault({}),
   /**
    * Point every AWS endpoint at an emulator instead of AWS (the `local` environment).
    * @default - real AWS
@@ -181,6 +188,7 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
     ...env.network,
     availabilityZones: env.network.availabilityZones ?? defaultAvailabilityZones(env.region, env.network.azCount),
   },
+  database: env.database.engine === 'postgres' ? { ...env.database, multiAz: env.database.multiAz ?? env.tier === 'prod' } : env.database,
 }));
 
 /** The state bucket's name when the environment does not set one: S3 bucket names are global. */

@@ -14,4 +14,5 @@ export const staging: EnvironmentConfig = {
     natMode: 'single',
     flowLogs: { retentionDays: 90 },
   },
+  database: { engine: 'aurora-postgresql', capacity: { minAcu: 0.5, maxAcu: 4 }, readers: 1 },
 };

@@ -2,19 +2,25 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { SUBNET_TIERS, type SubnetTier } from '../lib/subnet-plan';
+import { PrivateSecurityGroup } from '../constructs/private-security-group';
 import { ThreeTierVpc } from '../constructs/three-tier-vpc';
 import { VpcFlowLogs } from '../constructs/vpc-flow-logs';
 import { EnvironmentStack } from './environment-stack';
 
 /**
- * `network-<env>`: the VPC every other stack runs in, with flow logs. Later stacks read the VPC id,
- * CIDR and subnet ids from here by cross-stack reference.
+ * `network-<env>`: the VPC every other stack runs in, with flow logs, and the service's security group.
+ * Later stacks read the VPC id, CIDR, subnet ids and that group from here by cross-stack reference.
  */
 export class NetworkStack extends EnvironmentStack {
   readonly vpcId: string;
   readonly vpcCidr: string;
   /** Subnet ids by tier, in the order of the environment's availability zones. */
   readonly subnetIds: Readonly<Record<SubnetTier, string[]>>;
+  /**
+   * The service's security group. It lives here, before the data and service stacks, so the database
+   * can admit it and the service can join it without either stack depending on the other.
+   */
+  readonly serviceSecurityGroupId: string;
 
   constructor(scope: Construct, env: Environment) {
     super(scope, 'network', env);
@@ -43,12 +49,20 @@ export class NetworkStack extends EnvironmentStack {
       keyDeletionWindowDays: env.kms.deletionWindowDays,
     });
 
+    const service = new PrivateSecurityGroup(this, 'service-security-group', {
+      name: `groundwork-${env.name}-service`,
+      description: `Application tasks of Groundwork environment ${env.name}`,
+      vpcId: vpc.vpcId,
+    });
+
     this.vpcId = vpc.vpcId;
+    this.serviceSecurityGroupId = service.securityGroupId;
     this.vpcCidr = vpc.cidrBlock;
     this.subnetIds = vpc.subnetIds;
     new TerraformOutput(this, 'vpc_id', { value: vpc.vpcId, description: 'ID of the VPC' });
     new TerraformOutput(this, 'vpc_cidr', { value: vpc.cidrBlock, description: 'IPv4 CIDR block of the VPC' });
     new TerraformOutput(this, 'availability_zones', { value: env.network.availabilityZones, description: 'Zones the subnets span, in subnet order' });
+    new TerraformOutput(this, 'service_security_group_id', { value: service.securityGroupId, description: 'Security group of the application tasks' });
     for (const tier of SUBNET_TIERS) {
       new TerraformOutput(this, `${tier}_subnet_ids`, { value: vpc.subnetIds[tier], description: `IDs of the ${tier} subnets, one per zone` });
     }

@@ -38,6 +38,24 @@ describe('the shipped environments', () => {
     expect(prod.network.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(prod.network.subnets).toEqual({ publicPrefixLength: 24, privatePrefixLength: 20, isolatedPrefixLength: 24, reservedAzCount: 4 });
     expect(prod.kms).toEqual({ rotationPeriodDays: 365, deletionWindowDays: 30 });
+    expect(prod.rotation).toEqual({ databasePasswordDays: 30, cacheAuthTokenDays: 30, secretKeyBaseDays: 90 });
+    expect(prod.database).toMatchObject({ engine: 'aurora-postgresql', engineVersion: '16', port: 5432, backup: { retentionDays: 35, window: '02:00-03:00' } });
+  });
+
+  it('give a plain RDS instance Multi-AZ by tier unless it says otherwise', () => {
+    const rds = { engine: 'postgres' } as const;
+    const [prodRds] = loadEnvironments({ prod: { ...prod, database: rds } });
+    const [devRds] = loadEnvironments({ dev: { ...dev, database: rds } });
+    expect(prodRds.database).toMatchObject({ engine: 'postgres', multiAz: true });
+    expect(devRds.database).toMatchObject({ engine: 'postgres', multiAz: false });
+  });
+
+  it('rotate the database password and cache token every 30 days and SECRET_KEY_BASE every 90, unless overridden', () => {
+    for (const env of loadEnvironments(environments)) {
+      expect(env.rotation).toEqual({ databasePasswordDays: 30, cacheAuthTokenDays: 30, secretKeyBaseDays: 90 });
+    }
+    const [overridden] = loadEnvironments({ prod: { ...prod, rotation: { secretKeyBaseDays: 45 } } });
+    expect(overridden.rotation).toEqual({ databasePasswordDays: 30, cacheAuthTokenDays: 30, secretKeyBaseDays: 45 });
   });
 
   it('meet the production rules in prod', () => {
@@ -83,6 +101,28 @@ const INVALID: [string, string, EnvironmentConfig, string, string][] = [
   ['a zero-day version expiry', 'prod', changed(prod, (c) => (c.state = { noncurrentVersionExpirationDays: 0 })), 'prod.state.noncurrentVersionExpirationDays', '>=1'],
   ['a real bucket without the TLS-only policy', 'prod', changed(prod, (c) => (c.state = { tlsOnlyPolicy: false })), 'prod.state.tlsOnlyPolicy', 'may be false only in an emulator environment'],
   ['a name that differs from its registry key', 'qa', changed(prod, (c) => (c.name = 'prod')), 'qa.name', 'registered as "qa"'],
+  ['a rotation period of zero days', 'prod', changed(prod, (c) => (c.rotation = { databasePasswordDays: 0 })), 'prod.rotation.databasePasswordDays', 'must be at least 1 day'],
+  ['a rotation period over a year', 'prod', changed(prod, (c) => (c.rotation = { secretKeyBaseDays: 400 })), 'prod.rotation.secretKeyBaseDays', 'must be at most 365 days'],
+  ['a fractional rotation period', 'prod', changed(prod, (c) => (c.rotation = { cacheAuthTokenDays: 1.5 })), 'prod.rotation.cacheAuthTokenDays', 'must be a whole number of days'],
+  ['no database', 'prod', changed(prod, (c) => delete c.database), 'prod.database', 'is required'],
+  ['an unknown database engine', 'prod', changed(prod, (c) => (c.database.engine = 'mysql')), 'prod.database.engine', "Expected 'aurora-postgresql' | 'postgres'"],
+  ['a field of the other engine', 'prod', changed(prod, (c) => (c.database.instanceClass = 'db.r7g.large')), 'prod.database.instanceClass', 'is not a known field'],
+  ['a capacity floor above its ceiling', 'prod', changed(prod, (c) => (c.database.capacity = { minAcu: 16, maxAcu: 8 })), 'prod.database.capacity.minAcu', 'more than database.capacity.maxAcu (8)'],
+  ['a capacity off the half-ACU grid', 'prod', changed(prod, (c) => (c.database.capacity.maxAcu = 3.3)), 'prod.database.capacity.maxAcu', 'must be a multiple of 0.5 ACU'],
+  ['prod Aurora without a reader', 'prod', changed(prod, (c) => (c.database.readers = 0)), 'prod.database.readers', 'must be at least 1 for tier prod'],
+  ['prod RDS without Multi-AZ', 'prod', changed(prod, (c) => (c.database = { engine: 'postgres', multiAz: false })), 'prod.database.multiAz', 'may not be false for tier prod'],
+  ['a storage ceiling under the allocation', 'dev', changed(dev, (c) => (c.database.maxAllocatedStorageGiB = 10 + (c.database.allocatedStorageGiB = 50) - 30)), 'dev.database.maxAllocatedStorageGiB', 'less than database.allocatedStorageGiB (50)'],
+  ['a backup window that is no window', 'prod', changed(prod, (c) => (c.database.backup.window = '3am-4am')), 'prod.database.backup.window', 'must be a daily UTC window'],
+  ['a backup window under 30 minutes', 'prod', changed(prod, (c) => (c.database.backup.window = '02:00-02:20')), 'prod.database.backup.window', 'must last at least 30 minutes'],
+  ['a backup window inside the maintenance window', 'prod', changed(prod, (c) => ((c.database.backup.window = '04:00-05:00'), (c.database.maintenanceWindow = 'wed:04:30-wed:05:30'))), 'prod.database.backup.window', 'overlaps database.maintenanceWindow (wed:04:30-wed:05:30)'],
+  ['a backup window that meets a maintenance window across midnight', 'prod', changed(prod, (c) => ((c.database.backup.window = '00:00-00:30'), (c.database.maintenanceWindow = 'sat:23:30-sun:00:15'))), 'prod.database.backup.window', 'overlaps database.maintenanceWindow'],
+  ['a maintenance day that does not exist', 'prod', changed(prod, (c) => (c.database.maintenanceWindow = 'fri:04:00-xyz:05:00')), 'prod.database.maintenanceWindow', 'must be a weekly UTC window'],
+  ['a Performance Insights retention AWS refuses', 'prod', changed(prod, (c) => (c.database.performanceInsightsRetentionDays = 30)), 'prod.database.performanceInsightsRetentionDays', 'must be 7, a multiple of 31'],
+  ['a snapshot id with spaces', 'prod', changed(prod, (c) => (c.database.restoreFromSnapshot = 'my snapshot')), 'prod.database.restoreFromSnapshot', 'must be a DB snapshot identifier'],
+  ['a reserved master user name', 'prod', changed(prod, (c) => (c.database.masterUsername = 'postgres')), 'prod.database.masterUsername', 'is reserved'],
+  ['prod cache without a replica', 'prod', changed(prod, (c) => (c.cache.replicas = 0)), 'prod.cache.replicas', 'must be at least 1 for tier prod'],
+  ['a cache snapshot window inside its maintenance window', 'prod', changed(prod, (c) => (c.cache.snapshotWindow = '06:00-07:00')), 'prod.cache.snapshotWindow', 'overlaps cache.maintenanceWindow (sun:06:00-sun:07:00)'],
+  ['a cache node type that is no node type', 'prod', changed(prod, (c) => (c.cache.nodeType = 'r7g.large')), 'prod.cache.nodeType', 'must be an ElastiCache node type'],
 ];
 
 describe('an invalid environment', () => {

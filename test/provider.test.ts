@@ -1,9 +1,9 @@
 import { environments, loadEnvironments } from '../environments';
 import { AWS_SERVICES } from '../stacks/environment-stack';
-import { ENVIRONMENT_NAMES, readStacks, stack, synthesizeInto } from './support/synthesized';
+import { COMPONENTS, ENVIRONMENT_NAMES, readStacks, stack, synthesizeInto } from './support/synthesized';
 
 describe.each(ENVIRONMENT_NAMES)('the AWS provider of %s', (env) => {
-  it.each(['state', 'network'])('in %s tags every resource with environment, component and managed-by', (component) => {
+  it.each([...COMPONENTS])('in %s tags every resource with environment, component and managed-by', (component) => {
     const [aws] = stack(`${component}-${env}`).provider.aws;
     expect((aws.default_tags as any)[0].tags).toMatchObject({ environment: env, component, 'managed-by': 'groundwork' });
   });
@@ -30,7 +30,7 @@ it('merges an environment\'s own tags under Groundwork\'s', () => {
 
 it('talks to real AWS in dev, staging and prod', () => {
   for (const env of ['dev', 'staging', 'prod']) {
-    for (const component of ['state', 'network']) {
+    for (const component of COMPONENTS) {
       const json = stack(`${component}-${env}`);
       expect(json.provider.aws[0].endpoints).toBeUndefined();
       expect(json.terraform.backend!.s3.endpoints).toBeUndefined();
@@ -48,10 +48,10 @@ describe('local', () => {
   });
 
   it('covers the service of every resource type the local stacks create', () => {
-    for (const component of ['state', 'network']) {
-      for (const type of Object.keys(stack(`${component}-local`).resource)) {
-        expect(AWS_SERVICES).toContain(serviceOf(type));
-      }
+    for (const component of COMPONENTS) {
+      const json = stack(`${component}-local`);
+      const types = [...Object.keys(json.resource), ...Object.keys(json.ephemeral ?? {})];
+      for (const type of types) expect(AWS_SERVICES).toContain(serviceOf(type));
     }
   });
 
@@ -85,6 +85,12 @@ function serviceOf(type: string): string {
     ['aws_internet_gateway', 'ec2'],
     ['aws_route', 'ec2'],
     ['aws_flow_log', 'ec2'],
+    ['aws_security_group', 'ec2'],
+    ['aws_secretsmanager_', 'secretsmanager'],
+    ['aws_lambda_', 'lambda'],
+    ['aws_db_', 'rds'],
+    ['aws_rds_', 'rds'],
+    ['aws_elasticache_', 'elasticache'],
   ];
   const match = byPrefix.find(([prefix]) => type.startsWith(prefix));
   if (!match) throw new Error(`which AWS service creates ${type}? add it to serviceOf`);

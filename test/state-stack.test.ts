@@ -1,9 +1,4 @@
-import { ENVIRONMENT_NAMES, only, referencedName, stack, type StackJson } from './support/synthesized';
-
-const policyOf = (json: StackJson, reference: string) => {
-  const document = json.data!.aws_iam_policy_document[referencedName(reference)];
-  return document.statement as Record<string, any>[];
-};
+import { ENVIRONMENT_NAMES, only, policyOf, referencedName, stack } from './support/synthesized';
 
 describe.each(ENVIRONMENT_NAMES)('state-%s', (env) => {
   const json = () => stack(`state-${env}`);

@@ -4,12 +4,12 @@ import * as path from 'node:path';
 import { environments } from '../environments';
 import { runSynth } from '../lib/cli';
 import { synthesize } from '../lib/synthesize';
-import { ENVIRONMENT_NAMES, readStacks, resourceCount, shippedStacks, synthesizeInto, tempDir } from './support/synthesized';
+import { ENVIRONMENT_NAMES, readStacks, resourceCount, shippedStacks, stackNames, synthesizeInto, tempDir } from './support/synthesized';
 
 describe('a full synth', () => {
-  it('produces state-<env> and network-<env> for every environment', () => {
-    const expected = ENVIRONMENT_NAMES.flatMap((env) => [`state-${env}`, `network-${env}`]);
-    expect([...shippedStacks().keys()].sort()).toEqual(expected.sort());
+  it('produces state-, network-, secrets- and data-<env> for every environment', () => {
+    expect([...shippedStacks().keys()].sort()).toEqual(stackNames().sort());
+    expect(shippedStacks().size).toBe(16);
   });
 
   it('gives every stack an encrypted, lock-file-locked S3 backend with its own key', () => {
@@ -29,14 +29,19 @@ describe('a full synth', () => {
     for (const env of ENVIRONMENT_NAMES) {
       const stateStack = shippedStacks().get(`state-${env}`)!;
       const bucket = Object.values(stateStack.resource.aws_s3_bucket)[0].bucket;
-      expect(shippedStacks().get(`network-${env}`)!.terraform.backend!.s3.bucket).toBe(bucket);
+      for (const component of ['network', 'secrets', 'data']) {
+        expect(shippedStacks().get(`${component}-${env}`)!.terraform.backend!.s3.bucket).toBe(bucket);
+      }
     }
   });
 
-  it('orders network after state, whose bucket holds its state', () => {
+  it('orders every stack after state, whose bucket holds its state, and data after network and secrets', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(synthesizeInto({ dev: environments.dev }), 'manifest.json'), 'utf8'));
-    expect(manifest.stacks['network-dev'].dependencies).toEqual(['state-dev']);
-    expect(manifest.stacks['state-dev'].dependencies).toEqual([]);
+    const dependencies = (name: string) => [...manifest.stacks[name].dependencies].sort();
+    expect(dependencies('state-dev')).toEqual([]);
+    expect(dependencies('network-dev')).toEqual(['state-dev']);
+    expect(dependencies('secrets-dev')).toEqual(['state-dev']);
+    expect(dependencies('data-dev')).toEqual(['network-dev', 'secrets-dev', 'state-dev']);
   });
 
   it('is deterministic: two synths are byte-identical', () => {
@@ -51,9 +56,9 @@ describe('a full synth', () => {
     }
   });
 
-  it('uses no provider but hashicorp/aws 5.100.0 in any stack, and asks for Terraform 1.10+', () => {
+  it('uses no provider but hashicorp/aws 5.100.0 in any stack, and asks for Terraform 1.11+', () => {
     for (const json of shippedStacks().values()) {
-      expect((json.terraform as Record<string, unknown>).required_version).toBe('>= 1.10');
+      expect((json.terraform as Record<string, unknown>).required_version).toBe('>= 1.11');
       expect(json.terraform.required_providers).toEqual({ aws: { source: 'aws', version: '5.100.0' } });
       expect(Object.keys(json.provider)).toEqual(['aws']);
     }
@@ -64,7 +69,7 @@ describe('publishing the output', () => {
   it('creates the output directory\'s parents when they do not exist', () => {
     const outdir = path.join(tempDir('nested'), 'a', 'b', 'cdktf.out');
     synthesize({ dev: environments.dev }, { outdir });
-    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['network-dev', 'state-dev']);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(stackNames(['dev']).sort());
   });
 
   it('leaves the previous output whole when synthesis fails half-way', () => {
@@ -90,14 +95,14 @@ describe('publishing the output', () => {
     synthesize({ dev: environments.dev }, { outdir });
     expect(fs.readFileSync(path.join(working, 'marker'), 'utf8')).toBe('kept');
     expect(fs.existsSync(path.join(outdir, 'stacks', 'network-dev', '.terraform.lock.hcl'))).toBe(true);
-    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['network-dev', 'state-dev']);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(stackNames(['dev']).sort());
   });
 
   it('under the cdktf CLI, leaves removed stacks for the CLI to delete', () => {
     const outdir = synthesizeInto(environments);
     synthesize({ dev: environments.dev }, { outdir, keepOrphanedStacks: true });
     expect(fs.readdirSync(path.join(outdir, 'stacks'))).toContain('network-prod');
-    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual(['network-dev', 'state-dev']);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual(stackNames(['dev']).sort());
   });
 });
 
@@ -116,7 +121,7 @@ describe('the synth command', () => {
     const output = captured();
     expect(runSynth(environments, outdir)).toBe(0);
     const total = [...readStacks(outdir).values()].reduce((sum, json) => sum + resourceCount(json), 0);
-    expect(output.stdout()).toContain(`Synthesized 8 stacks (${total} resources)`);
+    expect(output.stdout()).toContain(`Synthesized 16 stacks (${total} resources)`);
     const prodRow = output.stdout().split('\n').find((line) => line.startsWith('network-prod '));
     const prodResources = resourceCount(readStacks(outdir).get('network-prod')!);
     expect(prodRow?.trim().split(/\s+/)[1]).toBe(String(prodResources));

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findProviderMirror, offlineTerraformEnv, providerBinaryIn, requireTerraform, terraform } from '../lib/terraform-cli';
-import { readStacks, synthesizeInto, tempDir } from './support/synthesized';
+import { readStacks, stackNames, synthesizeInto, tempDir } from './support/synthesized';
 
 // Real Terraform and the real AWS provider (from this machine's filesystem mirror, never the network)
 // over every synthesized AWS stack. A machine without either fails here with a message saying what is missing.
@@ -34,10 +34,10 @@ describe('terraform validate', () => {
 
   it('covers every AWS stack of every environment', () => {
     expect([...results.keys()].sort()).toEqual([...readStacks(outdir).keys()].sort());
-    expect(results.size).toBe(8);
+    expect(results.size).toBe(16);
   });
 
-  it.each(['dev', 'staging', 'prod', 'local'].flatMap((e) => [`state-${e}`, `network-${e}`]))('passes on %s with no errors or warnings', (name) => {
+  it.each(stackNames())('passes on %s with no errors or warnings', (name) => {
     const result = results.get(name)!;
     expect(result.init).toBe('');
     const problems = result.validate.diagnostics.map((d: any) => `${d.severity}: ${d.summary}: ${d.detail}`);
@@ -80,6 +80,6 @@ describe('a machine without what the tests need', () => {
   });
 
   it('is told that Terraform is missing from PATH', () => {
-    expect(() => requireTerraform({ ...process.env, PATH: tempDir('empty-path') })).toThrow('Terraform is not on PATH. Install Terraform 1.10 or later');
+    expect(() => requireTerraform({ ...process.env, PATH: tempDir('empty-path') })).toThrow('Terraform is not on PATH. Install Terraform 1.11 or later');
   });
 });

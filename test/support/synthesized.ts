@@ -10,6 +10,7 @@ export interface StackJson {
   provider: Record<string, Record<string, unknown>[]>;
   resource: Record<string, Record<string, Record<string, any>>>;
   data?: Record<string, Record<string, Record<string, any>>>;
+  ephemeral?: Record<string, Record<string, Record<string, any>>>;
   output?: Record<string, { value: unknown; description?: string }>;
 }
 
@@ -35,11 +36,21 @@ export function readStacks(outdir: string): Map<string, StackJson> {
   );
 }
 
-let shipped: Map<string, StackJson> | undefined;
+let shipped: { outdir: string; stacks: Map<string, StackJson> } | undefined;
+function shippedSynth() {
+  if (!shipped) {
+    const outdir = synthesizeInto();
+    shipped = { outdir, stacks: readStacks(outdir) };
+  }
+  return shipped;
+}
 /** The shipped environments, synthesized once per test file. */
 export function shippedStacks(): Map<string, StackJson> {
-  shipped ??= readStacks(synthesizeInto());
-  return shipped;
+  return shippedSynth().stacks;
+}
+/** Where shippedStacks() was synthesized. */
+export function shippedOutdir(): string {
+  return shippedSynth().outdir;
 }
 
 export function stack(name: string): StackJson {
@@ -72,4 +83,32 @@ export function referencedName(reference: string): string {
   return match[1];
 }
 
+/** The statements of the IAM policy document a `${data.aws_iam_policy_document.<name>.json}` reference names. */
+export function policyOf(json: StackJson, reference: string): Record<string, any>[] {
+  return json.data!.aws_iam_policy_document[referencedName(reference)].statement;
+}
+
+/**
+ * What a cross-stack reference stands for: the expression, in the producing stack, of the output that
+ * `${data.terraform_remote_state.cross-stack-reference-input-<stack>.outputs.<output>}` reads.
+ */
+export function crossStackSource(reference: string): { stack: string; expression: string } {
+  const match = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-([^.]+)\.outputs\.([^}]+)\}$/.exec(reference);
+  if (!match) throw new Error(`not a cross-stack reference: ${reference}`);
+  return { stack: match[1], expression: String(stack(match[1]).output![match[2]].value) };
+}
+
 export const ENVIRONMENT_NAMES = Object.keys(environments);
+
+/** The components every environment has, in the order they deploy. */
+export const COMPONENTS = ['state', 'network', 'secrets', 'data'] as const;
+
+/** The stack names of the given environments: `<component>-<env>`. */
+export function stackNames(envs: readonly string[] = ENVIRONMENT_NAMES): string[] {
+  return envs.flatMap((env) => COMPONENTS.map((component) => `${component}-${env}`));
+}
+
+/** Outputs a stack declares itself, without those cdktf adds for cross-stack references. */
+export function ownOutputs(json: StackJson): string[] {
+  return Object.keys(json.output ?? {}).filter((name) => !name.startsWith('cross-stack-output-'));
+}

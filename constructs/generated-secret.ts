@@ -1,0 +1,48 @@
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { Construct } from 'constructs';
+import { EphemeralRandomPassword, type EphemeralRandomPasswordProps } from './ephemeral-random-password';
+
+export interface GeneratedSecretProps {
+  /** Name of the secret, e.g. `groundwork/prod/cache-auth-token`. */
+  readonly name: string;
+  /** What the secret is for; shown in the console. */
+  readonly description: string;
+  /** ARN of the customer-managed KMS key that encrypts the secret. */
+  readonly encryptionKeyArn: string;
+  /** The first value: a random password of this shape. */
+  readonly initialValue: EphemeralRandomPasswordProps;
+  /** Days a deleted secret can still be restored (0 deletes at once; else 7 to 30). @default 30 */
+  readonly recoveryWindowDays?: number;
+}
+
+/**
+ * A Secrets Manager secret encrypted with a customer key, born with a random value that never enters
+ * Terraform's configuration, plan or state: an ephemeral password passed to a write-only argument.
+ * Every later value comes from rotation (see SecretRotation).
+ */
+export class GeneratedSecret extends Construct {
+  readonly secretArn: string;
+  readonly secretName: string;
+
+  constructor(scope: Construct, id: string, props: GeneratedSecretProps) {
+    super(scope, id);
+    const secret = new SecretsmanagerSecret(this, 'secret', {
+      name: props.name,
+      description: props.description,
+      kmsKeyId: props.encryptionKeyArn,
+      recoveryWindowInDays: props.recoveryWindowDays ?? 30,
+    });
+    const initial = new EphemeralRandomPassword(this, 'initial-value', props.initialValue);
+    // Written once: the write-only version number never changes, so Terraform never writes over a rotated value.
+    new SecretsmanagerSecretVersion(this, 'initial-version', {
+      secretId: secret.id,
+      secretStringWo: initial.value,
+      secretStringWoVersion: 1,
+      // Rotation moves AWSCURRENT off this version; Terraform must not move it back.
+      lifecycle: { ignoreChanges: ['version_stages'] },
+    });
+    this.secretArn = secret.arn;
+    this.secretName = secret.name;
+  }
+}

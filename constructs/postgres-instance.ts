@@ -1,0 +1,86 @@
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
+import { Construct } from 'constructs';
+import {
+  databaseSubnetGroup,
+  majorVersion,
+  protectionSettings,
+  rotateMasterUserSecret,
+  type PostgresDatabase,
+  type PostgresDatabaseProps,
+} from './postgres-database';
+
+export interface PostgresInstanceProps extends PostgresDatabaseProps {
+  /** Instance class, e.g. `db.t4g.medium`. */
+  readonly instanceClass: string;
+  /** Initial gp3 storage in GiB. */
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling in GiB. */
+  readonly maxAllocatedStorageGiB: number;
+  /** A synchronous standby in a second zone. @default true */
+  readonly multiAz?: boolean;
+}
+
+/**
+ * A plain RDS PostgreSQL instance, for teams that run RDS rather than Aurora: the same guarantees as
+ * AuroraServerlessCluster (customer-key encryption, IAM auth, TLS only, log exports, Performance
+ * Insights, RDS-managed master password), with Multi-AZ standby instead of readers.
+ */
+export class PostgresInstance extends Construct implements PostgresDatabase {
+  readonly endpoint: string;
+  readonly readerEndpoint: string;
+  readonly port: number;
+  readonly masterUserSecretArn: string;
+  readonly instanceArn: string;
+
+  constructor(scope: Construct, id: string, props: PostgresInstanceProps) {
+    super(scope, id);
+    const restoring = props.restoreFromSnapshot !== undefined;
+    const subnetGroup = databaseSubnetGroup(this, props);
+    const parameters = new DbParameterGroup(this, 'parameters', {
+      name: props.identifier,
+      family: `postgres${majorVersion(props.engineVersion)}`,
+      description: `Parameters of ${props.identifier}`,
+      parameter: [{ name: 'rds.force_ssl', value: '1' }],
+    });
+    const instance = new DbInstance(this, 'instance', {
+      identifier: props.identifier,
+      engine: 'postgres',
+      engineVersion: props.engineVersion,
+      instanceClass: props.instanceClass,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
+      storageType: 'gp3',
+      dbName: restoring ? undefined : props.databaseName,
+      username: restoring ? undefined : props.masterUsername,
+      snapshotIdentifier: props.restoreFromSnapshot,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.encryptionKeyArn,
+      port: props.port ?? 5432,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: props.securityGroupIds,
+      parameterGroupName: parameters.name,
+      publiclyAccessible: false,
+      multiAz: props.multiAz ?? true,
+      storageEncrypted: true,
+      kmsKeyId: props.encryptionKeyArn,
+      iamDatabaseAuthenticationEnabled: true,
+      backupRetentionPeriod: props.backupRetentionDays,
+      backupWindow: props.backupWindow,
+      maintenanceWindow: props.maintenanceWindow,
+      enabledCloudwatchLogsExports: ['postgresql', 'upgrade'],
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: props.encryptionKeyArn,
+      performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays ?? 7,
+      autoMinorVersionUpgrade: true,
+      ...protectionSettings(props),
+    });
+
+    this.masterUserSecretArn = instance.masterUserSecret.get(0).secretArn;
+    rotateMasterUserSecret(this, this.masterUserSecretArn, props.masterPasswordRotationDays);
+    this.endpoint = instance.address;
+    this.readerEndpoint = instance.address;
+    this.port = instance.port;
+    this.instanceArn = instance.arn;
+  }
+}

@@ -1,0 +1,151 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Environment } from '../environments';
+import { protectionFor } from '../environments/protection';
+import { partitionOf } from '../lib/arn';
+import { AuroraServerlessCluster } from '../constructs/aurora-serverless-cluster';
+import { EncryptionKey } from '../constructs/encryption-key';
+import type { PostgresDatabase, PostgresDatabaseProps } from '../constructs/postgres-database';
+import { PostgresInstance } from '../constructs/postgres-instance';
+import { PrivateSecurityGroup } from '../constructs/private-security-group';
+import { SecretRotation } from '../constructs/secret-rotation';
+import { ValkeyReplicationGroup } from '../constructs/valkey-replication-group';
+import { EnvironmentStack } from './environment-stack';
+import type { NetworkStack } from './network-stack';
+import type { SecretsStack } from './secrets-stack';
+
+/**
+ * `data-<env>`: the PostgreSQL database and the Valkey cache, in the isolated subnets, reachable only
+ * from the service's security group, encrypted with the data key, guarded as the tier demands. The cache
+ * token's rotation lives here, beside the cache it changes.
+ */
+export class DataStack extends EnvironmentStack {
+  /** The database's endpoints, port and master user secret. */
+  readonly database: PostgresDatabase;
+  /** DNS name of the cache's primary, for writes (TLS, AUTH token required). */
+  readonly cachePrimaryEndpoint: string;
+  /** DNS name of the cache's readers. */
+  readonly cacheReaderEndpoint: string;
+  readonly cachePort: number;
+
+  constructor(scope: Construct, env: Environment, network: NetworkStack, secrets: SecretsStack) {
+    super(scope, 'data', env);
+    const protection = protectionFor(env.tier).data;
+    const key = new EncryptionKey(this, 'data-key', {
+      description: `Database and cache of Groundwork environment ${env.name}`,
+      alias: `groundwork/${env.name}/data`,
+      accountId: env.accountId,
+      region: env.region,
+      rotationPeriodDays: env.kms.rotationPeriodDays,
+      deletionWindowDays: env.kms.deletionWindowDays,
+      // Snapshots kept after a deletion are only as recoverable as their key.
+      preventDestroy: protection.preventDestroy || protection.finalSnapshot,
+    });
+
+    const databaseSecurityGroup = new PrivateSecurityGroup(this, 'database-security-group', {
+      name: `groundwork-${env.name}-database`,
+      description: `PostgreSQL of Groundwork environment ${env.name}`,
+      vpcId: network.vpcId,
+    });
+    databaseSecurityGroup.admit('service', network.serviceSecurityGroupId, env.database.port);
+    const cacheSecurityGroup = new PrivateSecurityGroup(this, 'cache-security-group', {
+      name: `groundwork-${env.name}-cache`,
+      description: `Valkey of Groundwork environment ${env.name}`,
+      vpcId: network.vpcId,
+    });
+    cacheSecurityGroup.admit('service', network.serviceSecurityGroupId, env.cache.port);
+
+    const common: PostgresDatabaseProps = {
+      identifier: `groundwork-${env.name}`,
+      engineVersion: env.database.engineVersion,
+      databaseName: env.database.databaseName,
+      masterUsername: env.database.masterUsername,
+      port: env.database.port,
+      subnetIds: network.subnetIds.isolated,
+      securityGroupIds: [databaseSecurityGroup.securityGroupId],
+      encryptionKeyArn: key.keyArn,
+      backupRetentionDays: env.database.backup.retentionDays,
+      backupWindow: env.database.backup.window,
+      maintenanceWindow: env.database.maintenanceWindow,
+      performanceInsightsRetentionDays: env.database.performanceInsightsRetentionDays,
+      masterPasswordRotationDays: env.rotation.databasePasswordDays,
+      restoreFromSnapshot: env.database.restoreFromSnapshot,
+      ...protection,
+    };
+    this.database =
+      env.database.engine === 'aurora-postgresql'
+        ? new AuroraServerlessCluster(this, 'database', {
+            ...common,
+            minCapacity: env.database.capacity.minAcu,
+            maxCapacity: env.database.capacity.maxAcu,
+            readers: env.database.readers,
+          })
+        : new PostgresInstance(this, 'database', {
+            ...common,
+            instanceClass: env.database.instanceClass,
+            allocatedStorageGiB: env.database.allocatedStorageGiB,
+            maxAllocatedStorageGiB: env.database.maxAllocatedStorageGiB,
+            multiAz: env.database.multiAz,
+          });
+
+    const cache = new ValkeyReplicationGroup(this, 'cache', {
+      replicationGroupId: `groundwork-${env.name}`,
+      engineVersion: env.cache.engineVersion,
+      nodeType: env.cache.nodeType,
+      replicas: env.cache.replicas,
+      port: env.cache.port,
+      subnetIds: network.subnetIds.isolated,
+      securityGroupIds: [cacheSecurityGroup.securityGroupId],
+      encryptionKeyArn: key.keyArn,
+      authTokenSecretArn: secrets.cacheAuthTokenSecretArn,
+      snapshotRetentionDays: env.cache.snapshotRetentionDays,
+      snapshotWindow: env.cache.snapshotWindow,
+      maintenanceWindow: env.cache.maintenanceWindow,
+      finalSnapshot: protection.finalSnapshot,
+      preventDestroy: protection.preventDestroy,
+    });
+
+    // The token's rotation function runs in the private subnets: it must reach the cache (to test a
+    // token) and the ElastiCache and Secrets Manager APIs (through NAT).
+    const rotationSecurityGroup = new PrivateSecurityGroup(this, 'cache-token-rotation-security-group', {
+      name: `groundwork-${env.name}-cache-token-rotation`,
+      description: `Valkey AUTH token rotation of Groundwork environment ${env.name}`,
+      vpcId: network.vpcId,
+    });
+    rotationSecurityGroup.allowOutboundHttps();
+    cacheSecurityGroup.admit('cache-token-rotation', rotationSecurityGroup.securityGroupId, env.cache.port);
+    const elasticacheArn = `arn:${partitionOf(env.region)}:elasticache:${env.region}:${env.accountId}`;
+    new SecretRotation(this, 'cache-auth-token-rotation', {
+      secretArn: secrets.cacheAuthTokenSecretArn,
+      secretKeyArn: secrets.secretsKeyArn,
+      rotationDays: env.rotation.cacheAuthTokenDays,
+      functionName: `groundwork-${env.name}-cache-auth-token-rotation`,
+      code: 'valkey-auth-token-rotation',
+      accountId: env.accountId,
+      region: env.region,
+      // Each token change waits for the replication group to apply it, which takes minutes.
+      timeoutSeconds: 900,
+      environment: { REPLICATION_GROUP_ID: cache.replicationGroupId },
+      vpc: { subnetIds: network.subnetIds.private, securityGroupIds: [rotationSecurityGroup.securityGroupId] },
+      statements: [
+        {
+          sid: 'ChangeTheCacheToken',
+          actions: ['elasticache:ModifyReplicationGroup', 'elasticache:DescribeReplicationGroups'],
+          resources: [cache.replicationGroupArn, `${elasticacheArn}:cluster:${cache.replicationGroupId}-*`],
+        },
+      ],
+    });
+
+    this.cachePrimaryEndpoint = cache.primaryEndpoint;
+    this.cacheReaderEndpoint = cache.readerEndpoint;
+    this.cachePort = cache.port;
+    const output = (name: string, value: string | number, description: string) => new TerraformOutput(this, name, { value, description });
+    output('database_endpoint', this.database.endpoint, 'DNS name of the database writer');
+    output('database_reader_endpoint', this.database.readerEndpoint, 'DNS name of the database readers (the writer\'s when there are none)');
+    output('database_port', this.database.port, 'Port of the database');
+    output('database_secret_arn', this.database.masterUserSecretArn, 'Secrets Manager ARN of the RDS-managed master user credentials (the ARN only, never the value)');
+    output('cache_primary_endpoint', cache.primaryEndpoint, 'DNS name of the Valkey primary (TLS and the AUTH token required)');
+    output('cache_reader_endpoint', cache.readerEndpoint, 'DNS name of the Valkey readers');
+    output('cache_port', cache.port, 'Port of Valkey');
+  }
+}

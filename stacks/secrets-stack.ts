@@ -1,0 +1,66 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Environment } from '../environments';
+import { protectionFor } from '../environments/protection';
+import { EncryptionKey } from '../constructs/encryption-key';
+import { GeneratedSecret } from '../constructs/generated-secret';
+import { SecretRotation } from '../constructs/secret-rotation';
+import { EnvironmentStack } from './environment-stack';
+
+/**
+ * `secrets-<env>`: the secrets the platform makes itself, under their own key. SECRET_KEY_BASE rotates
+ * here; the Valkey auth token is rotated by the data stack, next to the cache it must change.
+ */
+export class SecretsStack extends EnvironmentStack {
+  /** ARN of the KMS key that encrypts these secrets; whoever reads them needs kms:Decrypt on it. */
+  readonly secretsKeyArn: string;
+  /** ARN of the secret holding the Valkey AUTH token (a plain string). */
+  readonly cacheAuthTokenSecretArn: string;
+  /** ARN of the secret holding the application's SECRET_KEY_BASE (a plain string). */
+  readonly secretKeyBaseSecretArn: string;
+
+  constructor(scope: Construct, env: Environment) {
+    super(scope, 'secrets', env);
+    const protection = protectionFor(env.tier);
+    const key = new EncryptionKey(this, 'secrets-key', {
+      description: `Secrets of Groundwork environment ${env.name}`,
+      alias: `groundwork/${env.name}/secrets`,
+      accountId: env.accountId,
+      region: env.region,
+      rotationPeriodDays: env.kms.rotationPeriodDays,
+      deletionWindowDays: env.kms.deletionWindowDays,
+      preventDestroy: protection.preventDestroy,
+    });
+    const cacheAuthToken = new GeneratedSecret(this, 'cache-auth-token', {
+      name: `groundwork/${env.name}/cache-auth-token`,
+      description: `Valkey AUTH token of Groundwork environment ${env.name}`,
+      encryptionKeyArn: key.keyArn,
+      // ElastiCache allows few punctuation characters in a token; letters and digits are always safe.
+      initialValue: { length: 64, excludePunctuation: true },
+      recoveryWindowDays: protection.secretRecoveryWindowDays,
+    });
+    const secretKeyBase = new GeneratedSecret(this, 'secret-key-base', {
+      name: `groundwork/${env.name}/secret-key-base`,
+      description: `SECRET_KEY_BASE of the application in Groundwork environment ${env.name}`,
+      encryptionKeyArn: key.keyArn,
+      initialValue: { length: 128, excludePunctuation: true },
+      recoveryWindowDays: protection.secretRecoveryWindowDays,
+    });
+    new SecretRotation(this, 'secret-key-base-rotation', {
+      secretArn: secretKeyBase.secretArn,
+      secretKeyArn: key.keyArn,
+      rotationDays: env.rotation.secretKeyBaseDays,
+      functionName: `groundwork-${env.name}-secret-key-base-rotation`,
+      code: 'secret-key-base-rotation',
+      accountId: env.accountId,
+      region: env.region,
+    });
+
+    this.secretsKeyArn = key.keyArn;
+    this.cacheAuthTokenSecretArn = cacheAuthToken.secretArn;
+    this.secretKeyBaseSecretArn = secretKeyBase.secretArn;
+    new TerraformOutput(this, 'secrets_key_arn', { value: key.keyArn, description: 'KMS key encrypting the secrets; readers need kms:Decrypt on it' });
+    new TerraformOutput(this, 'cache_auth_token_secret_arn', { value: cacheAuthToken.secretArn, description: 'Secrets Manager ARN of the Valkey AUTH token (the ARN only, never the value)' });
+    new TerraformOutput(this, 'secret_key_base_secret_arn', { value: secretKeyBase.secretArn, description: 'Secrets Manager ARN of the application\'s SECRET_KEY_BASE (the ARN only, never the value)' });
+  }
+}

@@ -1,0 +1,260 @@
+import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
+import { crossStackSource, ENVIRONMENT_NAMES, only, ownOutputs, policyOf, readStacks, referencedName, resources, stack, synthesizeInto, type StackJson } from './support/synthesized';
+
+const config = (env: string) => loadEnvironments({ [env]: environments[env as keyof typeof environments] })[0];
+const AURORA_ENVIRONMENTS = ENVIRONMENT_NAMES.filter((env) => config(env).database.engine === 'aurora-postgresql');
+
+/** The ingress rules of the security group a resource reference names. */
+const ingressOf = (json: StackJson, groupReference: string) =>
+  resources(json, 'aws_vpc_security_group_ingress_rule')
+    .map(([, rule]) => rule)
+    .filter((rule) => referencedName(rule.security_group_id) === referencedName(groupReference));
+const serviceGroupOf = (env: string) => `\${${Object.keys(stack(`network-${env}`).resource.aws_security_group).map((name) => `aws_security_group.${name}.id`)[0]}}`;
+/** Synthesizes one shipped environment with a change, and returns its data stack. */
+const dataStackWith = (env: string, change: (c: any) => void): StackJson => {
+  const changed = structuredClone(environments[env as keyof typeof environments]) as EnvironmentConfig;
+  change(changed);
+  return readStacks(synthesizeInto({ [env]: changed })).get(`data-${env}`)!;
+};
+
+describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
+  const json = () => stack(`data-${env}`);
+
+  it('admits only the service on the database port into the database', () => {
+    const [group] = resources(json(), 'aws_security_group').find(([, g]) => g.name === `groundwork-${env}-database`)!;
+    const rules = ingressOf(json(), `\${aws_security_group.${group}.id}`);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });
+    expect(crossStackSource(rules[0].referenced_security_group_id)).toEqual({ stack: `network-${env}`, expression: serviceGroupOf(env) });
+  });
+
+  it('admits only the service and the token rotation into the cache, on the cache port', () => {
+    const cache = only(json(), 'aws_elasticache_replication_group');
+    const rules = ingressOf(json(), cache.security_group_ids[0]);
+    expect(rules.map((rule) => [rule.from_port, rule.to_port])).toEqual([[6379, 6379], [6379, 6379]]);
+    const sources = rules.map((rule) => rule.referenced_security_group_id);
+    expect(sources.filter((source) => source.startsWith('${data.')).map((source) => crossStackSource(source).expression)).toEqual([serviceGroupOf(env)]);
+    const rotation = only(json(), 'aws_lambda_function').vpc_config.security_group_ids[0];
+    expect(sources).toContain(rotation);
+  });
+
+  it('opens nothing to an address range but HTTPS out of the rotation function', () => {
+    for (const type of ['aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule']) {
+      for (const [, rule] of resources(json(), type)) {
+        if (rule.cidr_ipv4 !== undefined || rule.cidr_ipv6 !== undefined) {
+          expect(type).toBe('aws_vpc_security_group_egress_rule');
+          expect(rule).toMatchObject({ cidr_ipv4: '0.0.0.0/0', from_port: 443, to_port: 443 });
+          expect(rule.security_group_id).toBe(only(json(), 'aws_lambda_function').vpc_config.security_group_ids[0]);
+        } else {
+          expect(rule.referenced_security_group_id).toBeDefined();
+        }
+      }
+    }
+  });
+
+  it('puts the database and the cache in the isolated subnets', () => {
+    const isolated = (subnets: string[]) => subnets.map((ref) => crossStackSource(ref).expression);
+    for (const type of ['aws_db_subnet_group', 'aws_elasticache_subnet_group']) {
+      const expressions = isolated(only(json(), type).subnet_ids);
+      expect(expressions).toHaveLength(config(env).network.azCount);
+      for (const expression of expressions) expect(expression).toMatch(/^\$\{aws_subnet\.vpc_isolated-/);
+    }
+  });
+
+  it('keeps the master password out of Terraform: RDS makes it, keeps it in Secrets Manager under the data key, and rotates it every 30 days', () => {
+    const [type] = Object.keys(json().resource).filter((t) => t === 'aws_rds_cluster' || t === 'aws_db_instance');
+    const database = only(json(), type);
+    expect(database.manage_master_user_password).toBe(true);
+    expect(database.master_password).toBeUndefined();
+    expect(database.password).toBeUndefined();
+    expect(referencedName(database.master_user_secret_kms_key_id)).toBe(referencedName(database.kms_key_id));
+    const rotation = resources(json(), 'aws_secretsmanager_secret_rotation').find(([, r]) => r.secret_id.includes('.master_user_secret[0].secret_arn'))![1];
+    expect(rotation.rotation_rules.automatically_after_days).toBe(30);
+    expect(rotation.rotation_lambda_arn).toBeUndefined();
+  });
+
+  it('encrypts storage, Performance Insights and the cache with its own rotating customer key', () => {
+    const key = only(json(), 'aws_kms_key');
+    expect(key.enable_key_rotation).toBe(true);
+    const keyName = Object.keys(json().resource.aws_kms_key)[0];
+    const database = resources(json(), 'aws_rds_cluster')[0]?.[1] ?? only(json(), 'aws_db_instance');
+    expect(database.storage_encrypted).toBe(true);
+    expect(referencedName(database.kms_key_id)).toBe(keyName);
+    const instances = [...resources(json(), 'aws_rds_cluster_instance'), ...resources(json(), 'aws_db_instance')].map(([, i]) => i);
+    for (const instance of instances) {
+      expect(instance.performance_insights_enabled).toBe(true);
+      expect(referencedName(instance.performance_insights_kms_key_id)).toBe(keyName);
+    }
+    const cache = only(json(), 'aws_elasticache_replication_group');
+    expect(cache).toMatchObject({ engine: 'valkey', at_rest_encryption_enabled: 'true', transit_encryption_enabled: true, transit_encryption_mode: 'required' });
+    expect(referencedName(cache.kms_key_id)).toBe(keyName);
+  });
+
+  it('turns on IAM authentication, TLS-only connections and PostgreSQL log exports', () => {
+    const database = resources(json(), 'aws_rds_cluster')[0]?.[1] ?? only(json(), 'aws_db_instance');
+    expect(database.iam_database_authentication_enabled).toBe(true);
+    expect(database.enabled_cloudwatch_logs_exports).toContain('postgresql');
+    const parameters = [...resources(json(), 'aws_rds_cluster_parameter_group'), ...resources(json(), 'aws_db_parameter_group')];
+    expect(parameters).toHaveLength(1);
+    expect(parameters[0][1].parameter).toContainEqual({ name: 'rds.force_ssl', value: '1' });
+  });
+
+  it('takes backup retention and windows from config', () => {
+    const { backup, maintenanceWindow } = config(env).database;
+    const cluster = resources(json(), 'aws_rds_cluster')[0]?.[1];
+    const database = cluster ?? only(json(), 'aws_db_instance');
+    expect(database.backup_retention_period).toBe(backup.retentionDays);
+    expect(cluster ? cluster.preferred_backup_window : database.backup_window).toBe(backup.window);
+    expect(cluster ? cluster.preferred_maintenance_window : database.maintenance_window).toBe(maintenanceWindow);
+  });
+
+  it('creates the cache with the token from the secrets stack, never a literal, and leaves later tokens to rotation', () => {
+    const cache = only(json(), 'aws_elasticache_replication_group');
+    expect(cache.auth_token).toMatch(/^\$\{data\.aws_secretsmanager_secret_version\.[^.]+\.secret_string\}$/);
+    const version = json().data!.aws_secretsmanager_secret_version[referencedName(cache.auth_token)];
+    expect(crossStackSource(version.secret_id)).toMatchObject({ stack: `secrets-${env}`, expression: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.cache-auth-token_secret_[^.]+\.arn\}$/) });
+    expect(cache.lifecycle.ignore_changes).toEqual(['auth_token']);
+  });
+
+  it('rotates the cache token on the configured period with a function in the private subnets', () => {
+    const schedule = resources(json(), 'aws_secretsmanager_secret_rotation').find(([, r]) => r.rotation_lambda_arn)![1];
+    expect(schedule.rotation_rules.automatically_after_days).toBe(config(env).rotation.cacheAuthTokenDays);
+    expect(crossStackSource(schedule.secret_id).expression).toMatch(/cache-auth-token_secret_/);
+    const fn = only(json(), 'aws_lambda_function');
+    expect(fn.vpc_config.subnet_ids.map((ref: string) => crossStackSource(ref).expression)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\$\{aws_subnet\.vpc_private-/)]),
+    );
+    expect(fn.environment.variables.REPLICATION_GROUP_ID).toMatch(/^\$\{aws_elasticache_replication_group\.[^.]+\.id\}$/);
+    expect(fn.timeout).toBe(900);
+  });
+
+  it('lets the token rotation touch its secret, its key, its logs and this cache, nothing else', () => {
+    const statements = policyOf(json(), only(json(), 'aws_iam_role_policy').policy);
+    const bySid = Object.fromEntries(statements.map((s) => [s.sid, s.resources]));
+    expect(Object.keys(bySid).sort()).toEqual(['AttachToTheVpc', 'ChangeTheCacheToken', 'RotateItsSecret', 'UseTheSecretsKey', 'WriteItsLogs']);
+    expect(crossStackSource(bySid.RotateItsSecret[0]).expression).toMatch(/cache-auth-token_secret_/);
+    expect(crossStackSource(bySid.UseTheSecretsKey[0]).expression).toMatch(/^\$\{aws_kms_key\.secrets-key_/);
+    expect(bySid.WriteItsLogs).toEqual([`arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:/aws/lambda/groundwork-${env}-cache-auth-token-rotation:*`]);
+    expect(bySid.ChangeTheCacheToken[0]).toMatch(/^\$\{aws_elasticache_replication_group\.[^.]+\.arn\}$/);
+    // Only the network-interface actions, which EC2 cannot scope, name every resource.
+    for (const statement of statements.filter((s) => s.resources.includes('*'))) expect(statement.sid).toBe('AttachToTheVpc');
+  });
+
+  it('outputs the endpoints and the secret ARN, each described', () => {
+    expect(ownOutputs(json()).sort()).toEqual(
+      ['cache_port', 'cache_primary_endpoint', 'cache_reader_endpoint', 'database_endpoint', 'database_port', 'database_reader_endpoint', 'database_secret_arn'].sort(),
+    );
+    for (const name of ownOutputs(json())) expect(json().output![name].description!.length).toBeGreaterThan(10);
+  });
+});
+
+describe.each(AURORA_ENVIRONMENTS)('Aurora Serverless v2 in data-%s', (env) => {
+  const json = () => stack(`data-${env}`);
+  const database = () => config(env).database as Extract<ReturnType<typeof config>['database'], { engine: 'aurora-postgresql' }>;
+
+  it('scales between the configured ACUs', () => {
+    const cluster = only(json(), 'aws_rds_cluster');
+    expect(cluster).toMatchObject({ engine: 'aurora-postgresql', engine_mode: 'provisioned' });
+    expect(cluster.serverlessv2_scaling_configuration).toEqual({ min_capacity: database().capacity.minAcu, max_capacity: database().capacity.maxAcu });
+  });
+
+  it('has a writer and the configured number of readers, all db.serverless', () => {
+    const instances = resources(json(), 'aws_rds_cluster_instance').map(([, instance]) => instance);
+    expect(instances).toHaveLength(1 + database().readers);
+    for (const instance of instances) {
+      expect(instance.instance_class).toBe('db.serverless');
+      expect(instance.publicly_accessible).toBe(false);
+      expect(referencedName(instance.cluster_identifier)).toBe(Object.keys(json().resource.aws_rds_cluster)[0]);
+    }
+    expect(instances.filter((instance) => instance.promotion_tier === 0)).toHaveLength(1);
+  });
+});
+
+describe('plain RDS PostgreSQL (dev)', () => {
+  it('is an encrypted gp3 instance with autoscaling storage, single-AZ outside prod', () => {
+    const instance = only(stack('data-dev'), 'aws_db_instance');
+    expect(instance).toMatchObject({ engine: 'postgres', storage_type: 'gp3', storage_encrypted: true, multi_az: false, publicly_accessible: false, allocated_storage: 20, max_allocated_storage: 100 });
+    expect(stack('data-dev').resource.aws_rds_cluster).toBeUndefined();
+  });
+
+  it('is Multi-AZ when prod chooses it', () => {
+    const json = dataStackWith('prod', (c) => (c.database = { engine: 'postgres' }));
+    expect(only(json, 'aws_db_instance')).toMatchObject({ multi_az: true, deletion_protection: true });
+  });
+});
+
+describe('protection of the data, by tier', () => {
+  const protectionOf = (env: string) => {
+    const json = stack(`data-${env}`);
+    const database = resources(json, 'aws_rds_cluster')[0]?.[1] ?? only(json, 'aws_db_instance');
+    const cache = only(json, 'aws_elasticache_replication_group');
+    return {
+      deletionProtection: database.deletion_protection,
+      finalSnapshot: database.skip_final_snapshot === false ? database.final_snapshot_identifier : null,
+      cacheFinalSnapshot: cache.final_snapshot_identifier ?? null,
+      preventDestroy: [database.lifecycle?.prevent_destroy ?? false, cache.lifecycle.prevent_destroy],
+      keyPreventDestroy: only(json, 'aws_kms_key').lifecycle?.prevent_destroy ?? false,
+    };
+  };
+
+  it('gives prod deletion protection, final snapshots and prevent_destroy', () => {
+    expect(protectionOf('prod')).toEqual({
+      deletionProtection: true,
+      finalSnapshot: 'groundwork-prod-final',
+      cacheFinalSnapshot: 'groundwork-prod-final',
+      preventDestroy: [true, true],
+      keyPreventDestroy: true,
+    });
+  });
+
+  it('keeps final snapshots of staging, and the key they need', () => {
+    expect(protectionOf('staging')).toEqual({
+      deletionProtection: false,
+      finalSnapshot: 'groundwork-staging-final',
+      cacheFinalSnapshot: 'groundwork-staging-final',
+      preventDestroy: [false, false],
+      keyPreventDestroy: true,
+    });
+  });
+
+  it.each(['dev', 'local'])('lets %s be torn down without a trace', (env) => {
+    expect(protectionOf(env)).toEqual({ deletionProtection: false, finalSnapshot: null, cacheFinalSnapshot: null, preventDestroy: [false, false], keyPreventDestroy: false });
+  });
+});
+
+describe('the cache by tier', () => {
+  it('fails over automatically across zones in prod, with two replicas', () => {
+    expect(only(stack('data-prod'), 'aws_elasticache_replication_group')).toMatchObject({ num_cache_clusters: 3, automatic_failover_enabled: true, multi_az_enabled: true });
+  });
+
+  it('is a single node in dev', () => {
+    expect(only(stack('data-dev'), 'aws_elasticache_replication_group')).toMatchObject({ num_cache_clusters: 1, automatic_failover_enabled: false, multi_az_enabled: false });
+  });
+});
+
+describe('disaster recovery', () => {
+  it('re-creates the database from the named snapshot, with the snapshot\'s own database and user', () => {
+    const cluster = only(dataStackWith('prod', (c) => (c.database.restoreFromSnapshot = 'groundwork-prod-final')), 'aws_rds_cluster');
+    expect(cluster.snapshot_identifier).toBe('groundwork-prod-final');
+    expect(cluster.database_name).toBeUndefined();
+    expect(cluster.master_username).toBeUndefined();
+    expect(cluster.manage_master_user_password).toBe(true);
+  });
+
+  it('restores a plain RDS instance the same way', () => {
+    const instance = only(dataStackWith('dev', (c) => (c.database.restoreFromSnapshot = 'arn:aws:rds:eu-west-1:111111111111:snapshot:nightly-1')), 'aws_db_instance');
+    expect(instance.snapshot_identifier).toBe('arn:aws:rds:eu-west-1:111111111111:snapshot:nightly-1');
+    expect(instance.username).toBeUndefined();
+  });
+});
+
+describe('rotation periods', () => {
+  it('follow an environment\'s overrides', () => {
+    const changed = structuredClone(environments.prod) as EnvironmentConfig;
+    changed.rotation = { databasePasswordDays: 14, cacheAuthTokenDays: 7, secretKeyBaseDays: 45 };
+    const stacks = readStacks(synthesizeInto({ prod: changed }));
+    const days = (name: string) => resources(stacks.get(name)!, 'aws_secretsmanager_secret_rotation').map(([, r]) => [r.secret_id.includes('master_user_secret') ? 'database' : r.secret_id.includes('cache-auth-token') ? 'cache' : 'key-base', r.rotation_rules.automatically_after_days]);
+    expect(days('data-prod').sort()).toEqual([['cache', 7], ['database', 14]]);
+    expect(days('secrets-prod')).toEqual([['key-base', 45]]);
+  });
+});

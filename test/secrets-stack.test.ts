@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ENVIRONMENT_NAMES, only, ownOutputs, policyOf, referencedName, resources, shippedOutdir, shippedStacks, stack } from './support/synthesized';
+
+describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
+  const json = () => stack(`secrets-${env}`);
+  const secretNamed = (suffix: string) => resources(json(), 'aws_secretsmanager_secret').find(([, s]) => s.name === `groundwork/${env}/${suffix}`)!;
+
+  it('holds the Valkey auth token and SECRET_KEY_BASE, each encrypted with its own rotating customer key', () => {
+    const keyName = Object.keys(json().resource.aws_kms_key)[0];
+    expect(only(json(), 'aws_kms_key').enable_key_rotation).toBe(true);
+    expect(only(json(), 'aws_kms_alias').name).toBe(`alias/groundwork/${env}/secrets`);
+    for (const suffix of ['cache-auth-token', 'secret-key-base']) {
+      const [, secret] = secretNamed(suffix);
+      expect(referencedName(secret.kms_key_id)).toBe(keyName);
+    }
+  });
+
+  it('gives each secret a random first value through a write-only argument, never a literal or a stored one', () => {
+    const passwords = json().ephemeral!.aws_secretsmanager_random_password;
+    for (const [, version] of resources(json(), 'aws_secretsmanager_secret_version')) {
+      expect(version.secret_string).toBeUndefined();
+      expect(version.secret_string_wo_version).toBe(1);
+      const match = /^\$\{ephemeral\.aws_secretsmanager_random_password\.([^.]+)\.random_password\}$/.exec(version.secret_string_wo)!;
+      expect(passwords[match[1]].exclude_punctuation).toBe(true);
+      expect(version.lifecycle.ignore_changes).toEqual(['version_stages']);
+    }
+    const lengths = Object.values(passwords).map((p) => p.password_length).sort((a, b) => a - b);
+    expect(lengths).toEqual([64, 128]);
+  });
+
+  it('rotates SECRET_KEY_BASE every 90 days with its function, which only Secrets Manager may invoke, for this secret', () => {
+    const [secretName] = secretNamed('secret-key-base');
+    const schedule = only(json(), 'aws_secretsmanager_secret_rotation');
+    expect(referencedName(schedule.secret_id)).toBe(secretName);
+    expect(schedule.rotation_rules.automatically_after_days).toBe(90);
+    expect(schedule.rotate_immediately).toBe(false);
+    const fn = only(json(), 'aws_lambda_function');
+    expect(referencedName(schedule.rotation_lambda_arn)).toBe(Object.keys(json().resource.aws_lambda_function)[0]);
+    expect(fn.vpc_config).toBeUndefined();
+    expect(only(json(), 'aws_lambda_permission')).toMatchObject({ principal: 'secretsmanager.amazonaws.com', action: 'lambda:InvokeFunction' });
+    expect(referencedName(only(json(), 'aws_lambda_permission').source_arn)).toBe(secretName);
+  });
+
+  it('lets the rotation function touch its secret, the key and its logs, nothing else', () => {
+    const statements = policyOf(json(), only(json(), 'aws_iam_role_policy').policy);
+    const [secretName] = secretNamed('secret-key-base');
+    for (const statement of statements) expect(statement.resources).not.toContain('*');
+    const resourcesOf = (sid: string) => statements.find((s) => s.sid === sid)!.resources;
+    expect(resourcesOf('RotateItsSecret').map(referencedName)).toEqual([secretName]);
+    expect(resourcesOf('UseTheSecretsKey').map(referencedName)).toEqual(Object.keys(json().resource.aws_kms_key));
+    expect(resourcesOf('WriteItsLogs')[0]).toMatch(new RegExp(`:log-group:/aws/lambda/groundwork-${env}-secret-key-base-rotation:\\*$`));
+  });
+
+  it('ships the function\'s code as an asset beside the stack', () => {
+    const fn = only(json(), 'aws_lambda_function');
+    expect(fn.filename).toMatch(/^assets\/[^/]+\/[0-9A-F]{32}\/secret-key-base-rotation-[0-9a-f]{16}\.zip$/);
+    expect(fs.existsSync(path.join(shippedOutdir(), 'stacks', `secrets-${env}`, fn.filename))).toBe(true);
+  });
+
+  it('outputs the secret ARNs and the key, each described', () => {
+    expect(ownOutputs(json()).sort()).toEqual(['cache_auth_token_secret_arn', 'secret_key_base_secret_arn', 'secrets_key_arn']);
+  });
+});
+
+it('lets prod and staging restore a deleted secret for 30 days, dev for 7', () => {
+  const windows = Object.fromEntries(ENVIRONMENT_NAMES.map((env) => [env, resources(stack(`secrets-${env}`), 'aws_secretsmanager_secret').map(([, s]) => s.recovery_window_in_days)]));
+  expect(windows).toEqual({ dev: [7, 7], staging: [30, 30], prod: [30, 30], local: [7, 7] });
+});
+
+describe('secret values', () => {
+  /** Every [path, value] of a JSON document. */
+  const leaves = (value: unknown, at = ''): [string, unknown][] =>
+    value !== null && typeof value === 'object'
+      ? Object.entries(value)
+          .filter(([k]) => k !== '//') // cdktf's metadata: construct paths, not arguments
+          .flatMap(([k, v]) => leaves(v, `${at}.${k}`))
+      : [[at, value]];
+
+  it('never appear in any synthesized stack: every secret-bearing argument is a reference', () => {
+    let checked = 0;
+    for (const [name, json] of shippedStacks()) {
+      for (const [at, value] of leaves(json)) {
+        const field = at.split('.').pop()!;
+        if (/password|secret_string|auth_token|token$/.test(field) && !/manage_master_user_password|_version$|_length$|_id$/.test(field)) {
+          checked++;
+          expect([name, at, value]).toEqual([name, at, expect.stringMatching(/^\$\{[^}]+\}$/)]);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(12);
+  });
+
+  it('never reach an output', () => {
+    for (const [name, json] of shippedStacks()) {
+      for (const [output, { value }] of Object.entries(json.output ?? {})) {
+        expect([name, output, JSON.stringify(value)]).not.toEqual([name, output, expect.stringMatching(/secret_string|random_password|auth_token|secretsmanager_secret_version/)]);
+      }
+    }
+  });
+
+  it('never reach a snapshot', () => {
+    const snapshots = path.join(__dirname, '__snapshots__');
+    for (const file of fs.readdirSync(snapshots)) {
+      const text = fs.readFileSync(path.join(snapshots, file), 'utf8');
+      // Jest writes `${` as `\${` in snapshots.
+      expect(text).not.toMatch(/"(master_password|password|secret_string|secret_string_wo|auth_token)": "(?!\\?\$\{)/);
+    }
+  });
+});
