@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import {
   databaseSubnetGroup,
   majorVersion,
+  parameterGroupIdentity,
   protectionSettings,
   rotateMasterUserSecret,
   type PostgresDatabase,
@@ -36,9 +37,10 @@ export class AuroraServerlessCluster extends Construct implements PostgresDataba
     super(scope, id);
     const restoring = props.restoreFromSnapshot !== undefined;
     const subnetGroup = databaseSubnetGroup(this, props);
+    const family = `aurora-postgresql${majorVersion(props.engineVersion)}`;
     const parameters = new RdsClusterParameterGroup(this, 'parameters', {
-      name: props.identifier,
-      family: `aurora-postgresql${majorVersion(props.engineVersion)}`,
+      ...parameterGroupIdentity(props.identifier, family),
+      family,
       description: `Cluster parameters of ${props.identifier}`,
       parameter: [{ name: 'rds.force_ssl', value: '1' }],
     });

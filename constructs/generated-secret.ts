@@ -35,14 +35,15 @@ export class GeneratedSecret extends Construct {
     });
     const initial = new EphemeralRandomPassword(this, 'initial-value', props.initialValue);
     // Written once: the write-only version number never changes, so Terraform never writes over a rotated value.
-    new SecretsmanagerSecretVersion(this, 'initial-version', {
+    const version = new SecretsmanagerSecretVersion(this, 'initial-version', {
       secretId: secret.id,
       secretStringWo: initial.value,
       secretStringWoVersion: 1,
       // Rotation moves AWSCURRENT off this version; Terraform must not move it back.
       lifecycle: { ignoreChanges: ['version_stages'] },
     });
-    this.secretArn = secret.arn;
+    // Read from the version, so whatever uses the ARN (a rotation schedule, a reader) waits for the first value.
+    this.secretArn = version.arn;
     this.secretName = secret.name;
   }
 }

@@ -56,6 +56,14 @@ export function majorVersion(engineVersion: string): string {
   return engineVersion.split('.')[0];
 }
 
+/**
+ * The name of a parameter group, which carries its family: a major version upgrade changes the family,
+ * which replaces the group, and the new one must exist before the database lets go of the old one.
+ */
+export function parameterGroupIdentity(identifier: string, family: string) {
+  return { name: `${identifier}-${family}`, lifecycle: { createBeforeDestroy: true } };
+}
+
 /** A DB subnet group over the given subnets, named after the database. */
 export function databaseSubnetGroup(scope: Construct, props: PostgresDatabaseProps): DbSubnetGroup {
   return new DbSubnetGroup(scope, 'subnet-group', {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import {
   databaseSubnetGroup,
   majorVersion,
+  parameterGroupIdentity,
   protectionSettings,
   rotateMasterUserSecret,
   type PostgresDatabase,
@@ -37,9 +38,10 @@ export class PostgresInstance extends Construct implements PostgresDatabase {
     super(scope, id);
     const restoring = props.restoreFromSnapshot !== undefined;
     const subnetGroup = databaseSubnetGroup(this, props);
+    const family = `postgres${majorVersion(props.engineVersion)}`;
     const parameters = new DbParameterGroup(this, 'parameters', {
-      name: props.identifier,
-      family: `postgres${majorVersion(props.engineVersion)}`,
+      ...parameterGroupIdentity(props.identifier, family),
+      family,
       description: `Parameters of ${props.identifier}`,
       parameter: [{ name: 'rds.force_ssl', value: '1' }],
     });

@@ -131,7 +131,7 @@ const AuroraSchema = z.strictObject({
   /** Aurora capacity units each instance scales between. @default - 0.5 to 4 ACU */
   capacity: z
     .strictObject({
-      /** Lowest capacity (0 to 256, in steps of 0.5; 0 lets an idle instance pause). @default 0.5 */
+      /** Lowest capacity (0 to 256, in steps of 0.5; 0 lets an idle instance pause, on versions that can). @default 0.5 */
       minAcu: capacityUnits(0).default(0.5),
       /** Highest capacity (1 to 256, in steps of 0.5), at least `minAcu`. @default 4 */
       maxAcu: capacityUnits(1).default(4),
@@ -149,7 +149,7 @@ const PostgresInstanceSchema = z.strictObject({
   instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as "db.t4g.medium"').default('db.t4g.medium'),
   /** Initial storage in GiB (20 to 65536). @default 20 */
   allocatedStorageGiB: z.number().int().min(20).max(65536).default(20),
-  /** Storage autoscaling ceiling in GiB, at least `allocatedStorageGiB`. @default 100 */
+  /** Storage autoscaling ceiling in GiB, at least 10% above `allocatedStorageGiB`. @default 100 */
   maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(100),
   /** A standby in a second zone. Tier prod may not turn it off. @default - true for tier prod, false otherwise */
   multiAz: z.boolean().optional(),

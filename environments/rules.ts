@@ -38,7 +38,12 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
   },
   {
     reads: ['tier', 'network.azCount'],
-    check: (env) => (env.tier === 'prod' && env.network.azCount < 2 ? problem(['network', 'azCount'], 'must be at least 2 for tier prod') : none),
+    check: (env) =>
+      env.network.azCount >= 2
+        ? none
+        : env.tier === 'prod'
+          ? problem(['network', 'azCount'], 'must be at least 2 for tier prod')
+          : problem(['network', 'azCount'], 'must be at least 2: RDS and ElastiCache subnet groups must span two zones'),
   },
   {
     reads: ['network.azCount', 'network.subnets.reservedAzCount'],
@@ -120,9 +125,27 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
   {
     reads: ['database.engine', 'database.allocatedStorageGiB', 'database.maxAllocatedStorageGiB'],
     check: (env) =>
-      env.database.engine === 'postgres' && env.database.maxAllocatedStorageGiB < env.database.allocatedStorageGiB
-        ? problem(['database', 'maxAllocatedStorageGiB'], `is ${env.database.maxAllocatedStorageGiB}, less than database.allocatedStorageGiB (${env.database.allocatedStorageGiB})`)
+      // RDS refuses a ceiling less than 10% above the allocation.
+      env.database.engine === 'postgres' && env.database.maxAllocatedStorageGiB < minimumStorageCeiling(env.database.allocatedStorageGiB)
+        ? problem(['database', 'maxAllocatedStorageGiB'], `is ${env.database.maxAllocatedStorageGiB}; RDS needs at least 10% above database.allocatedStorageGiB (${env.database.allocatedStorageGiB}), so ${minimumStorageCeiling(env.database.allocatedStorageGiB)} or more`)
         : none,
+  },
+  {
+    reads: ['database.engine', 'database.capacity', 'database.engineVersion'],
+    check: (env) =>
+      env.database.engine === 'aurora-postgresql' && env.database.capacity.minAcu === 0 && !pausesWhenIdle(env.database.engineVersion)
+        ? problem(['database', 'capacity', 'minAcu'], `may be 0 only on Aurora PostgreSQL that can pause (13.15, 14.12, 15.7, 16.3 or later; a major version alone means the latest); ${env.database.engineVersion} cannot`)
+        : none,
+  },
+  {
+    reads: ['database.engine', 'database.restoreFromSnapshot'],
+    check: (env) => {
+      const arn = env.database.restoreFromSnapshot?.startsWith('arn:') ? env.database.restoreFromSnapshot : undefined;
+      const kind = env.database.engine === 'aurora-postgresql' ? 'cluster-snapshot' : 'snapshot';
+      return arn !== undefined && !arn.includes(`:${kind}:`)
+        ? problem(['database', 'restoreFromSnapshot'], `must be a ${kind} ARN for engine ${env.database.engine}`)
+        : none;
+    },
   },
   {
     reads: ['database.engine', 'database.backup.window', 'database.maintenanceWindow'],
@@ -146,6 +169,21 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
         : none,
   },
 ];
+
+/** The smallest storage autoscaling ceiling RDS accepts: 10% above the allocation, in whole GiB. */
+function minimumStorageCeiling(allocatedGiB: number): number {
+  return Math.ceil((allocatedGiB * 11) / 10);
+}
+
+/** The first minor version of each Aurora PostgreSQL major that scales to 0 ACU and pauses when idle. */
+const FIRST_PAUSING_MINOR: Record<number, number> = { 13: 15, 14: 12, 15: 7, 16: 3 };
+
+function pausesWhenIdle(engineVersion: string): boolean {
+  const [major, minor] = engineVersion.split('.').map(Number);
+  if (major > 16) return true;
+  const first = FIRST_PAUSING_MINOR[major];
+  return first !== undefined && (minor === undefined || minor >= first);
+}
 
 /** True when a daily window, repeated every day of the week, meets a weekly window. */
 function windowsOverlap(daily: string, weekly: string): boolean {

@@ -62,8 +62,13 @@ export function rotationHandler(strategy: RotationStrategy, secrets: SecretsMana
       return;
     }
     // Secrets Manager marks the new version AWSPENDING before it calls createSecret; after that the
-    // version must still be pending, or another rotation has taken over.
-    if ((stages !== undefined || step !== 'createSecret') && !stages?.includes(PENDING)) {
+    // version must still be pending, or another rotation has taken over. A createSecret for a version
+    // Secrets Manager has not announced may start a rotation only when no other one is under way.
+    const unannounced = stages === undefined && step === 'createSecret';
+    if (unannounced && Object.values(versions).some((labels) => labels.includes(PENDING) && !labels.includes(CURRENT))) {
+      throw new Error(`Secret ${secretId} has another rotation under way; version ${token} is not ${PENDING}`);
+    }
+    if (!unannounced && !stages?.includes(PENDING)) {
       throw new Error(`Secret ${secretId} version ${token} is not ${PENDING} for rotation`);
     }
 

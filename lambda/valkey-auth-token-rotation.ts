@@ -42,34 +42,48 @@ export function valkeyAuthTokenStrategy(cache: ValkeyAuth): RotationStrategy {
   };
 }
 
-/** Longest wait for a token change to apply; the function's timeout leaves room for it. */
-const MODIFY_WAIT_SECONDS = 600;
+/**
+ * Longest wait for one token change to apply. setSecret may make two (SET, then ROTATE); both must fit in
+ * the function's 900-second timeout, with room for the rest of the step.
+ */
+const MODIFY_WAIT_SECONDS = 400;
 
-/** ElastiCache's API for changing tokens, and a TLS connection to the primary endpoint for checking one. */
+export interface ElastiCacheValkeyAuthOptions {
+  /** Connect with TLS. ElastiCache requires it when transit encryption is on, as Groundwork's is. @default true */
+  readonly tls?: boolean;
+}
+
+/** ElastiCache's API for changing tokens, and a connection to the primary endpoint for checking one. */
 export class ElastiCacheValkeyAuth implements ValkeyAuth {
   constructor(
     private readonly replicationGroupId: string,
     private readonly elasticache: ElastiCacheClient,
+    private readonly options: ElastiCacheValkeyAuthOptions = {},
   ) {}
 
   async accepts(token: string): Promise<boolean> {
     const { address, port } = await this.primaryEndpoint();
+    // AUTH is sent by hand, not as a connection option: a refused password then rejects the AUTH command
+    // itself with WRONGPASS, rather than closing the connection as an unreachable server would.
     const client = new Valkey({
       host: address,
       port,
-      password: token,
-      tls: { servername: address },
+      tls: this.options.tls === false ? undefined : { servername: address },
       lazyConnect: true,
+      enableReadyCheck: false,
       connectTimeout: 5_000,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
     try {
       await client.connect();
+      try {
+        await client.auth(token);
+      } catch (error) {
+        if (error instanceof Error && /^WRONGPASS/.test(error.message)) return false;
+        throw error;
+      }
       return (await client.ping()) === 'PONG';
-    } catch (error) {
-      if (error instanceof Error && /WRONGPASS|invalid password|invalid username-password/i.test(error.message)) return false;
-      throw error;
     } finally {
       client.disconnect();
     }

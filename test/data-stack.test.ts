@@ -112,14 +112,14 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     const cache = only(json(), 'aws_elasticache_replication_group');
     expect(cache.auth_token).toMatch(/^\$\{data\.aws_secretsmanager_secret_version\.[^.]+\.secret_string\}$/);
     const version = json().data!.aws_secretsmanager_secret_version[referencedName(cache.auth_token)];
-    expect(crossStackSource(version.secret_id)).toMatchObject({ stack: `secrets-${env}`, expression: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.cache-auth-token_secret_[^.]+\.arn\}$/) });
+    expect(crossStackSource(version.secret_id)).toMatchObject({ stack: `secrets-${env}`, expression: expect.stringMatching(/^\$\{aws_secretsmanager_secret_version\.cache-auth-token_initial-version_[^.]+\.arn\}$/) });
     expect(cache.lifecycle.ignore_changes).toEqual(['auth_token']);
   });
 
   it('rotates the cache token on the configured period with a function in the private subnets', () => {
     const schedule = resources(json(), 'aws_secretsmanager_secret_rotation').find(([, r]) => r.rotation_lambda_arn)![1];
     expect(schedule.rotation_rules.automatically_after_days).toBe(config(env).rotation.cacheAuthTokenDays);
-    expect(crossStackSource(schedule.secret_id).expression).toMatch(/cache-auth-token_secret_/);
+    expect(crossStackSource(schedule.secret_id).expression).toMatch(/cache-auth-token_initial-version_/);
     const fn = only(json(), 'aws_lambda_function');
     expect(fn.vpc_config.subnet_ids.map((ref: string) => crossStackSource(ref).expression)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^\$\{aws_subnet\.vpc_private-/)]),
@@ -132,7 +132,7 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     const statements = policyOf(json(), only(json(), 'aws_iam_role_policy').policy);
     const bySid = Object.fromEntries(statements.map((s) => [s.sid, s.resources]));
     expect(Object.keys(bySid).sort()).toEqual(['AttachToTheVpc', 'ChangeTheCacheToken', 'RotateItsSecret', 'UseTheSecretsKey', 'WriteItsLogs']);
-    expect(crossStackSource(bySid.RotateItsSecret[0]).expression).toMatch(/cache-auth-token_secret_/);
+    expect(crossStackSource(bySid.RotateItsSecret[0]).expression).toMatch(/cache-auth-token_initial-version_/);
     expect(crossStackSource(bySid.UseTheSecretsKey[0]).expression).toMatch(/^\$\{aws_kms_key\.secrets-key_/);
     expect(bySid.WriteItsLogs).toEqual([`arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:/aws/lambda/groundwork-${env}-cache-auth-token-rotation:*`]);
     expect(bySid.ChangeTheCacheToken[0]).toMatch(/^\$\{aws_elasticache_replication_group\.[^.]+\.arn\}$/);

@@ -1,10 +1,8 @@
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { unzipSync } from 'fflate';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
-import { ElastiCacheValkeyAuth } from '../lambda/valkey-auth-token-rotation';
 import { bundleLambda } from '../lib/lambda-bundle';
 import { resources, stack } from './support/synthesized';
 
@@ -59,40 +57,5 @@ describe('a package\'s hash', () => {
     expect(bundleFresh(name).equals(first)).toBe(true);
     fs.writeFileSync(probe, 'export const handler = async () => "two";\n');
     expect(bundleFresh(name).equals(first)).toBe(false);
-  });
-});
-
-describe('the Valkey token changes sent to ElastiCache', () => {
-  /** An ElastiCache client that records each request and answers as a replication group that is available. */
-  function recordingClient() {
-    const calls: { command: string; input: any }[] = [];
-    const client = new ElastiCacheClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-    client.middlewareStack.add(
-      (_next, context) => async (args: any) => {
-        calls.push({ command: context.commandName!, input: args.input });
-        const group = { ReplicationGroupId: 'groundwork-prod', Status: 'available', NodeGroups: [{ PrimaryEndpoint: { Address: 'primary.example', Port: 6379 } }] };
-        return { output: { $metadata: {}, ReplicationGroup: group, ReplicationGroups: [group] }, response: {} } as any;
-      },
-      { step: 'initialize', name: 'record' },
-    );
-    return { client, calls };
-  }
-
-  it('adds a token with ROTATE and retires the others with SET, applied at once, waiting until the group is available', async () => {
-    const { client, calls } = recordingClient();
-    const auth = new ElastiCacheValkeyAuth('groundwork-prod', client);
-    await auth.addToken('new-token');
-    await auth.keepOnlyToken('new-token');
-    const modifications = calls.filter((call) => call.command === 'ModifyReplicationGroupCommand').map((call) => call.input);
-    expect(modifications).toEqual([
-      { ReplicationGroupId: 'groundwork-prod', AuthToken: 'new-token', AuthTokenUpdateStrategy: 'ROTATE', ApplyImmediately: true },
-      { ReplicationGroupId: 'groundwork-prod', AuthToken: 'new-token', AuthTokenUpdateStrategy: 'SET', ApplyImmediately: true },
-    ]);
-    expect(calls.map((call) => call.command)).toEqual([
-      'ModifyReplicationGroupCommand',
-      'DescribeReplicationGroupsCommand',
-      'ModifyReplicationGroupCommand',
-      'DescribeReplicationGroupsCommand',
-    ]);
   });
 });

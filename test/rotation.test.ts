@@ -14,8 +14,7 @@ import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/mot
 
 // The rotation functions' handlers, step by step, against Secrets Manager in moto on loopback: the
 // same SDK calls they make in Lambda. The Valkey side is a model of ElastiCache's AUTH token rules
-// (moto has no ModifyReplicationGroup); ElastiCacheValkeyAuth's own requests are checked in
-// valkey-auth.test.ts.
+// (moto has no ModifyReplicationGroup); ElastiCacheValkeyAuth itself is tested in valkey-auth.test.ts.
 const STEPS: RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
 let moto: RunningEmulator;
@@ -106,6 +105,15 @@ describe('the rotation protocol', () => {
     const arn = await rotatingSecret('d'.repeat(128));
     const [previous] = await versionWith(arn, 'AWSPREVIOUS');
     await expect(run(secretKeyBaseStrategy, arn, previous, ['setSecret'])).rejects.toThrow(`version ${previous} is not AWSPENDING`);
+  });
+
+  it('refuses to start a second rotation while one is under way', async () => {
+    quiet();
+    const arn = await rotatingSecret('g'.repeat(128));
+    const first = randomUUID();
+    await run(secretKeyBaseStrategy, arn, first, ['createSecret']);
+    await expect(run(secretKeyBaseStrategy, arn, randomUUID(), ['createSecret'])).rejects.toThrow('has another rotation under way');
+    expect((await stagesOf(arn))[first]).toEqual(['AWSPENDING']);
   });
 
   it('logs steps and version ids, never a value', async () => {
