@@ -38,27 +38,16 @@ export function weeklyWindow(window: string): [number, number] | undefined {
   return [start, end <= start ? end + 7 * MINUTES_PER_DAY : end];
 }
 
-const dailyWindowField = (minMinutes: number) =>
+/** A maintenance-style window field: `parse` turns it into [start, end) minutes, or undefined if malformed. */
+const windowField = (parse: (window: string) => [number, number] | undefined, format: string, minMinutes: number) =>
   z.string().superRefine((value, ctx) => {
-    const window = dailyWindow(value);
-    const problem = !window
-      ? 'must be a daily UTC window "hh:mm-hh:mm", such as "03:00-04:00"'
-      : window[1] - window[0] < minMinutes
-        ? `must last at least ${minMinutes} minutes`
-        : undefined;
+    const window = parse(value);
+    const problem = !window ? `must be ${format}` : window[1] - window[0] < minMinutes ? `must last at least ${minMinutes} minutes` : undefined;
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
-
+const dailyWindowField = (minMinutes: number) => windowField(dailyWindow, 'a daily UTC window "hh:mm-hh:mm", such as "03:00-04:00"', minMinutes);
 const weeklyWindowField = (minMinutes: number) =>
-  z.string().superRefine((value, ctx) => {
-    const window = weeklyWindow(value);
-    const problem = !window
-      ? 'must be a weekly UTC window "ddd:hh:mm-ddd:hh:mm" with days sun..sat, such as "sun:04:30-sun:05:30"'
-      : window[1] - window[0] < minMinutes
-        ? `must last at least ${minMinutes} minutes`
-        : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  windowField(weeklyWindow, 'a weekly UTC window "ddd:hh:mm-ddd:hh:mm" with days sun..sat, such as "sun:04:30-sun:05:30"', minMinutes);
 
 /** Performance Insights keeps 7 days free, or whole months (31 days each) up to 2 years. */
 const PERFORMANCE_INSIGHTS_RETENTION = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1)), 731];
