@@ -1,6 +1,7 @@
 import { DataAwsSecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 
 export interface ValkeyReplicationGroupProps {
@@ -44,6 +45,8 @@ export interface ValkeyReplicationGroupProps {
 export class ValkeyReplicationGroup extends Construct {
   readonly replicationGroupId: string;
   readonly replicationGroupArn: string;
+  /** ARNs of the group's member clusters (`...:cluster:<id>-*`), which IAM policies for group changes also name. */
+  readonly memberClustersArn: string;
   /** DNS name of the primary, for writes. */
   readonly primaryEndpoint: string;
   /** DNS name spreading reads over the replicas. */
@@ -88,6 +91,7 @@ export class ValkeyReplicationGroup extends Construct {
     });
     this.replicationGroupId = group.id;
     this.replicationGroupArn = group.arn;
+    this.memberClustersArn = `${Fn.replace(group.arn, ':replicationgroup:', ':cluster:')}-*`;
     this.primaryEndpoint = group.primaryEndpointAddress;
     this.readerEndpoint = group.readerEndpointAddress;
     this.port = group.port;

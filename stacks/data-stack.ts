@@ -2,7 +2,6 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
-import { partitionOf } from '../lib/arn';
 import { AuroraServerlessCluster } from '../constructs/aurora-serverless-cluster';
 import { EncryptionKey } from '../constructs/encryption-key';
 import type { PostgresDatabase, PostgresDatabaseProps } from '../constructs/postgres-database';
@@ -114,7 +113,6 @@ export class DataStack extends EnvironmentStack {
     });
     rotationSecurityGroup.allowOutboundHttps();
     cacheSecurityGroup.admit('cache-token-rotation', rotationSecurityGroup.securityGroupId, env.cache.port);
-    const elasticacheArn = `arn:${partitionOf(env.region)}:elasticache:${env.region}:${env.accountId}`;
     new SecretRotation(this, 'cache-auth-token-rotation', {
       secretArn: secrets.cacheAuthTokenSecretArn,
       secretKeyArn: secrets.secretsKeyArn,
@@ -131,7 +129,7 @@ export class DataStack extends EnvironmentStack {
         {
           sid: 'ChangeTheCacheToken',
           actions: ['elasticache:ModifyReplicationGroup', 'elasticache:DescribeReplicationGroups'],
-          resources: [cache.replicationGroupArn, `${elasticacheArn}:cluster:${cache.replicationGroupId}-*`],
+          resources: [cache.replicationGroupArn, cache.memberClustersArn],
         },
       ],
     });
