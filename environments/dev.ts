@@ -19,4 +19,9 @@ export const dev: EnvironmentConfig = {
   cache: { replicas: 0, snapshotRetentionDays: 0 },
   state: { noncurrentVersionExpirationDays: 30 },
   kms: { deletionWindowDays: 7 },
+  gitops: {
+    // A k3s (or kind) cluster on a developer machine or a shared dev host.
+    cluster: { kind: 'existing', kubeconfigPath: '~/.kube/config', context: 'groundwork-dev' },
+    repository: { url: 'https://github.com/example/groundwork-apps.git' },
+  },
 };

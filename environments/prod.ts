@@ -23,4 +23,8 @@ export const prod: EnvironmentConfig = {
   },
   cache: { nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 14 },
   state: { noncurrentVersionExpirationDays: 365 },
+  gitops: {
+    cluster: { kind: 'eks', nodes: { instanceTypes: ['m7i.xlarge', 'm6i.xlarge'], minSize: 3, maxSize: 9, desiredSize: 3 }, logRetentionDays: 365 },
+    repository: { url: 'https://github.com/example/groundwork-apps.git' },
+  },
 };

@@ -21,7 +21,7 @@ export interface CrossFieldRule {
 const problem = (path: (string | number)[], message: string): Problem[] => [{ path, message }];
 const none: Problem[] = [];
 
-export const crossFieldRules: readonly CrossFieldRule[] = [
+const platformRules: CrossFieldRule[] = [
   {
     reads: ['region', 'drRegion'],
     check: (env) =>
@@ -184,6 +184,47 @@ function pausesWhenIdle(engineVersion: string): boolean {
   const first = FIRST_PAUSING_MINOR[major];
   return first !== undefined && (minor === undefined || minor >= first);
 }
+
+/** The GitOps rules; each runs only for an environment with `gitops`. */
+const gitopsRules: CrossFieldRule[] = [
+  {
+    reads: ['tier', 'gitops.automatedSync'],
+    check: (env) =>
+      env.tier === 'prod' && env.gitops?.automatedSync === true
+        ? problem(['gitops', 'automatedSync'], 'may not be true for tier prod: prod syncs by hand, inside its change window')
+        : none,
+  },
+  {
+    reads: ['tier', 'gitops.cluster'],
+    check: (env) =>
+      env.tier === 'prod' && env.gitops?.cluster.kind === 'eks' && env.gitops.cluster.publicEndpoint
+        ? problem(['gitops', 'cluster', 'publicEndpoint'], 'may not be true for tier prod: prod\'s API endpoint is private')
+        : none,
+  },
+  {
+    reads: ['gitops.cluster'],
+    check: (env) => {
+      const cluster = env.gitops?.cluster;
+      if (cluster?.kind !== 'eks') return none;
+      if (cluster.publicEndpoint && cluster.publicAccessCidrs.length === 0) {
+        return problem(['gitops', 'cluster', 'publicAccessCidrs'], 'must list the address ranges allowed to the public endpoint');
+      }
+      if (cluster.publicAccessCidrs.includes('0.0.0.0/0')) {
+        return problem(['gitops', 'cluster', 'publicAccessCidrs'], 'may not include 0.0.0.0/0: the API endpoint is not for the whole internet');
+      }
+      const { minSize, desiredSize, maxSize } = cluster.nodes;
+      return minSize <= desiredSize && desiredSize <= maxSize
+        ? none
+        : problem(['gitops', 'cluster', 'nodes'], `need minSize <= desiredSize <= maxSize, got ${minSize}, ${desiredSize}, ${maxSize}`);
+    },
+  },
+  {
+    reads: ['tier', 'emulator', 'gitops'],
+    check: (env) => (env.gitops && env.emulator ? problem(['gitops'], 'is not available with an emulator: no emulator runs Kubernetes') : none),
+  },
+];
+
+export const crossFieldRules: readonly CrossFieldRule[] = [...platformRules, ...gitopsRules];
 
 /** True when a daily window, repeated every day of the week, meets a weekly window. */
 function windowsOverlap(daily: string, weekly: string): boolean {

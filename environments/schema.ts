@@ -3,6 +3,7 @@ import { crossFieldRules } from './rules';
 import { SUPPORTED_REGION } from '../lib/arn';
 import { isPrivateCidr, parseCidr } from '../lib/ipv4';
 import { CacheSchema, DatabaseSchema, RotationSchema } from './data-schema';
+import { GitopsSchema, resolveGitops } from './gitops-schema';
 
 /** How much an environment matters; several defaults and rules are computed from it. */
 const TIERS = ['dev', 'staging', 'prod'] as const;
@@ -154,6 +155,8 @@ const EnvironmentObject = z.strictObject({
   cache: CacheSchema.prefault({}),
   /** How often each secret rotates. @default - see each field */
   rotation: RotationSchema.prefault({}),
+  /** The cluster and ArgoCD that deliver applications. @default - none: no `cluster-` or `gitops-` stack */
+  gitops: GitopsSchema.optional(),
   /**
    * Point every AWS endpoint at an emulator instead of AWS (the `local` environment).
    * @default - real AWS
@@ -189,6 +192,7 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
     availabilityZones: env.network.availabilityZones ?? defaultAvailabilityZones(env.region, env.network.azCount),
   },
   database: env.database.engine === 'postgres' ? { ...env.database, multiAz: env.database.multiAz ?? env.tier === 'prod' } : env.database,
+  gitops: env.gitops && resolveGitops(env.gitops, env.tier, env.name),
 }));
 
 /** The state bucket's name when the environment does not set one: S3 bucket names are global. */

@@ -15,4 +15,8 @@ export const staging: EnvironmentConfig = {
     flowLogs: { retentionDays: 90 },
   },
   database: { engine: 'aurora-postgresql', capacity: { minAcu: 0.5, maxAcu: 4 }, readers: 1 },
+  gitops: {
+    cluster: { kind: 'eks', nodes: { instanceTypes: ['m7i.large'], minSize: 2, maxSize: 4, desiredSize: 2 } },
+    repository: { url: 'https://github.com/example/groundwork-apps.git' },
+  },
 };

@@ -16,15 +16,20 @@ function stateKey(env: Environment, component: string): string {
   return `${env.name}/${component}.tfstate`;
 }
 
+export interface EnvironmentStackOptions {
+  /** Configure the AWS provider; a stack that creates no AWS resource leaves it out. @default true */
+  readonly awsProvider?: boolean;
+}
+
 /**
  * A stack of one component of one environment, named `<component>-<env>`: the AWS provider with
  * Groundwork's default tags, locked to the environment's account, and its own state object in the
  * environment's state bucket, encrypted with the state key and locked with S3 native locking.
  */
 export abstract class EnvironmentStack extends TerraformStack {
-  constructor(scope: Construct, readonly component: string, readonly environment: Environment) {
+  constructor(scope: Construct, readonly component: string, readonly environment: Environment, options: EnvironmentStackOptions = {}) {
     super(scope, `${component}-${environment.name}`);
-    new AwsProvider(this, 'aws', awsProviderConfig(environment, component));
+    if (options.awsProvider ?? true) new AwsProvider(this, 'aws', awsProviderConfig(environment, component));
     new S3Backend(this, s3BackendConfig(environment, component));
     // Terraform 1.10+ locks with a lock object beside the state; cdktf's S3Backend has no typed field for it.
     this.addOverride('terraform.backend.s3.use_lockfile', true);

@@ -1,6 +1,8 @@
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
+import { ClusterStack } from './cluster-stack';
 import { DataStack } from './data-stack';
+import { GitopsStack } from './gitops-stack';
 import { NetworkStack } from './network-stack';
 import { SecretsStack } from './secrets-stack';
 import { StateStack } from './state-stack';
@@ -11,6 +13,10 @@ export interface Platform {
   readonly network: NetworkStack;
   readonly secrets: SecretsStack;
   readonly data: DataStack;
+  /** The EKS cluster, when `gitops.cluster.kind` is `eks`. */
+  readonly cluster?: ClusterStack;
+  /** ArgoCD and its policy, when the environment has `gitops`. */
+  readonly gitops?: GitopsStack;
 }
 
 /** Adds every stack of one environment to the app. */
@@ -21,6 +27,9 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const data = new DataStack(scope, env, network, secrets);
   // Every stack keeps its state in the state stack's bucket, so `cdktf deploy` must apply that first.
   // Cross-stack references add the other dependencies (data on network and secrets) themselves.
-  for (const stack of [network, secrets, data]) stack.addDependency(state);
-  return { state, network, secrets, data };
+  const clusterConfig = env.gitops?.cluster;
+  const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network) : undefined;
+  const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
+  for (const stack of [network, secrets, data, cluster, gitops]) stack?.addDependency(state);
+  return { state, network, secrets, data, cluster, gitops };
 }

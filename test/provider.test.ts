@@ -91,6 +91,7 @@ function serviceOf(type: string): string {
     ['aws_db_', 'rds'],
     ['aws_rds_', 'rds'],
     ['aws_elasticache_', 'elasticache'],
+    ['aws_eks_', 'eks'],
   ];
   const match = byPrefix.find(([prefix]) => type.startsWith(prefix));
   if (!match) throw new Error(`which AWS service creates ${type}? add it to serviceOf`);

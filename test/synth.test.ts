@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { environments } from '../environments';
 import { runSynth } from '../lib/cli';
 import { synthesize } from '../lib/synthesize';
-import { ENVIRONMENT_NAMES, readStacks, resourceCount, shippedStacks, stackNames, synthesizeInto, tempDir } from './support/synthesized';
+import { ENVIRONMENT_NAMES, isKubernetesStack, readStacks, resourceCount, shippedStacks, stackNames, synthesizeInto, tempDir } from './support/synthesized';
 
 describe('a full synth', () => {
-  it('produces state-, network-, secrets- and data-<env> for every environment', () => {
+  it('produces state-, network-, secrets- and data-<env> for every environment, cluster- where EKS is asked for, gitops- where GitOps is', () => {
     expect([...shippedStacks().keys()].sort()).toEqual(stackNames().sort());
-    expect(shippedStacks().size).toBe(16);
+    expect(shippedStacks().size).toBe(21);
+    expect([...shippedStacks().keys()].filter((name) => /^(cluster|gitops)-/.test(name)).sort()).toEqual(['cluster-prod', 'cluster-staging', 'gitops-dev', 'gitops-prod', 'gitops-staging']);
   });
 
   it('gives every stack an encrypted, lock-file-locked S3 backend with its own key', () => {
@@ -42,6 +43,10 @@ describe('a full synth', () => {
     expect(dependencies('network-dev')).toEqual(['state-dev']);
     expect(dependencies('secrets-dev')).toEqual(['state-dev']);
     expect(dependencies('data-dev')).toEqual(['network-dev', 'secrets-dev', 'state-dev']);
+    expect(dependencies('gitops-dev')).toEqual(['data-dev', 'network-dev', 'secrets-dev', 'state-dev']);
+    const prod = JSON.parse(fs.readFileSync(path.join(synthesizeInto({ prod: environments.prod }), 'manifest.json'), 'utf8'));
+    expect([...prod.stacks['cluster-prod'].dependencies].sort()).toEqual(['network-prod', 'state-prod']);
+    expect([...prod.stacks['gitops-prod'].dependencies].sort()).toEqual(['cluster-prod', 'data-prod', 'network-prod', 'secrets-prod', 'state-prod']);
   });
 
   it('is deterministic: two synths are byte-identical', () => {
@@ -56,11 +61,16 @@ describe('a full synth', () => {
     }
   });
 
-  it('uses no provider but hashicorp/aws 5.100.0 in any stack, and asks for Terraform 1.11+', () => {
-    for (const json of shippedStacks().values()) {
+  it('uses no provider but hashicorp/aws 5.100.0 in any AWS stack, only pinned Kubernetes and Helm in gitops, and asks for Terraform 1.11+', () => {
+    for (const [name, json] of shippedStacks()) {
       expect((json.terraform as Record<string, unknown>).required_version).toBe('>= 1.11');
-      expect(json.terraform.required_providers).toEqual({ aws: { source: 'aws', version: '5.100.0' } });
-      expect(Object.keys(json.provider)).toEqual(['aws']);
+      if (isKubernetesStack(name)) {
+        expect(json.terraform.required_providers).toEqual({ helm: { source: 'helm', version: '3.1.1' }, kubernetes: { source: 'kubernetes', version: '2.38.0' } });
+        expect(Object.keys(json.provider).sort()).toEqual(['helm', 'kubernetes']);
+      } else {
+        expect(json.terraform.required_providers).toEqual({ aws: { source: 'aws', version: '5.100.0' } });
+        expect(Object.keys(json.provider)).toEqual(['aws']);
+      }
     }
   });
 });
@@ -121,7 +131,7 @@ describe('the synth command', () => {
     const output = captured();
     expect(runSynth(environments, outdir)).toBe(0);
     const total = [...readStacks(outdir).values()].reduce((sum, json) => sum + resourceCount(json), 0);
-    expect(output.stdout()).toContain(`Synthesized 16 stacks (${total} resources)`);
+    expect(output.stdout()).toContain(`Synthesized 21 stacks (${total} resources)`);
     const prodRow = output.stdout().split('\n').find((line) => line.startsWith('network-prod '));
     const prodResources = resourceCount(readStacks(outdir).get('network-prod')!);
     expect(prodRow?.trim().split(/\s+/)[1]).toBe(String(prodResources));

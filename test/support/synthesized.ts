@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { environments } from '../../environments';
+import { environments, loadEnvironments } from '../../environments';
 import { synthesize } from '../../lib/synthesize';
 
 /** A synthesized stack's Terraform JSON (the shape Terraform reads: resource.<type>.<name>, ...). */
@@ -100,13 +100,23 @@ export function crossStackSource(reference: string): { stack: string; expression
 
 export const ENVIRONMENT_NAMES = Object.keys(environments);
 
-/** The components every environment has, in the order they deploy. */
+/** The components every environment has, in the order they deploy; all of them AWS stacks. */
 export const COMPONENTS = ['state', 'network', 'secrets', 'data'] as const;
 
-/** The stack names of the given environments: `<component>-<env>`. */
+/**
+ * The stack names of the given shipped environments, `<component>-<env>`: every component, `cluster-`
+ * where the config asks for EKS, and `gitops-` where it has GitOps.
+ */
 export function stackNames(envs: readonly string[] = ENVIRONMENT_NAMES): string[] {
-  return envs.flatMap((env) => COMPONENTS.map((component) => `${component}-${env}`));
+  return loadEnvironments(Object.fromEntries(envs.map((env) => [env, environments[env as keyof typeof environments]]))).flatMap((env) => [
+    ...COMPONENTS.map((component) => `${component}-${env.name}`),
+    ...(env.gitops?.cluster.kind === 'eks' ? [`cluster-${env.name}`] : []),
+    ...(env.gitops ? [`gitops-${env.name}`] : []),
+  ]);
 }
+
+/** Stacks that use the Kubernetes and Helm providers, which this machine cannot install: proved by synth and schema tests. */
+export const isKubernetesStack = (name: string) => name.startsWith('gitops-');
 
 /** Outputs a stack declares itself, without those cdktf adds for cross-stack references. */
 export function ownOutputs(json: StackJson): string[] {

@@ -1,0 +1,61 @@
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+
+/** The chart repository of the argo-cd and argocd-apps charts. */
+export const ARGO_HELM_REPOSITORY = 'https://argoproj.github.io/argo-helm';
+
+export interface ArgoCdInstallationProps {
+  /** Version of the `argo-cd` chart, pinned, e.g. `8.3.9`. */
+  readonly chartVersion: string;
+  /** Namespace ArgoCD runs in; created by the release. */
+  readonly namespace: string;
+  /**
+   * Redis HA, two replicas of the API server, repo server and ApplicationSet controller, and a disruption
+   * budget for each, so a node drain never takes ArgoCD down. @default false
+   */
+  readonly highAvailability?: boolean;
+  /** SSO groups with read-only access to everything (ArgoCD's built-in `role:readonly`). @default - none */
+  readonly readOnlyGroups?: readonly string[];
+}
+
+/**
+ * ArgoCD, installed by the `argo-cd` Helm chart at a pinned version. Users get no access by default:
+ * only project roles (and `readOnlyGroups`) grant any.
+ */
+export class ArgoCdInstallation extends Construct {
+  readonly release: Release;
+  /** The chart's values, as YAML. */
+  readonly values: string;
+
+  constructor(scope: Construct, id: string, props: ArgoCdInstallationProps) {
+    super(scope, id);
+    const ha = props.highAvailability ?? false;
+    const replicated = (replicas: number) => ({ replicas: ha ? replicas : 1, pdb: { enabled: ha, ...(ha && { minAvailable: 1 }) } });
+    this.values = stringify({
+      configs: {
+        rbac: {
+          'policy.default': '',
+          'policy.csv': (props.readOnlyGroups ?? []).map((group) => `g, ${group}, role:readonly`).join('\n'),
+          scopes: '[groups]',
+        },
+      },
+      'redis-ha': { enabled: ha },
+      controller: { replicas: 1, pdb: { enabled: ha, ...(ha && { minAvailable: 1 }) } },
+      server: replicated(2),
+      repoServer: replicated(2),
+      applicationSet: replicated(2),
+    });
+    this.release = new Release(this, 'release', {
+      name: 'argocd',
+      repository: ARGO_HELM_REPOSITORY,
+      chart: 'argo-cd',
+      version: props.chartVersion,
+      namespace: props.namespace,
+      createNamespace: true,
+      values: [this.values],
+      wait: true,
+      timeout: 900,
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Environment } from '../environments';
+import { EksCluster } from '../constructs/eks-cluster';
+import { EnvironmentStack } from './environment-stack';
+import type { NetworkStack } from './network-stack';
+
+/** The EKS part of an environment's GitOps config. */
+export type EksClusterConfig = Extract<NonNullable<Environment['gitops']>['cluster'], { kind: 'eks' }>;
+
+/** `cluster-<env>`: the EKS cluster ArgoCD runs in, for environments whose config asks for one. */
+export class ClusterStack extends EnvironmentStack {
+  readonly clusterName: string;
+  readonly endpoint: string;
+  readonly certificateAuthority: string;
+
+  constructor(scope: Construct, env: Environment, config: EksClusterConfig, network: NetworkStack) {
+    super(scope, 'cluster', env);
+    const cluster = new EksCluster(this, 'eks', {
+      clusterName: `groundwork-${env.name}`,
+      keyAlias: `groundwork/${env.name}/eks-secrets`,
+      kubernetesVersion: config.kubernetesVersion,
+      subnetIds: network.subnetIds.private,
+      publicEndpoint: config.publicEndpoint,
+      publicAccessCidrs: config.publicAccessCidrs,
+      nodes: config.nodes,
+      accountId: env.accountId,
+      region: env.region,
+      logRetentionDays: config.logRetentionDays,
+      keyRotationPeriodDays: env.kms.rotationPeriodDays,
+      keyDeletionWindowDays: env.kms.deletionWindowDays,
+    });
+    this.clusterName = cluster.clusterName;
+    this.endpoint = cluster.endpoint;
+    this.certificateAuthority = cluster.certificateAuthority;
+    new TerraformOutput(this, 'cluster_name', { value: cluster.clusterName, description: 'Name of the EKS cluster' });
+    new TerraformOutput(this, 'cluster_endpoint', { value: cluster.endpoint, description: 'URL of the Kubernetes API' });
+    new TerraformOutput(this, 'cluster_certificate_authority', { value: cluster.certificateAuthority, description: 'Base64 PEM of the cluster certificate authority (public)' });
+    new TerraformOutput(this, 'oidc_provider_arn', { value: cluster.oidcProviderArn, description: 'IAM OIDC provider for service-account roles' });
+  }
+}

@@ -1,0 +1,82 @@
+import { HelmProvider, type HelmProviderKubernetes } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider, type KubernetesProviderConfig } from '@cdktf/provider-kubernetes/lib/provider';
+import { Fn, Token } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Environment } from '../environments';
+import { gitopsObjects } from '../environments/gitops-policy';
+import { ArgoCdAppOfApps } from '../constructs/argocd-app-of-apps';
+import { ArgoCdClusterMetadata } from '../constructs/argocd-cluster-metadata';
+import { ArgoCdInstallation } from '../constructs/argocd-installation';
+import type { ClusterStack } from './cluster-stack';
+import type { DataStack } from './data-stack';
+import { EnvironmentStack } from './environment-stack';
+import type { NetworkStack } from './network-stack';
+import type { SecretsStack } from './secrets-stack';
+
+/** What the GitOps stack reads from the rest of the environment. */
+export interface GitopsInputs {
+  readonly network: NetworkStack;
+  readonly secrets: SecretsStack;
+  readonly data: DataStack;
+  /** The EKS cluster, when the config asks for one; otherwise the kubeconfig of `gitops.cluster`. */
+  readonly cluster?: ClusterStack;
+}
+
+/**
+ * `gitops-<env>`: ArgoCD on the environment's cluster, its projects and root app-of-apps from the
+ * environment's policy, and the infrastructure metadata workloads read. The Kubernetes and Helm providers
+ * only: nothing here talks to AWS.
+ */
+export class GitopsStack extends EnvironmentStack {
+  constructor(scope: Construct, env: Environment, inputs: GitopsInputs) {
+    super(scope, 'gitops', env, { awsProvider: false });
+    const gitops = env.gitops!;
+    const connection = clusterConnection(env, inputs.cluster);
+    new KubernetesProvider(this, 'kubernetes', connection.kubernetes);
+    new HelmProvider(this, 'helm', { kubernetes: connection.helm });
+
+    const { namespace } = gitops.argocd;
+    const argocd = new ArgoCdInstallation(this, 'argocd', {
+      chartVersion: gitops.argocd.chartVersion,
+      namespace,
+      highAvailability: gitops.argocd.highAvailability,
+      readOnlyGroups: [gitops.ssoGroups.viewers],
+    });
+    const { projects, applications } = gitopsObjects(env);
+    new ArgoCdAppOfApps(this, 'app-of-apps', { chartVersion: gitops.argocd.appsChartVersion, namespace, projects, applications, dependsOn: [argocd.release] });
+    new ArgoCdClusterMetadata(this, 'cluster-metadata', {
+      namespace,
+      dependsOn: [argocd.release],
+      metadata: {
+        environment: env.name,
+        region: env.region,
+        'account-id': env.accountId,
+        'vpc-id': inputs.network.vpcId,
+        'database-endpoint': inputs.data.database.endpoint,
+        'database-reader-endpoint': inputs.data.database.readerEndpoint,
+        'database-port': Token.asString(inputs.data.database.port),
+        'database-secret-arn': inputs.data.database.masterUserSecretArn,
+        'cache-endpoint': inputs.data.cachePrimaryEndpoint,
+        'cache-port': Token.asString(inputs.data.cachePort),
+        'cache-auth-token-secret-arn': inputs.secrets.cacheAuthTokenSecretArn,
+        'secret-key-base-secret-arn': inputs.secrets.secretKeyBaseSecretArn,
+      },
+    });
+  }
+}
+
+/** How the providers reach the cluster: EKS through `aws eks get-token`, an existing one through its kubeconfig. */
+function clusterConnection(env: Environment, cluster: ClusterStack | undefined): { kubernetes: KubernetesProviderConfig; helm: HelmProviderKubernetes } {
+  const config = env.gitops!.cluster;
+  if (config.kind === 'existing') {
+    return {
+      kubernetes: { configPath: config.kubeconfigPath, configContext: config.context },
+      helm: { configPath: config.kubeconfigPath, configContext: config.context },
+    };
+  }
+  if (!cluster) throw new Error(`gitops-${env.name}: an EKS cluster is configured but no cluster stack was given`);
+  // A short-lived token per Terraform run, from the caller's AWS credentials: nothing long-lived in state.
+  const exec = { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', cluster.clusterName, '--region', env.region] };
+  const endpoint = { host: cluster.endpoint, clusterCaCertificate: Fn.base64decode(cluster.certificateAuthority) };
+  return { kubernetes: { ...endpoint, exec: [exec] }, helm: { ...endpoint, exec } };
+}
