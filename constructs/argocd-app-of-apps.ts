@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { ARGO_HELM_REPOSITORY } from './argocd-installation';
 
 export interface ArgoCdAppOfAppsProps {
-  /** Version of the `argocd-apps` chart, pinned, e.g. `2.0.7`. */
+  /** Version of the `argocd-apps` chart, pinned, e.g. `2.0.5`. */
   readonly chartVersion: string;
   /** Namespace of the release (ArgoCD's). */
   readonly namespace: string;

@@ -41,7 +41,9 @@ export class ArgoCdInstallation extends Construct {
         },
       },
       'redis-ha': { enabled: ha },
-      controller: { replicas: 1, pdb: { enabled: ha, ...(ha && { minAvailable: 1 }) } },
+      // One application controller (it shards, it does not replicate): a disruption budget on one pod would
+      // block every node drain, so it has none.
+      controller: { replicas: 1 },
       server: replicated(2),
       repoServer: replicated(2),
       applicationSet: replicated(2),

@@ -1,8 +1,13 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksCluster as EksControlPlane } from '@cdktf/provider-aws/lib/eks-cluster';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
+import { partitionOf } from '../lib/arn';
 import { EncryptionKey } from './encryption-key';
 import { ServiceRole } from './service-role';
 
@@ -24,8 +29,14 @@ export interface EksClusterProps {
   readonly keyAlias: string;
   /** Kubernetes version, e.g. `1.33`. */
   readonly kubernetesVersion: string;
+  /** The VPC of the subnets. */
+  readonly vpcId: string;
   /** Subnets of the control plane's network interfaces and of the nodes: the private tier. */
   readonly subnetIds: string[];
+  /** Ranges inside the network (VPN, CI runners) that may reach the private endpoint on 443. */
+  readonly privateAccessCidrs: readonly string[];
+  /** IAM roles given cluster-admin through access entries, besides the creator. @default - none */
+  readonly adminRoleArns?: readonly string[];
   /** Whether the API endpoint is also reachable from the internet (it always is from the VPC). @default false */
   readonly publicEndpoint?: boolean;
   /** Ranges allowed to the public endpoint. @default - none */
@@ -44,13 +55,16 @@ export interface EksClusterProps {
 }
 
 /**
- * An EKS cluster: control plane in the given (private) subnets with a private API endpoint, Kubernetes
- * secrets envelope-encrypted with a rotating customer key, control-plane logs with retention, access
- * entries (API authentication), an IAM OIDC provider for service-account roles, and one managed node
- * group of Amazon Linux 2023 nodes in the same subnets.
+ * An EKS cluster: control plane in the given (private) subnets with a private API endpoint that the
+ * listed ranges may reach, Kubernetes secrets envelope-encrypted with a rotating customer key,
+ * control-plane logs with retention, access entries (API authentication) for the admin roles, an IAM
+ * OIDC provider for service-account roles, and one managed node group of Amazon Linux 2023 nodes in the
+ * same subnets.
  */
 export class EksCluster extends Construct {
   readonly clusterName: string;
+  /** The security group EKS creates and puts on the control plane and the managed nodes (so on pods). */
+  readonly clusterSecurityGroupId: string;
   readonly endpoint: string;
   /** Base64 PEM of the cluster's certificate authority (public). */
   readonly certificateAuthority: string;
@@ -74,12 +88,31 @@ export class EksCluster extends Construct {
       region: props.region,
       managedPolicies: ['AmazonEKSClusterPolicy'],
     });
+    // EKS's own cluster security group admits only its members; this one lets operators and CI reach the API.
+    const apiAccess = new SecurityGroup(this, 'api-access', {
+      name: `${props.clusterName}-eks-api`,
+      description: `Private Kubernetes API of ${props.clusterName}`,
+      vpcId: props.vpcId,
+      tags: { Name: `${props.clusterName}-eks-api` },
+    });
+    props.privateAccessCidrs.forEach(
+      (cidr, i) =>
+        new VpcSecurityGroupIngressRule(this, `api-from-${i}`, {
+          securityGroupId: apiAccess.id,
+          cidrIpv4: cidr,
+          ipProtocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          description: `Kubernetes API from ${cidr}`,
+        }),
+    );
     const cluster = new EksControlPlane(this, 'cluster', {
       name: props.clusterName,
       version: props.kubernetesVersion,
       roleArn: clusterRole.roleArn,
       vpcConfig: {
         subnetIds: props.subnetIds,
+        securityGroupIds: [apiAccess.id],
         endpointPrivateAccess: true,
         endpointPublicAccess: props.publicEndpoint ?? false,
         publicAccessCidrs: props.publicEndpoint ? [...(props.publicAccessCidrs ?? [])] : undefined,
@@ -93,6 +126,16 @@ export class EksCluster extends Construct {
       url: cluster.identity.get(0).oidc.get(0).issuer,
       clientIdList: ['sts.amazonaws.com'],
     });
+
+    for (const [i, principalArn] of (props.adminRoleArns ?? []).entries()) {
+      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: cluster.name, principalArn });
+      new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
+        clusterName: cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: `arn:${partitionOf(props.region)}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: 'cluster' },
+      });
+    }
 
     const nodeRole = new ServiceRole(this, 'node-role', {
       roleName: `${props.clusterName}-eks-node`,
@@ -117,6 +160,7 @@ export class EksCluster extends Construct {
     });
 
     this.clusterName = cluster.name;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     this.endpoint = cluster.endpoint;
     this.certificateAuthority = cluster.certificateAuthority.get(0).data;
     this.oidcProviderArn = oidc.arn;

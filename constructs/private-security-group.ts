@@ -39,22 +39,7 @@ export class PrivateSecurityGroup extends Construct {
    * @param name short name of the client, used in rule ids and descriptions, e.g. `service`
    */
   admit(name: string, clientSecurityGroupId: string, port: number): void {
-    new VpcSecurityGroupIngressRule(this, `from-${name}-${port}`, {
-      securityGroupId: this.securityGroupId,
-      referencedSecurityGroupId: clientSecurityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      description: `${name} on ${port}`,
-    });
-    new VpcSecurityGroupEgressRule(this, `${name}-to-${port}`, {
-      securityGroupId: clientSecurityGroupId,
-      referencedSecurityGroupId: this.securityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      description: `to ${this.name} on ${port}`,
-    });
+    new SecurityGroupAccess(this, `${name}-${port}`, { clientName: name, clientSecurityGroupId, serverName: this.name, serverSecurityGroupId: this.securityGroupId, port });
   }
 
   /**
@@ -69,6 +54,41 @@ export class PrivateSecurityGroup extends Construct {
       fromPort: 443,
       toPort: 443,
       description: 'HTTPS to AWS APIs',
+    });
+  }
+}
+
+export interface SecurityGroupAccessProps {
+  /** Short name of the client, for rule descriptions, e.g. `service`. */
+  readonly clientName: string;
+  readonly clientSecurityGroupId: string;
+  /** Name of the server's group, for rule descriptions. */
+  readonly serverName: string;
+  readonly serverSecurityGroupId: string;
+  /** The TCP port. */
+  readonly port: number;
+}
+
+/**
+ * One TCP port from one security group to another: ingress on the server's group, and the matching
+ * egress on the client's. Either group may belong to another stack, so a later stack can open a server
+ * of an earlier one to its own clients.
+ */
+export class SecurityGroupAccess extends Construct {
+  constructor(scope: Construct, id: string, props: SecurityGroupAccessProps) {
+    super(scope, id);
+    const rule = { ipProtocol: 'tcp', fromPort: props.port, toPort: props.port };
+    new VpcSecurityGroupIngressRule(this, 'ingress', {
+      ...rule,
+      securityGroupId: props.serverSecurityGroupId,
+      referencedSecurityGroupId: props.clientSecurityGroupId,
+      description: `${props.clientName} on ${props.port}`,
+    });
+    new VpcSecurityGroupEgressRule(this, 'egress', {
+      ...rule,
+      securityGroupId: props.clientSecurityGroupId,
+      referencedSecurityGroupId: props.serverSecurityGroupId,
+      description: `to ${props.serverName} on ${props.port}`,
     });
   }
 }

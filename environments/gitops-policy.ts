@@ -60,11 +60,12 @@ export function gitopsObjects(env: Environment): GitopsObjects {
   });
 
   const projects = [
-    project('platform', `The ${env.name} app-of-apps: Applications and nothing else, in ${namespace}`, [{ namespace }], {
+    // Descriptions stay plain scalars: some argocd-apps versions print them unquoted.
+    project('platform', `The ${env.name} app-of-apps, Applications in ${namespace} and nothing else`, [{ namespace }], {
       cluster: [],
       namespaced: [{ group: 'argoproj.io', kind: 'Application' }],
     }),
-    project('workloads', `The ${env.name} applications: any namespace but the system ones`, [{ namespace: '!kube-system' }, { namespace: `!${namespace}` }, { namespace: '*' }], {
+    project('workloads', `The ${env.name} applications, in any namespace but the system ones`, [{ namespace: '!kube-system' }, { namespace: `!${namespace}` }, { namespace: '*' }], {
       cluster: [{ group: '', kind: 'Namespace' }],
     }),
   ];

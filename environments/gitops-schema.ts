@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidr } from '../lib/ipv4';
 
 /**
  * GitOps: the Kubernetes cluster ArgoCD runs in, the ArgoCD install, and the policy of what may deploy
@@ -7,7 +8,8 @@ import { z } from 'zod';
 
 const kubernetesVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.33"');
 const chartVersion = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact chart version such as "8.3.9": charts are pinned');
-const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR block');
+const cidr = z.string().refine((value) => parseCidr(value)?.aligned === true, 'must be an IPv4 CIDR block with no host bits set, such as "203.0.113.0/24"');
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN');
 
 const EksClusterSchema = z.strictObject({
   /** An EKS cluster built by the `cluster-<env>` stack, in the private subnets. */
@@ -22,6 +24,14 @@ const EksClusterSchema = z.strictObject({
   publicEndpoint: z.boolean().default(false),
   /** Address ranges allowed to the public endpoint; required when it is on, and never 0.0.0.0/0. @default [] */
   publicAccessCidrs: z.array(cidr).default([]),
+  /**
+   * Address ranges inside your network (VPN, CI runners) that may reach the private endpoint on 443; the
+   * cluster's own nodes always may.
+   * @default - the VPC's CIDR
+   */
+  privateAccessCidrs: z.array(cidr).optional(),
+  /** IAM roles given cluster-admin through access entries: the deploy role, break-glass. The creator always is. @default [] */
+  adminRoleArns: z.array(roleArn).default([]),
   /** The managed node group. @default - see each field */
   nodes: z
     .strictObject({
@@ -72,11 +82,15 @@ export const GitopsSchema = z.strictObject({
     .strictObject({
       /** Version of the `argo-cd` Helm chart (argo-helm); pinned. @default '8.3.9' */
       chartVersion: chartVersion.default('8.3.9'),
-      /** Version of the `argocd-apps` Helm chart that creates the projects and the root application. @default '2.0.7' */
-      appsChartVersion: chartVersion.default('2.0.7'),
+      /** Version of the `argocd-apps` Helm chart that creates the projects and the root application. @default '2.0.5' */
+      appsChartVersion: chartVersion.default('2.0.5'),
       /** Namespace ArgoCD runs in. @default 'argocd' */
       namespace: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name').default('argocd'),
-      /** Redis HA and two or more replicas of the server, repo server and ApplicationSet controller, with disruption budgets. @default - true for tier prod */
+      /**
+       * Redis HA and two replicas of the server, repo server and ApplicationSet controller, with disruption
+       * budgets. Redis HA needs three nodes (hard anti-affinity).
+       * @default - true for tier prod
+       */
       highAvailability: z.boolean().optional(),
     })
     .prefault({}),

@@ -209,14 +209,41 @@ const gitopsRules: CrossFieldRule[] = [
       if (cluster.publicEndpoint && cluster.publicAccessCidrs.length === 0) {
         return problem(['gitops', 'cluster', 'publicAccessCidrs'], 'must list the address ranges allowed to the public endpoint');
       }
-      if (cluster.publicAccessCidrs.includes('0.0.0.0/0')) {
-        return problem(['gitops', 'cluster', 'publicAccessCidrs'], 'may not include 0.0.0.0/0: the API endpoint is not for the whole internet');
+      if (!cluster.publicEndpoint && cluster.publicAccessCidrs.length > 0) {
+        return problem(['gitops', 'cluster', 'publicAccessCidrs'], 'is set but gitops.cluster.publicEndpoint is false; turn the endpoint on or remove the ranges');
       }
+      return cluster.publicAccessCidrs.includes('0.0.0.0/0')
+        ? problem(['gitops', 'cluster', 'publicAccessCidrs'], 'may not include 0.0.0.0/0: the API endpoint is not for the whole internet')
+        : none;
+    },
+  },
+  {
+    reads: ['gitops.cluster'],
+    check: (env) => {
+      const cluster = env.gitops?.cluster;
+      if (cluster?.kind !== 'eks') return none;
       const { minSize, desiredSize, maxSize } = cluster.nodes;
       return minSize <= desiredSize && desiredSize <= maxSize
         ? none
         : problem(['gitops', 'cluster', 'nodes'], `need minSize <= desiredSize <= maxSize, got ${minSize}, ${desiredSize}, ${maxSize}`);
     },
+  },
+  {
+    reads: ['tier', 'gitops.cluster', 'gitops.argocd'],
+    check: (env) => {
+      const gitops = env.gitops;
+      const highAvailability = gitops?.argocd.highAvailability ?? env.tier === 'prod';
+      return gitops?.cluster.kind === 'eks' && highAvailability && gitops.cluster.nodes.minSize < 3
+        ? problem(['gitops', 'cluster', 'nodes', 'minSize'], `is ${gitops.cluster.nodes.minSize}; highly available ArgoCD needs 3 nodes (Redis HA spreads over three)`)
+        : none;
+    },
+  },
+  {
+    reads: ['tier', 'gitops.syncWindows'],
+    check: (env) =>
+      env.tier === 'prod' && env.gitops?.syncWindows !== undefined && !env.gitops.syncWindows.some((w) => w.kind === 'allow')
+        ? problem(['gitops', 'syncWindows'], 'must include an allow window for tier prod: its change window')
+        : none,
   },
   {
     reads: ['tier', 'emulator', 'gitops'],

@@ -2,25 +2,33 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { EksCluster } from '../constructs/eks-cluster';
+import { SecurityGroupAccess } from '../constructs/private-security-group';
+import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 import type { NetworkStack } from './network-stack';
 
 /** The EKS part of an environment's GitOps config. */
 export type EksClusterConfig = Extract<NonNullable<Environment['gitops']>['cluster'], { kind: 'eks' }>;
 
-/** `cluster-<env>`: the EKS cluster ArgoCD runs in, for environments whose config asks for one. */
+/**
+ * `cluster-<env>`: the EKS cluster ArgoCD runs in, for environments whose config asks for one. Its nodes
+ * (and so its pods) may reach the database and the cache, whose endpoints the gitops stack hands them.
+ */
 export class ClusterStack extends EnvironmentStack {
   readonly clusterName: string;
   readonly endpoint: string;
   readonly certificateAuthority: string;
 
-  constructor(scope: Construct, env: Environment, config: EksClusterConfig, network: NetworkStack) {
+  constructor(scope: Construct, env: Environment, config: EksClusterConfig, network: NetworkStack, data: DataStack) {
     super(scope, 'cluster', env);
     const cluster = new EksCluster(this, 'eks', {
       clusterName: `groundwork-${env.name}`,
       keyAlias: `groundwork/${env.name}/eks-secrets`,
       kubernetesVersion: config.kubernetesVersion,
+      vpcId: network.vpcId,
       subnetIds: network.subnetIds.private,
+      privateAccessCidrs: config.privateAccessCidrs ?? [env.network.cidr],
+      adminRoleArns: config.adminRoleArns,
       publicEndpoint: config.publicEndpoint,
       publicAccessCidrs: config.publicAccessCidrs,
       nodes: config.nodes,
@@ -30,6 +38,10 @@ export class ClusterStack extends EnvironmentStack {
       keyRotationPeriodDays: env.kms.rotationPeriodDays,
       keyDeletionWindowDays: env.kms.deletionWindowDays,
     });
+    const client = { clientName: 'eks-nodes', clientSecurityGroupId: cluster.clusterSecurityGroupId };
+    new SecurityGroupAccess(this, 'nodes-to-database', { ...client, serverName: `groundwork-${env.name}-database`, serverSecurityGroupId: data.databaseSecurityGroupId, port: env.database.port });
+    new SecurityGroupAccess(this, 'nodes-to-cache', { ...client, serverName: `groundwork-${env.name}-cache`, serverSecurityGroupId: data.cacheSecurityGroupId, port: env.cache.port });
+
     this.clusterName = cluster.clusterName;
     this.endpoint = cluster.endpoint;
     this.certificateAuthority = cluster.certificateAuthority;

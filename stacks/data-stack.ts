@@ -26,6 +26,9 @@ export class DataStack extends EnvironmentStack {
   /** DNS name of the cache's readers. */
   readonly cacheReaderEndpoint: string;
   readonly cachePort: number;
+  /** Security groups of the database and the cache, for later stacks that open them to their own clients. */
+  readonly databaseSecurityGroupId: string;
+  readonly cacheSecurityGroupId: string;
 
   constructor(scope: Construct, env: Environment, network: NetworkStack, secrets: SecretsStack) {
     super(scope, 'data', env);
@@ -134,6 +137,8 @@ export class DataStack extends EnvironmentStack {
       ],
     });
 
+    this.databaseSecurityGroupId = databaseSecurityGroup.securityGroupId;
+    this.cacheSecurityGroupId = cacheSecurityGroup.securityGroupId;
     this.cachePrimaryEndpoint = cache.primaryEndpoint;
     this.cacheReaderEndpoint = cache.readerEndpoint;
     this.cachePort = cache.port;

@@ -28,7 +28,7 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   // Every stack keeps its state in the state stack's bucket, so `cdktf deploy` must apply that first.
   // Cross-stack references add the other dependencies (data on network and secrets) themselves.
   const clusterConfig = env.gitops?.cluster;
-  const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network) : undefined;
+  const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
   const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
   for (const stack of [network, secrets, data, cluster, gitops]) stack?.addDependency(state);
   return { state, network, secrets, data, cluster, gitops };

@@ -1,5 +1,5 @@
 import { environments, loadEnvironments } from '../environments';
-import { crossStackSource, only, referencedName, resources, stack } from './support/synthesized';
+import { crossStackSource, only, readStacks, referencedName, resources, stack, synthesizeInto } from './support/synthesized';
 
 describe.each(['staging', 'prod'])('cluster-%s', (env) => {
   const json = () => stack(`cluster-${env}`);
@@ -18,8 +18,22 @@ describe.each(['staging', 'prod'])('cluster-%s', (env) => {
     }
   });
 
-  it('keeps the API endpoint private', () => {
-    expect(only(json(), 'aws_eks_cluster').vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
+  it('keeps the API endpoint private, reachable on 443 from inside the VPC only', () => {
+    const cluster = only(json(), 'aws_eks_cluster');
+    expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
+    const [apiGroup] = cluster.vpc_config.security_group_ids.map(referencedName);
+    const rules = resources(json(), 'aws_vpc_security_group_ingress_rule').map(([, r]) => r).filter((r) => referencedName(r.security_group_id) === apiGroup);
+    const vpcCidr = loadEnvironments({ [env]: environments[env as 'staging' | 'prod'] })[0].network.cidr;
+    expect(rules).toEqual([expect.objectContaining({ cidr_ipv4: vpcCidr, from_port: 443, to_port: 443, ip_protocol: 'tcp' })]);
+  });
+
+  it('lets its nodes, and so its pods, reach the database and the cache on their ports, and nothing else', () => {
+    const ingress = resources(json(), 'aws_vpc_security_group_ingress_rule').map(([, r]) => r).filter((r) => r.referenced_security_group_id);
+    expect(ingress.map((r) => [crossStackSource(r.security_group_id).expression.replace(/_[0-9A-F]{8}\.id\}$/, ''), r.from_port]).sort()).toEqual([
+      ['${aws_security_group.cache-security-group', 6379],
+      ['${aws_security_group.database-security-group', 5432],
+    ]);
+    for (const rule of ingress) expect(rule.referenced_security_group_id).toMatch(/^\$\{aws_eks_cluster\.[^.]+\.vpc_config\[0\]\.cluster_security_group_id\}$/);
   });
 
   it('envelope-encrypts Kubernetes secrets with its own rotating key', () => {
@@ -56,6 +70,17 @@ describe.each(['staging', 'prod'])('cluster-%s', (env) => {
   it('gives the cluster and the nodes only the AWS-managed policies EKS documents', () => {
     const attached = resources(json(), 'aws_iam_role_policy_attachment').map(([, a]) => a.policy_arn.split('/').pop()).sort();
     expect(attached).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSClusterPolicy', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
+  });
+});
+
+it('gives the configured admin roles cluster-admin through access entries', () => {
+  const prod = structuredClone(environments.prod) as any;
+  prod.gitops.cluster.adminRoleArns = ['arn:aws:iam::333333333333:role/deployer'];
+  const json = readStacks(synthesizeInto({ prod })).get('cluster-prod')!;
+  expect(only(json, 'aws_eks_access_entry').principal_arn).toBe('arn:aws:iam::333333333333:role/deployer');
+  expect(only(json, 'aws_eks_access_policy_association')).toMatchObject({
+    policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+    access_scope: { type: 'cluster' },
   });
 });
 
