@@ -1,6 +1,5 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
@@ -9,6 +8,7 @@ import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { bundleLambda } from '../lib/lambda-bundle';
 import { partitionOf } from '../lib/arn';
+import { ServiceRole } from './service-role';
 
 /** Where a function runs when it must reach something inside the VPC. */
 export interface FunctionVpcPlacement {
@@ -61,16 +61,7 @@ export class SecretRotation extends Construct {
     const asset = new TerraformAsset(this, 'code', { path: bundleLambda(props.code), type: AssetType.FILE });
 
     const logGroup = new CloudwatchLogGroup(this, 'log-group', { name: logGroupName, retentionInDays: props.logRetentionDays ?? 365 });
-    const trust = new DataAwsIamPolicyDocument(this, 'trust', {
-      statement: [
-        {
-          actions: ['sts:AssumeRole'],
-          principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
-          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }],
-        },
-      ],
-    });
-    const role = new IamRole(this, 'role', { name: props.functionName, assumeRolePolicy: trust.json });
+    const role = new ServiceRole(this, 'role', { roleName: props.functionName, servicePrincipal: 'lambda.amazonaws.com', region: props.region, sourceAccount: props.accountId });
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
         {
@@ -101,12 +92,12 @@ export class SecretRotation extends Construct {
         ...(props.statements ?? []),
       ],
     });
-    const policy = new IamRolePolicy(this, 'policy', { name: 'rotate', role: role.id, policy: permissions.json });
+    const policy = new IamRolePolicy(this, 'policy', { name: 'rotate', role: role.roleName, policy: permissions.json });
 
     const fn = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       description: `Rotates ${props.secretArn}`,
-      role: role.arn,
+      role: role.roleArn,
       runtime: 'nodejs22.x',
       handler: 'index.handler',
       filename: asset.path,

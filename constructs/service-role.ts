@@ -13,6 +13,8 @@ export interface ServiceRoleProps {
   readonly region: string;
   /** AWS-managed policies to attach, by name, e.g. `AmazonEKSClusterPolicy`. @default - none */
   readonly managedPolicies?: readonly string[];
+  /** Let the service assume the role only on behalf of this account (guards against the confused deputy). @default - any */
+  readonly sourceAccount?: string;
 }
 
 /** An IAM role that one AWS service assumes, with AWS-managed policies attached by name. */
@@ -25,7 +27,13 @@ export class ServiceRole extends Construct {
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
     const trust = new DataAwsIamPolicyDocument(this, 'trust', {
-      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [props.servicePrincipal] }] }],
+      statement: [
+        {
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: [props.servicePrincipal] }],
+          condition: props.sourceAccount ? [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.sourceAccount] }] : undefined,
+        },
+      ],
     });
     const role = new IamRole(this, 'role', { name: props.roleName, assumeRolePolicy: trust.json });
     this.attachments = (props.managedPolicies ?? []).map(
