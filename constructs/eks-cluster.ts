@@ -37,7 +37,7 @@ export interface EksClusterProps {
   readonly privateAccessCidrs: readonly string[];
   /** IAM roles given cluster-admin through access entries, besides the creator. @default - none */
   readonly adminRoleArns?: readonly string[];
-  /** Whether the API endpoint is also reachable from the internet (it always is from the VPC). @default false */
+  /** Whether the API endpoint is also reachable from the internet, from `publicAccessCidrs` only. @default false */
   readonly publicEndpoint?: boolean;
   /** Ranges allowed to the public endpoint. @default - none */
   readonly publicAccessCidrs?: readonly string[];

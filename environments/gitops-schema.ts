@@ -17,7 +17,7 @@ const EksClusterSchema = z.strictObject({
   /** Kubernetes version of the control plane and nodes. @default '1.33' */
   kubernetesVersion: kubernetesVersion.default('1.33'),
   /**
-   * Whether the API endpoint is also reachable from the internet (it always is from the VPC), from
+   * Whether the API endpoint is also reachable from the internet (privately, `privateAccessCidrs` reach it), from
    * `publicAccessCidrs` only. Tier prod may not turn it on.
    * @default false
    */
