@@ -2,7 +2,7 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
-import { partitionOf } from '../lib/arn';
+import { partitionOf, regionalServicePrincipal } from '../lib/arn';
 
 /** Lets an AWS service use the key on the account's behalf, under conditions. */
 export interface ServiceKeyGrant {
@@ -12,6 +12,15 @@ export interface ServiceKeyGrant {
   readonly actions: readonly string[];
   /** Conditions that narrow the grant to the caller's own resources. @default - none */
   readonly conditions?: readonly { readonly test: string; readonly variable: string; readonly values: readonly string[] }[];
+}
+
+/** Lets CloudWatch Logs encrypt and read one log group with the key, and nothing else. */
+export function logGroupKeyGrant(region: string, logGroupArn: string): ServiceKeyGrant {
+  return {
+    principal: regionalServicePrincipal('logs', region),
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    conditions: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [logGroupArn] }],
+  };
 }
 
 export interface EncryptionKeyProps {

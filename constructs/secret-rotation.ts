@@ -1,22 +1,8 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { bundleLambda } from '../lib/lambda-bundle';
-import { partitionOf } from '../lib/arn';
-import { ServiceRole } from './service-role';
-
-/** Where a function runs when it must reach something inside the VPC. */
-export interface FunctionVpcPlacement {
-  /** Subnets with a route to the AWS APIs the function calls (private subnets, through NAT). */
-  readonly subnetIds: string[];
-  /** Security groups of the function's network interfaces. */
-  readonly securityGroupIds: string[];
-}
+import { NodejsFunction, type FunctionVpcPlacement } from './nodejs-function';
 
 export interface SecretRotationProps {
   /** ARN of the one secret the function rotates. */
@@ -29,7 +15,7 @@ export interface SecretRotationProps {
   readonly functionName: string;
   /** The handler's module under `lambda/`, without `.ts`; it must export `handler`. */
   readonly code: string;
-  /** The account and region the function runs in: its log group's ARN is built from them. */
+  /** The account and region the function runs in. */
   readonly accountId: string;
   readonly region: string;
   /** Seconds one step may take. @default 30 */
@@ -45,9 +31,8 @@ export interface SecretRotationProps {
 }
 
 /**
- * Rotates one secret on a schedule. The rotation function is TypeScript from `lambda/`, bundled by
- * esbuild into an asset whose hash changes only with the code; its role may touch its own secret, key
- * and log group and whatever `statements` name, nothing else; only Secrets Manager, for this secret,
+ * Rotates one secret on a schedule with a TypeScript rotation function. The function may touch its own
+ * secret and key and whatever `statements` name, nothing else; only Secrets Manager, for this secret,
  * may invoke it.
  */
 export class SecretRotation extends Construct {
@@ -56,14 +41,17 @@ export class SecretRotation extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretRotationProps) {
     super(scope, id);
-    const logGroupName = `/aws/lambda/${props.functionName}`;
-    const logGroupArn = `arn:${partitionOf(props.region)}:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`;
-    const asset = new TerraformAsset(this, 'code', { path: bundleLambda(props.code), type: AssetType.FILE });
-
-    const logGroup = new CloudwatchLogGroup(this, 'log-group', { name: logGroupName, retentionInDays: props.logRetentionDays ?? 365 });
-    const role = new ServiceRole(this, 'role', { roleName: props.functionName, servicePrincipal: 'lambda.amazonaws.com', region: props.region, sourceAccount: props.accountId });
-    const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
-      statement: [
+    const fn = new NodejsFunction(this, 'rotation', {
+      functionName: props.functionName,
+      description: `Rotates ${props.secretArn}`,
+      code: props.code,
+      accountId: props.accountId,
+      region: props.region,
+      timeoutSeconds: props.timeoutSeconds,
+      environment: props.environment,
+      vpc: props.vpc,
+      logRetentionDays: props.logRetentionDays,
+      statements: [
         {
           sid: 'RotateItsSecret',
           actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
@@ -74,41 +62,8 @@ export class SecretRotation extends Construct {
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: [props.secretKeyArn],
         },
-        {
-          sid: 'WriteItsLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`${logGroupArn}:*`],
-        },
-        ...(props.vpc
-          ? [
-              {
-                // Lambda manages the function's network interfaces with these; EC2 offers no narrower resource for them.
-                sid: 'AttachToTheVpc',
-                actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-                resources: ['*'],
-              },
-            ]
-          : []),
         ...(props.statements ?? []),
       ],
-    });
-    const policy = new IamRolePolicy(this, 'policy', { name: 'rotate', role: role.roleName, policy: permissions.json });
-
-    const fn = new LambdaFunction(this, 'function', {
-      functionName: props.functionName,
-      description: `Rotates ${props.secretArn}`,
-      role: role.roleArn,
-      runtime: 'nodejs22.x',
-      handler: 'index.handler',
-      filename: asset.path,
-      // The asset hash follows the bundle's content, so the function updates exactly when its code changes.
-      sourceCodeHash: asset.assetHash,
-      timeout: props.timeoutSeconds ?? 30,
-      memorySize: 256,
-      environment: props.environment ? { variables: { ...props.environment } } : undefined,
-      vpcConfig: props.vpc ? { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds } : undefined,
-      loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
-      dependsOn: [policy, logGroup],
     });
     const invoke = new LambdaPermission(this, 'secrets-manager-invokes', {
       action: 'lambda:InvokeFunction',
@@ -118,13 +73,13 @@ export class SecretRotation extends Construct {
     });
     new SecretsmanagerSecretRotation(this, 'schedule', {
       secretId: props.secretArn,
-      rotationLambdaArn: fn.arn,
+      rotationLambdaArn: fn.functionArn,
       rotationRules: { automaticallyAfterDays: props.rotationDays },
       // The first value is fresh; the first rotation comes on schedule.
       rotateImmediately: false,
       dependsOn: [invoke],
     });
-    this.functionArn = fn.arn;
+    this.functionArn = fn.functionArn;
     this.functionName = fn.functionName;
   }
 }

@@ -4,8 +4,8 @@ import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import { partitionOf, regionalServicePrincipal } from '../lib/arn';
-import { EncryptionKey } from './encryption-key';
+import { partitionOf } from '../lib/arn';
+import { EncryptionKey, logGroupKeyGrant } from './encryption-key';
 
 export interface VpcFlowLogsProps {
   /** The VPC whose traffic is recorded. */
@@ -49,13 +49,7 @@ export class VpcFlowLogs extends Construct {
       region: props.region,
       rotationPeriodDays: props.keyRotationPeriodDays,
       deletionWindowDays: props.keyDeletionWindowDays,
-      serviceGrants: [
-        {
-          principal: regionalServicePrincipal('logs', props.region),
-          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          conditions: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [logGroupArn] }],
-        },
-      ],
+      serviceGrants: [logGroupKeyGrant(props.region, logGroupArn)],
     });
     const logGroup = new CloudwatchLogGroup(this, 'log-group', {
       name: props.logGroupName,

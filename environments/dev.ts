@@ -17,6 +17,8 @@ export const dev: EnvironmentConfig = {
   // A small RDS instance: dev is where the plain-RDS engine is exercised.
   database: { engine: 'postgres', backup: { retentionDays: 1 } },
   cache: { replicas: 0, snapshotRetentionDays: 0 },
+  // No certificate: dev serves plain HTTP, which only tier dev may.
+  service: { image: { tag: '2026.11.20-3f9c2ab' }, environment: { LOG_LEVEL: 'debug' } },
   state: { noncurrentVersionExpirationDays: 30 },
   kms: { deletionWindowDays: 7 },
   gitops: {

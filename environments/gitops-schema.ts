@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCidr } from '../lib/ipv4';
+import { ipv4Block, logRetentionDays } from './fields';
 
 /**
  * GitOps: the Kubernetes cluster ArgoCD runs in, the ArgoCD install, and the policy of what may deploy
@@ -8,7 +8,6 @@ import { parseCidr } from '../lib/ipv4';
 
 const kubernetesVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.33"');
 const chartVersion = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact chart version such as "8.3.9": charts are pinned');
-const cidr = z.string().refine((value) => parseCidr(value)?.aligned === true, 'must be an IPv4 CIDR block with no host bits set, such as "203.0.113.0/24"');
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN');
 
 const EksClusterSchema = z.strictObject({
@@ -23,13 +22,13 @@ const EksClusterSchema = z.strictObject({
    */
   publicEndpoint: z.boolean().default(false),
   /** Address ranges allowed to the public endpoint; required when it is on, and never 0.0.0.0/0. @default [] */
-  publicAccessCidrs: z.array(cidr).default([]),
+  publicAccessCidrs: z.array(ipv4Block).default([]),
   /**
    * Address ranges inside your network (VPN, CI runners) that may reach the private endpoint on 443; the
    * cluster's own nodes always may.
    * @default - the VPC's CIDR
    */
-  privateAccessCidrs: z.array(cidr).optional(),
+  privateAccessCidrs: z.array(ipv4Block).optional(),
   /** IAM roles given cluster-admin through access entries: the deploy role, break-glass. The creator always is. @default [] */
   adminRoleArns: z.array(roleArn).default([]),
   /** The managed node group. @default - see each field */
@@ -48,7 +47,7 @@ const EksClusterSchema = z.strictObject({
     })
     .prefault({}),
   /** Days the control plane's logs are kept. @default 90 */
-  logRetentionDays: z.number().int().min(1).max(3653).default(90),
+  logRetentionDays: logRetentionDays.default(90),
 });
 
 const ExistingClusterSchema = z.strictObject({

@@ -19,9 +19,10 @@ export const local: EnvironmentConfig = {
   },
   database: { engine: 'aurora-postgresql', readers: 0, backup: { retentionDays: 1 } },
   cache: { replicas: 0, snapshotRetentionDays: 0 },
+  service: { image: { tag: 'local' }, logRetentionDays: 7 },
   // moto 5.2 denies every request under a conditional Deny, so the TLS-only bucket policy would lock
   // Terraform out of its own state. An emulator gap, listed in the README.
-  state: { tlsOnlyPolicy: false },
+  buckets: { tlsOnlyPolicy: false },
   kms: { deletionWindowDays: 7 },
   emulator: { endpoint: process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000' },
 };

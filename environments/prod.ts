@@ -22,6 +22,15 @@ export const prod: EnvironmentConfig = {
     performanceInsightsRetentionDays: 93,
   },
   cache: { nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 14 },
+  service: {
+    image: { tag: '2026.11.18-9d1e7c4', keepImages: 100 },
+    cpu: 1024,
+    memoryMiB: 2048,
+    environment: { LOG_LEVEL: 'info' },
+    autoscaling: { minTasks: 3, maxTasks: 12, cpuTargetPercent: 55, requestsPerTarget: 1000 },
+    loadBalancer: { certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/6b1f3c5e-8a0d-4e2b-9c7f-1d2e3f4a5b6c' },
+    logRetentionDays: 365,
+  },
   state: { noncurrentVersionExpirationDays: 365 },
   gitops: {
     cluster: { kind: 'eks', nodes: { instanceTypes: ['m7i.xlarge', 'm6i.xlarge'], minSize: 3, maxSize: 9, desiredSize: 3 }, logRetentionDays: 365 },

@@ -8,6 +8,8 @@ export interface Protection {
   readonly secretRecoveryWindowDays: number;
   /** How the database and the cache are guarded. */
   readonly data: DataProtection;
+  /** The AWS API itself refuses to delete the load balancer (ALB deletion protection). */
+  readonly loadBalancerDeletionProtection: boolean;
 }
 
 export interface DataProtection {
@@ -20,9 +22,24 @@ export interface DataProtection {
 }
 
 const PROTECTION: Record<Tier, Protection> = {
-  dev: { preventDestroy: false, secretRecoveryWindowDays: 7, data: { deletionProtection: false, finalSnapshot: false, preventDestroy: false } },
-  staging: { preventDestroy: true, secretRecoveryWindowDays: 30, data: { deletionProtection: false, finalSnapshot: true, preventDestroy: false } },
-  prod: { preventDestroy: true, secretRecoveryWindowDays: 30, data: { deletionProtection: true, finalSnapshot: true, preventDestroy: true } },
+  dev: {
+    preventDestroy: false,
+    secretRecoveryWindowDays: 7,
+    data: { deletionProtection: false, finalSnapshot: false, preventDestroy: false },
+    loadBalancerDeletionProtection: false,
+  },
+  staging: {
+    preventDestroy: true,
+    secretRecoveryWindowDays: 30,
+    data: { deletionProtection: false, finalSnapshot: true, preventDestroy: false },
+    loadBalancerDeletionProtection: false,
+  },
+  prod: {
+    preventDestroy: true,
+    secretRecoveryWindowDays: 30,
+    data: { deletionProtection: true, finalSnapshot: true, preventDestroy: true },
+    loadBalancerDeletionProtection: true,
+  },
 };
 
 export function protectionFor(tier: Tier): Protection {

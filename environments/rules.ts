@@ -1,5 +1,6 @@
 import { planSubnets } from '../lib/subnet-plan';
 import { dailyWindow, weeklyWindow } from './data-schema';
+import { FARGATE_MEMORY_BY_CPU } from './service-schema';
 import type { EnvironmentDraft } from './schema';
 
 export interface Problem {
@@ -88,10 +89,10 @@ const platformRules: CrossFieldRule[] = [
       }),
   },
   {
-    reads: ['emulator', 'state.tlsOnlyPolicy'],
+    reads: ['emulator', 'buckets.tlsOnlyPolicy'],
     check: (env) =>
-      !env.state.tlsOnlyPolicy && env.emulator === undefined
-        ? problem(['state', 'tlsOnlyPolicy'], 'may be false only in an emulator environment: real state buckets refuse plain HTTP')
+      !env.buckets.tlsOnlyPolicy && env.emulator === undefined
+        ? problem(['buckets', 'tlsOnlyPolicy'], 'may be false only in an emulator environment: real buckets refuse plain HTTP')
         : none,
   },
   {
@@ -251,7 +252,74 @@ const gitopsRules: CrossFieldRule[] = [
   },
 ];
 
-export const crossFieldRules: readonly CrossFieldRule[] = [...platformRules, ...gitopsRules];
+const serviceRules: CrossFieldRule[] = [
+  {
+    reads: ['service.cpu', 'service.memoryMiB'],
+    check: (env) => {
+      const allowed = FARGATE_MEMORY_BY_CPU[env.service.cpu];
+      return allowed.includes(env.service.memoryMiB)
+        ? none
+        : problem(['service', 'memoryMiB'], `is ${env.service.memoryMiB}; with service.cpu ${env.service.cpu} Fargate offers ${describeSizes(allowed)} MiB`);
+    },
+  },
+  {
+    reads: ['service.autoscaling.minTasks', 'service.autoscaling.maxTasks', 'service.desiredCount'],
+    check: (env) => {
+      const { minTasks, maxTasks } = env.service.autoscaling;
+      const desired = env.service.desiredCount;
+      if (minTasks > maxTasks) return problem(['service', 'autoscaling', 'minTasks'], `is ${minTasks}, more than service.autoscaling.maxTasks (${maxTasks})`);
+      return desired !== undefined && (desired < minTasks || desired > maxTasks)
+        ? problem(['service', 'desiredCount'], `is ${desired}, outside service.autoscaling's ${minTasks} to ${maxTasks} tasks`)
+        : none;
+    },
+  },
+  {
+    reads: ['tier', 'service.autoscaling.minTasks'],
+    check: (env) =>
+      env.tier === 'prod' && env.service.autoscaling.minTasks < 2
+        ? problem(['service', 'autoscaling', 'minTasks'], 'must be at least 2 for tier prod: one task is an outage whenever it or its zone fails')
+        : none,
+  },
+  {
+    reads: ['tier', 'service.loadBalancer.certificateArn'],
+    check: (env) =>
+      env.tier !== 'dev' && env.service.loadBalancer.certificateArn === undefined
+        ? problem(['service', 'loadBalancer', 'certificateArn'], `is required for tier ${env.tier}: only tier dev may serve plain HTTP`)
+        : none,
+  },
+  {
+    reads: ['region', 'accountId', 'service.loadBalancer.certificateArn'],
+    check: (env) => {
+      const arn = env.service.loadBalancer.certificateArn;
+      if (arn === undefined) return none;
+      const [, , , region, account] = arn.split(':');
+      return region === env.region && account === env.accountId
+        ? none
+        : problem(['service', 'loadBalancer', 'certificateArn'], `must be a certificate of account ${env.accountId} in region ${env.region}, where the load balancer is; it names ${account} in ${region}`);
+    },
+  },
+  {
+    reads: ['service.healthCheck'],
+    check: (env) =>
+      env.service.healthCheck.timeoutSeconds >= env.service.healthCheck.intervalSeconds
+        ? problem(['service', 'healthCheck', 'timeoutSeconds'], `is ${env.service.healthCheck.timeoutSeconds}; it must be less than service.healthCheck.intervalSeconds (${env.service.healthCheck.intervalSeconds})`)
+        : none,
+  },
+  {
+    reads: ['service.deployment'],
+    check: (env) =>
+      env.service.deployment.minimumHealthyPercent === 100 && env.service.deployment.maximumPercent === 100
+        ? problem(['service', 'deployment'], 'allows no room to deploy: lower minimumHealthyPercent below 100 or raise maximumPercent above 100')
+        : none,
+  },
+];
+
+/** "512, 1024 or 2048", or "2048 to 8192 in steps of 1024". */
+function describeSizes(sizes: readonly number[]): string {
+  return sizes.length <= 3 ? `${sizes.slice(0, -1).join(', ')} or ${sizes.at(-1)}` : `${sizes[0]} to ${sizes.at(-1)} in steps of ${sizes[1] - sizes[0]}`;
+}
+
+export const crossFieldRules: readonly CrossFieldRule[] = [...platformRules, ...gitopsRules, ...serviceRules];
 
 /** True when a daily window, repeated every day of the week, meets a weekly window. */
 function windowsOverlap(daily: string, weekly: string): boolean {

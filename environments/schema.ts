@@ -3,7 +3,9 @@ import { crossFieldRules } from './rules';
 import { SUPPORTED_REGION } from '../lib/arn';
 import { isPrivateCidr, parseCidr } from '../lib/ipv4';
 import { CacheSchema, DatabaseSchema, RotationSchema } from './data-schema';
+import { logRetentionDays } from './fields';
 import { GitopsSchema, resolveGitops } from './gitops-schema';
+import { ServiceSchema } from './service-schema';
 
 /** How much an environment matters; several defaults and rules are computed from it. */
 const TIERS = ['dev', 'staging', 'prod'] as const;
@@ -11,11 +13,6 @@ export type Tier = (typeof TIERS)[number];
 
 /** Tag keys Groundwork sets on every resource itself; an environment's `tags` may not override them. */
 const RESERVED_TAG_KEYS = ['environment', 'component', 'managed-by'] as const;
-
-/** Retention periods that CloudWatch Logs accepts, in days. */
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 const dnsName = z
   .string()
@@ -86,13 +83,7 @@ const NetworkSchema = z.strictObject({
   flowLogs: z
     .strictObject({
       /** Days to keep flow log records; one of the values CloudWatch Logs accepts. @default 365 */
-      retentionDays: z
-        .number()
-        .int()
-        .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
-          message: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
-        })
-        .default(365),
+      retentionDays: logRetentionDays.default(365),
       /** Which traffic to record. @default 'ALL' */
       trafficType: z.enum(['ALL', 'ACCEPT', 'REJECT']).default('ALL'),
     })
@@ -111,9 +102,13 @@ const StateSchema = z.strictObject({
     .optional(),
   /** Days a replaced state version is kept before S3 expires it. @default 90 */
   noncurrentVersionExpirationDays: z.number().int().min(1).max(3650).default(90),
+});
+
+const BucketsSchema = z.strictObject({
   /**
-   * Deny every request to the bucket that is not over TLS. Only an emulator environment may turn it off
-   * (moto treats any conditional Deny as unconditional; see the README's emulator gaps).
+   * Every S3 bucket Groundwork makes (state, load balancer logs) denies requests not over TLS. Only an
+   * emulator environment may turn it off (moto treats any conditional Deny as unconditional; see the
+   * README's emulator gaps).
    * @default true
    */
   tlsOnlyPolicy: z.boolean().default(true),
@@ -147,6 +142,8 @@ const EnvironmentObject = z.strictObject({
   network: NetworkSchema,
   /** The Terraform state backend of this environment, in its `region`. @default - see each field */
   state: StateSchema.prefault({}),
+  /** What every S3 bucket of the environment shares. @default - see each field */
+  buckets: BucketsSchema.prefault({}),
   /** Customer-managed KMS keys. @default - see each field */
   kms: KmsSchema.prefault({}),
   /** The PostgreSQL database: Aurora Serverless v2 or a plain RDS instance. */
@@ -155,6 +152,8 @@ const EnvironmentObject = z.strictObject({
   cache: CacheSchema.prefault({}),
   /** How often each secret rotates. @default - see each field */
   rotation: RotationSchema.prefault({}),
+  /** The application: its image, size, load balancer and scaling. */
+  service: ServiceSchema,
   /** The cluster and ArgoCD that deliver applications. @default - none: no `cluster-` or `gitops-` stack */
   gitops: GitopsSchema.optional(),
   /**
@@ -192,6 +191,7 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
     availabilityZones: env.network.availabilityZones ?? defaultAvailabilityZones(env.region, env.network.azCount),
   },
   database: env.database.engine === 'postgres' ? { ...env.database, multiAz: env.database.multiAz ?? env.tier === 'prod' } : env.database,
+  service: { ...env.service, desiredCount: env.service.desiredCount ?? env.service.autoscaling.minTasks },
   gitops: env.gitops && resolveGitops(env.gitops, env.tier, env.name),
 }));
 

@@ -34,9 +34,11 @@ export function synthesize(registry: Readonly<Record<string, unknown>>, options:
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   try {
-    const app = new App({ outdir: staging });
-    for (const env of environments) addPlatform(app, env);
-    app.synth();
+    withoutTokenCreationStacks(() => {
+      const app = new App({ outdir: staging });
+      for (const env of environments) addPlatform(app, env);
+      app.synth();
+    });
     carryOverWorkingFiles(outdir, staging, options.keepOrphanedStacks ?? false);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -44,6 +46,24 @@ export function synthesize(registry: Readonly<Record<string, unknown>>, options:
   }
   publish(staging, outdir);
   return summarize(outdir);
+}
+
+/**
+ * cdktf records a full stack trace for every token it creates, only to show where a token was made if it
+ * later fails to resolve; formatting those traces was a sixth of a full synth. While the app is built, a
+ * trace asked for on a plain object (cdktf's records) comes back empty; errors keep theirs.
+ * `GROUNDWORK_TOKEN_STACKS=1` keeps cdktf's traces too, for debugging a resolution error.
+ */
+export function withoutTokenCreationStacks(build: () => void): void {
+  if (process.env.GROUNDWORK_TOKEN_STACKS === '1') return build();
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (target, frames) =>
+    !(target instanceof Error) ? '' : previous ? previous(target, frames) : `${Error.prototype.toString.call(target)}${frames.map((frame) => `\n    at ${frame}`).join('')}`;
+  try {
+    build();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
 }
 
 function carryOverWorkingFiles(previous: string, next: string, keepOrphans: boolean): void {

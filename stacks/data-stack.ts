@@ -26,6 +26,8 @@ export class DataStack extends EnvironmentStack {
   /** DNS name of the cache's readers. */
   readonly cacheReaderEndpoint: string;
   readonly cachePort: number;
+  /** The KMS key that encrypts the database's master user secret; whoever reads the secret needs kms:Decrypt on it. */
+  readonly databaseSecretKeyArn: string;
   /** Security groups of the database and the cache, for later stacks that open them to their own clients. */
   readonly databaseSecurityGroupId: string;
   readonly cacheSecurityGroupId: string;
@@ -137,6 +139,7 @@ export class DataStack extends EnvironmentStack {
       ],
     });
 
+    this.databaseSecretKeyArn = key.keyArn;
     this.databaseSecurityGroupId = databaseSecurityGroup.securityGroupId;
     this.cacheSecurityGroupId = cacheSecurityGroup.securityGroupId;
     this.cachePrimaryEndpoint = cache.primaryEndpoint;

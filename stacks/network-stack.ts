@@ -54,6 +54,8 @@ export class NetworkStack extends EnvironmentStack {
       description: `Application tasks of Groundwork environment ${env.name}`,
       vpcId: vpc.vpcId,
     });
+    // Tasks pull their image and secrets and ship their logs through the NAT gateways.
+    service.allowOutboundHttps();
 
     this.vpcId = vpc.vpcId;
     this.serviceSecurityGroupId = service.securityGroupId;

@@ -5,6 +5,7 @@ import { DataStack } from './data-stack';
 import { GitopsStack } from './gitops-stack';
 import { NetworkStack } from './network-stack';
 import { SecretsStack } from './secrets-stack';
+import { ServiceStack } from './service-stack';
 import { StateStack } from './state-stack';
 
 /** The stacks of one environment. Later components take what they need from the earlier ones. */
@@ -13,6 +14,7 @@ export interface Platform {
   readonly network: NetworkStack;
   readonly secrets: SecretsStack;
   readonly data: DataStack;
+  readonly service: ServiceStack;
   /** The EKS cluster, when `gitops.cluster.kind` is `eks`. */
   readonly cluster?: ClusterStack;
   /** ArgoCD and its policy, when the environment has `gitops`. */
@@ -25,11 +27,12 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const network = new NetworkStack(scope, env);
   const secrets = new SecretsStack(scope, env);
   const data = new DataStack(scope, env, network, secrets);
+  const service = new ServiceStack(scope, env, { network, secrets, data });
   // Every stack keeps its state in the state stack's bucket, so `cdktf deploy` must apply that first.
-  // Cross-stack references add the other dependencies (data on network and secrets) themselves.
+  // Cross-stack references add the other dependencies (data on network and secrets, ...) themselves.
   const clusterConfig = env.gitops?.cluster;
   const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
   const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
-  for (const stack of [network, secrets, data, cluster, gitops]) stack?.addDependency(state);
-  return { state, network, secrets, data, cluster, gitops };
+  for (const stack of [network, secrets, data, service, cluster, gitops]) stack?.addDependency(state);
+  return { state, network, secrets, data, service, cluster, gitops };
 }

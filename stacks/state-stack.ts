@@ -29,7 +29,7 @@ export class StateStack extends EnvironmentStack {
       bucketName: env.state.bucket,
       encryptionKey: key,
       noncurrentVersionExpirationDays: env.state.noncurrentVersionExpirationDays,
-      tlsOnly: env.state.tlsOnlyPolicy,
+      tlsOnly: env.buckets.tlsOnlyPolicy,
       preventDestroy,
     });
     this.bucketName = env.state.bucket;

@@ -58,8 +58,16 @@ describe('the shipped environments', () => {
     expect(overridden.rotation).toEqual({ databasePasswordDays: 30, cacheAuthTokenDays: 30, secretKeyBaseDays: 45 });
   });
 
+  it('let only tier dev serve plain HTTP, and start the service with its fewest tasks unless told otherwise', () => {
+    for (const env of loadEnvironments(environments)) {
+      expect(env.service.loadBalancer.certificateArn === undefined).toBe(env.tier === 'dev');
+      expect(env.service.desiredCount).toBe(env.service.autoscaling.minTasks);
+    }
+  });
+
   it('meet the production rules in prod', () => {
     const prod = loadEnvironments({ prod: environments.prod })[0];
+    expect(prod.service.autoscaling.minTasks).toBeGreaterThanOrEqual(2);
     expect(prod.network.natMode).toBe('per-az');
     expect(prod.network.azCount).toBeGreaterThanOrEqual(2);
     expect(prod.drRegion).not.toBe(prod.region);
@@ -99,7 +107,7 @@ const INVALID: [string, string, EnvironmentConfig, string, string][] = [
   ['an emulator endpoint that is no URL', 'dev', changed(dev, (c) => (c.emulator = { endpoint: 'localhost:5000' })), 'dev.emulator.endpoint', 'must be an http(s) URL'],
   ['an invalid state bucket name', 'prod', changed(prod, (c) => (c.state = { bucket: 'My_State' })), 'prod.state.bucket', 'must be a valid S3 bucket name'],
   ['a zero-day version expiry', 'prod', changed(prod, (c) => (c.state = { noncurrentVersionExpirationDays: 0 })), 'prod.state.noncurrentVersionExpirationDays', '>=1'],
-  ['a real bucket without the TLS-only policy', 'prod', changed(prod, (c) => (c.state = { tlsOnlyPolicy: false })), 'prod.state.tlsOnlyPolicy', 'may be false only in an emulator environment'],
+  ['a real bucket without the TLS-only policy', 'prod', changed(prod, (c) => (c.buckets = { tlsOnlyPolicy: false })), 'prod.buckets.tlsOnlyPolicy', 'may be false only in an emulator environment'],
   ['a name that differs from its registry key', 'qa', changed(prod, (c) => (c.name = 'prod')), 'qa.name', 'registered as "qa"'],
   ['a rotation period of zero days', 'prod', changed(prod, (c) => (c.rotation = { databasePasswordDays: 0 })), 'prod.rotation.databasePasswordDays', 'must be at least 1 day'],
   ['a rotation period over a year', 'prod', changed(prod, (c) => (c.rotation = { secretKeyBaseDays: 400 })), 'prod.rotation.secretKeyBaseDays', 'must be at most 365 days'],
@@ -127,6 +135,27 @@ const INVALID: [string, string, EnvironmentConfig, string, string][] = [
   ['prod cache without a replica', 'prod', changed(prod, (c) => (c.cache.replicas = 0)), 'prod.cache.replicas', 'must be at least 1 for tier prod'],
   ['a cache snapshot window inside its maintenance window', 'prod', changed(prod, (c) => (c.cache.snapshotWindow = '06:00-07:00')), 'prod.cache.snapshotWindow', 'overlaps cache.maintenanceWindow (sun:06:00-sun:07:00)'],
   ['a cache node type that is no node type', 'prod', changed(prod, (c) => (c.cache.nodeType = 'r7g.large')), 'prod.cache.nodeType', 'must be an ElastiCache node type'],
+  ['prod without a certificate', 'prod', changed(prod, (c) => delete c.service.loadBalancer.certificateArn), 'prod.service.loadBalancer.certificateArn', 'is required for tier prod: only tier dev may serve plain HTTP'],
+  ['staging without a certificate', 'staging', changed(environments.staging, (c) => delete c.service.loadBalancer.certificateArn), 'staging.service.loadBalancer.certificateArn', 'is required for tier staging'],
+  ['a certificate of another region', 'prod', changed(prod, (c) => (c.service.loadBalancer.certificateArn = 'arn:aws:acm:us-east-1:333333333333:certificate/6b1f3c5e-8a0d-4e2b-9c7f-1d2e3f4a5b6c')), 'prod.service.loadBalancer.certificateArn', 'must be a certificate of account 333333333333 in region eu-west-1'],
+  ['a certificate that is no ACM ARN', 'prod', changed(prod, (c) => (c.service.loadBalancer.certificateArn = 'arn:aws:iam::333333333333:server-certificate/web')), 'prod.service.loadBalancer.certificateArn', 'must be an ACM certificate ARN'],
+  ['a TLS policy that allows TLS 1.0', 'prod', changed(prod, (c) => (c.service.loadBalancer.tlsPolicy = 'ELBSecurityPolicy-2016-08')), 'prod.service.loadBalancer.tlsPolicy', 'ELBSecurityPolicy-TLS13-1-2-2021-06'],
+  ['a memory size Fargate does not pair with the CPU', 'prod', changed(prod, (c) => (c.service.memoryMiB = 512)), 'prod.service.memoryMiB', 'with service.cpu 1024 Fargate offers 2048 to 8192 in steps of 1024 MiB'],
+  ['a CPU size Fargate does not offer', 'prod', changed(prod, (c) => (c.service.cpu = 300)), 'prod.service.cpu', 'must be a Fargate CPU size'],
+  ['the mutable tag latest', 'prod', changed(prod, (c) => (c.service.image.tag = 'latest')), 'prod.service.image.tag', 'may not be "latest"'],
+  ['an image tag with a slash', 'prod', changed(prod, (c) => (c.service.image.tag = 'release/1.0')), 'prod.service.image.tag', 'must be a container image tag'],
+  ['a container running as root', 'prod', changed(prod, (c) => (c.service.user = '0:0')), 'prod.service.user', 'may not be uid 0'],
+  ['a privileged container port', 'prod', changed(prod, (c) => (c.service.containerPort = 80)), 'prod.service.containerPort', 'Too small'],
+  ['an environment variable Groundwork sets', 'prod', changed(prod, (c) => (c.service.environment.DATABASE_PASSWORD = 'hunter2')), 'prod.service.environment.DATABASE_PASSWORD', 'is set by Groundwork'],
+  ['prod with one task', 'prod', changed(prod, (c) => (c.service.autoscaling.minTasks = 1)), 'prod.service.autoscaling.minTasks', 'must be at least 2 for tier prod'],
+  ['more tasks at least than at most', 'dev', changed(dev, (c) => (c.service.autoscaling = { minTasks: 5, maxTasks: 2 })), 'dev.service.autoscaling.minTasks', 'is 5, more than service.autoscaling.maxTasks (2)'],
+  ['a desired count outside the scaling range', 'dev', changed(dev, (c) => (c.service.desiredCount = 9)), 'dev.service.desiredCount', 'is 9, outside service.autoscaling\'s 1 to 4 tasks'],
+  ['a health check that times out after its interval', 'dev', changed(dev, (c) => (c.service.healthCheck = { intervalSeconds: 10, timeoutSeconds: 10 })), 'dev.service.healthCheck.timeoutSeconds', 'must be less than service.healthCheck.intervalSeconds (10)'],
+  ['a health check path that is no path', 'dev', changed(dev, (c) => (c.service.healthCheck = { path: 'healthz' })), 'dev.service.healthCheck.path', 'must be an absolute URL path'],
+  ['a deployment without room to replace a task', 'dev', changed(dev, (c) => (c.service.deployment = { minimumHealthyPercent: 100, maximumPercent: 100 })), 'dev.service.deployment', 'allows no room to deploy'],
+  ['a load balancer range with host bits', 'dev', changed(dev, (c) => (c.service.loadBalancer = { allowedCidrs: ['203.0.113.7/24'] })), 'dev.service.loadBalancer.allowedCidrs.0', 'no host bits set'],
+  ['a container log retention CloudWatch refuses', 'dev', changed(dev, (c) => (c.service.logRetentionDays = 10)), 'dev.service.logRetentionDays', 'must be one of the retention periods'],
+  ['no service at all', 'dev', changed(dev, (c) => delete c.service), 'dev.service', 'is required'],
 ];
 
 describe('an invalid environment', () => {

@@ -15,8 +15,8 @@ function loadPackage(zip: string): Record<string, unknown> {
   return module.exports;
 }
 
-describe('a rotation function\'s deployment package', () => {
-  it.each(['secret-key-base-rotation', 'valkey-auth-token-rotation'])('%s holds only index.js, which exports the handler', (name) => {
+describe('a function\'s deployment package', () => {
+  it.each(['secret-key-base-rotation', 'valkey-auth-token-rotation', 'redeploy-on-rotation'])('%s holds only index.js, which exports the handler', (name) => {
     const zip = bundleLambda(name);
     expect(Object.keys(unzipSync(fs.readFileSync(zip)))).toEqual(['index.js']);
     expect(typeof loadPackage(zip).handler).toBe('function');
@@ -27,6 +27,7 @@ describe('a rotation function\'s deployment package', () => {
     expect(code).toContain('require("@aws-sdk/client-elasticache")');
     expect(code).not.toContain('node_modules/@aws-sdk');
     expect(code).toContain('WRONGPASS');
+    expect(new TextDecoder().decode(unzipSync(fs.readFileSync(bundleLambda('redeploy-on-rotation')))['index.js'])).toContain('require("@aws-sdk/client-ecs")');
   });
 
   it('is the asset the function deploys, named by a hash of its bytes', () => {

@@ -92,6 +92,12 @@ function serviceOf(type: string): string {
     ['aws_rds_', 'rds'],
     ['aws_elasticache_', 'elasticache'],
     ['aws_eks_', 'eks'],
+    ['aws_ecr_', 'ecr'],
+    ['aws_ecs_', 'ecs'],
+    ['aws_lb', 'elbv2'],
+    ['aws_appautoscaling_', 'applicationautoscaling'],
+    ['aws_cloudwatch_event_', 'events'],
+    ['aws_sqs_', 'sqs'],
   ];
   const match = byPrefix.find(([prefix]) => type.startsWith(prefix));
   if (!match) throw new Error(`which AWS service creates ${type}? add it to serviceOf`);

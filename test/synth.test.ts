@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments } from '../environments';
 import { runSynth } from '../lib/cli';
-import { synthesize } from '../lib/synthesize';
+import { synthesize, withoutTokenCreationStacks } from '../lib/synthesize';
 import { ENVIRONMENT_NAMES, isKubernetesStack, readStacks, resourceCount, shippedStacks, stackNames, synthesizeInto, tempDir } from './support/synthesized';
 
 describe('a full synth', () => {
-  it('produces state-, network-, secrets- and data-<env> for every environment, cluster- where EKS is asked for, gitops- where GitOps is', () => {
+  it('produces state-, network-, secrets-, data- and service-<env> for every environment, cluster- where EKS is asked for, gitops- where GitOps is', () => {
     expect([...shippedStacks().keys()].sort()).toEqual(stackNames().sort());
-    expect(shippedStacks().size).toBe(21);
+    expect(shippedStacks().size).toBe(25);
     expect([...shippedStacks().keys()].filter((name) => /^(cluster|gitops)-/.test(name)).sort()).toEqual(['cluster-prod', 'cluster-staging', 'gitops-dev', 'gitops-prod', 'gitops-staging']);
   });
 
@@ -131,7 +131,7 @@ describe('the synth command', () => {
     const output = captured();
     expect(runSynth(environments, outdir)).toBe(0);
     const total = [...readStacks(outdir).values()].reduce((sum, json) => sum + resourceCount(json), 0);
-    expect(output.stdout()).toContain(`Synthesized 21 stacks (${total} resources)`);
+    expect(output.stdout()).toContain(`Synthesized 25 stacks (${total} resources)`);
     const prodRow = output.stdout().split('\n').find((line) => line.startsWith('network-prod '));
     const prodResources = resourceCount(readStacks(outdir).get('network-prod')!);
     expect(prodRow?.trim().split(/\s+/)[1]).toBe(String(prodResources));
@@ -145,5 +145,36 @@ describe('the synth command', () => {
     expect(output.stderr()).toContain('  - prod.network.azCount: must be at least 2 for tier prod\n');
     expect(output.stderr()).toContain(`Nothing was written to ${outdir}.`);
     expect(fs.existsSync(outdir)).toBe(false);
+  });
+});
+
+describe('building the app without cdktf\'s token creation traces', () => {
+  const traceOfPlainObject = () => {
+    const record = { stack: '' };
+    Error.captureStackTrace(record);
+    return record.stack;
+  };
+
+  it('leaves cdktf\'s trace records empty but every error\'s stack whole, and restores the formatter', () => {
+    const before = Error.prepareStackTrace;
+    let inside: { record: string; error: string } | undefined;
+    withoutTokenCreationStacks(() => {
+      inside = { record: traceOfPlainObject(), error: new Error('boom').stack! };
+    });
+    expect(inside!.record).toBe('');
+    expect(inside!.error).toMatch(/^Error: boom\n\s+at /);
+    expect(Error.prepareStackTrace).toBe(before);
+    expect(traceOfPlainObject()).toMatch(/\bat /);
+  });
+
+  it('keeps the traces when GROUNDWORK_TOKEN_STACKS=1', () => {
+    process.env.GROUNDWORK_TOKEN_STACKS = '1';
+    try {
+      let record = '';
+      withoutTokenCreationStacks(() => (record = traceOfPlainObject()));
+      expect(record).toMatch(/\bat /);
+    } finally {
+      delete process.env.GROUNDWORK_TOKEN_STACKS;
+    }
   });
 });

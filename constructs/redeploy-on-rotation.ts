@@ -1,0 +1,118 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { Construct } from 'constructs';
+import { partitionOf } from '../lib/arn';
+import { NodejsFunction } from './nodejs-function';
+
+export interface RedeployOnRotationProps {
+  /** Name of the function, the rule and (with `-failed`) the queue of failed redeployments. */
+  readonly name: string;
+  /** The cluster whose services are redeployed. */
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  /** The secrets whose rotation triggers a redeployment. */
+  readonly secretArns: readonly string[];
+  /** The account and region of the cluster. */
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/**
+ * Redeploys the services that use a secret when the secret rotates. ECS injects secrets only when a task
+ * starts, so without this, running tasks keep a rotated-away value (a database password that no longer
+ * works) until something else replaces them. An EventBridge rule on Secrets Manager's RotationSucceeded
+ * event for `secretArns` invokes a function that forces a new deployment of exactly the cluster's
+ * services whose task definitions inject the rotated secret. Events that cannot be delivered and
+ * invocations that fail after their retries land in an encrypted queue, for an alarm to watch.
+ */
+export class RedeployOnRotation extends Construct {
+  readonly functionArn: string;
+  readonly ruleArn: string;
+  /** Events and invocations that failed for good. */
+  readonly failedQueueArn: string;
+  readonly failedQueueName: string;
+
+  constructor(scope: Construct, id: string, props: RedeployOnRotationProps) {
+    super(scope, id);
+    const servicesOfTheCluster = `arn:${partitionOf(props.region)}:ecs:${props.region}:${props.accountId}:service/${props.clusterName}/*`;
+    const failed = new SqsQueue(this, 'failed', {
+      name: `${props.name}-failed`,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
+    const rule = new CloudwatchEventRule(this, 'rule', {
+      name: props.name,
+      description: 'A secret the services inject was rotated',
+      eventPattern: JSON.stringify({
+        source: ['aws.secretsmanager'],
+        'detail-type': ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationSucceeded'],
+          additionalEventData: { SecretId: [...props.secretArns] },
+        },
+      }),
+    });
+
+    const fn = new NodejsFunction(this, 'redeploy', {
+      functionName: props.name,
+      description: `Redeploys the services of ${props.clusterName} that use a rotated secret`,
+      code: 'redeploy-on-rotation',
+      accountId: props.accountId,
+      region: props.region,
+      timeoutSeconds: 60,
+      environment: { CLUSTER_ARN: props.clusterArn },
+      statements: [
+        {
+          sid: 'ListTheClustersServices',
+          actions: ['ecs:ListServices'],
+          resources: ['*'],
+          condition: [{ test: 'ArnEquals', variable: 'ecs:cluster', values: [props.clusterArn] }],
+        },
+        { sid: 'RedeployTheClustersServices', actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [servicesOfTheCluster] },
+        // Task definitions have no resource-level permissions for Describe.
+        { sid: 'ReadWhichSecretsTheyInject', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] },
+        { sid: 'ReportFailures', actions: ['sqs:SendMessage'], resources: [failed.arn] },
+      ],
+    });
+    new LambdaFunctionEventInvokeConfig(this, 'on-failure', {
+      functionName: fn.functionName,
+      maximumRetryAttempts: 2,
+      destinationConfig: { onFailure: { destination: failed.arn } },
+    });
+    const invoke = new LambdaPermission(this, 'rule-invokes', {
+      action: 'lambda:InvokeFunction',
+      functionName: fn.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
+    });
+    const queuePolicy = new DataAwsIamPolicyDocument(this, 'failed-policy-document', {
+      statement: [
+        {
+          sid: 'RuleReportsUndeliverableEvents',
+          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          actions: ['sqs:SendMessage'],
+          resources: [failed.arn],
+          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [rule.arn] }],
+        },
+      ],
+    });
+    new SqsQueuePolicy(this, 'failed-policy', { queueUrl: failed.url, policy: queuePolicy.json });
+    new CloudwatchEventTarget(this, 'target', {
+      rule: rule.name,
+      arn: fn.functionArn,
+      retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+      deadLetterConfig: { arn: failed.arn },
+      dependsOn: [invoke],
+    });
+    this.functionArn = fn.functionArn;
+    this.ruleArn = rule.arn;
+    this.failedQueueArn = failed.arn;
+    this.failedQueueName = failed.name;
+  }
+}

@@ -1,0 +1,152 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Environment } from '../environments';
+import { protectionFor } from '../environments/protection';
+import type { PlatformSecret, PlatformVariable } from '../environments/service-schema';
+import { ContainerRepository } from '../constructs/container-repository';
+import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
+import { FargateCluster } from '../constructs/fargate-cluster';
+import { FargateService, type ContainerSecret } from '../constructs/fargate-service';
+import { PublicLoadBalancer } from '../constructs/public-load-balancer';
+import { RedeployOnRotation } from '../constructs/redeploy-on-rotation';
+import { partitionOf } from '../lib/arn';
+import type { DataStack } from './data-stack';
+import { EnvironmentStack } from './environment-stack';
+import type { NetworkStack } from './network-stack';
+import type { SecretsStack } from './secrets-stack';
+
+export interface ServiceStackDependencies {
+  readonly network: NetworkStack;
+  readonly secrets: SecretsStack;
+  readonly data: DataStack;
+}
+
+/**
+ * `service-<env>`: the application. Its image lives in the environment's ECR repository; its tasks run on
+ * Fargate in the private subnets, in the network stack's service security group (which the database and
+ * cache admit), behind a public load balancer; they get the database and cache endpoints as variables and
+ * their credentials as secrets by ARN, and are redeployed whenever one of those secrets rotates.
+ */
+export class ServiceStack extends EnvironmentStack {
+  constructor(scope: Construct, env: Environment, { network, secrets, data }: ServiceStackDependencies) {
+    super(scope, 'service', env);
+    const protection = protectionFor(env.tier);
+    const config = env.service;
+    const name = `groundwork-${env.name}`;
+    const logGroupName = `/groundwork/${env.name}/app`;
+
+    const key = new EncryptionKey(this, 'service-key', {
+      description: `Images and logs of the service of Groundwork environment ${env.name}`,
+      alias: `groundwork/${env.name}/service`,
+      accountId: env.accountId,
+      region: env.region,
+      rotationPeriodDays: env.kms.rotationPeriodDays,
+      deletionWindowDays: env.kms.deletionWindowDays,
+      serviceGrants: [logGroupKeyGrant(env.region, `arn:${partitionOf(env.region)}:logs:${env.region}:${env.accountId}:log-group:${logGroupName}`)],
+      preventDestroy: protection.preventDestroy,
+    });
+    const repository = new ContainerRepository(this, 'repository', {
+      repositoryName: `groundwork/${env.name}/app`,
+      encryptionKeyArn: key.keyArn,
+      keepImages: config.image.keepImages,
+      forceDelete: !protection.preventDestroy,
+    });
+    const cluster = new FargateCluster(this, 'cluster', { clusterName: name });
+
+    const loadBalancer = new PublicLoadBalancer(this, 'load-balancer', {
+      name,
+      vpcId: network.vpcId,
+      subnetIds: network.subnetIds.public,
+      allowedCidrs: config.loadBalancer.allowedCidrs,
+      certificateArn: config.loadBalancer.certificateArn,
+      tlsPolicy: config.loadBalancer.tlsPolicy,
+      idleTimeoutSeconds: config.loadBalancer.idleTimeoutSeconds,
+      deletionProtection: protection.loadBalancerDeletionProtection,
+      accessLogs: {
+        bucketName: `${name}-alb-logs-${env.accountId}`,
+        retentionDays: config.loadBalancer.accessLogRetentionDays,
+        tlsOnly: env.buckets.tlsOnlyPolicy,
+        forceDestroy: !protection.preventDestroy,
+      },
+      accountId: env.accountId,
+      targets: {
+        port: config.containerPort,
+        securityGroupId: network.serviceSecurityGroupId,
+        healthCheck: config.healthCheck,
+        deregistrationDelaySeconds: config.loadBalancer.deregistrationDelaySeconds,
+      },
+    });
+
+    const variables: Record<PlatformVariable, string> = {
+      PORT: String(config.containerPort),
+      DATABASE_HOST: data.database.endpoint,
+      DATABASE_READER_HOST: data.database.readerEndpoint,
+      DATABASE_PORT: String(env.database.port),
+      DATABASE_NAME: env.database.databaseName,
+      CACHE_HOST: data.cachePrimaryEndpoint,
+      CACHE_READER_HOST: data.cacheReaderEndpoint,
+      CACHE_PORT: String(env.cache.port),
+      CACHE_TLS: 'true',
+    };
+    const injected: Record<PlatformSecret, ContainerSecret> = {
+      DATABASE_USERNAME: { secretArn: data.database.masterUserSecretArn, jsonKey: 'username' },
+      DATABASE_PASSWORD: { secretArn: data.database.masterUserSecretArn, jsonKey: 'password' },
+      CACHE_AUTH_TOKEN: { secretArn: secrets.cacheAuthTokenSecretArn },
+      SECRET_KEY_BASE: { secretArn: secrets.secretKeyBaseSecretArn },
+    };
+    const app = new FargateService(this, 'app', {
+      serviceName: `${name}-app`,
+      clusterArn: cluster.clusterArn,
+      clusterName: cluster.clusterName,
+      image: `${repository.repositoryUrl}:${config.image.tag}`,
+      repositoryArn: repository.repositoryArn,
+      cpu: config.cpu,
+      memoryMiB: config.memoryMiB,
+      cpuArchitecture: config.cpuArchitecture,
+      containerPort: config.containerPort,
+      user: config.user,
+      environment: { ...config.environment, ...variables },
+      secrets: injected,
+      secretKeyArns: [secrets.secretsKeyArn, data.databaseSecretKeyArn],
+      subnetIds: network.subnetIds.private,
+      securityGroupIds: [network.serviceSecurityGroupId],
+      loadBalancer: { targetGroupArn: loadBalancer.targetGroupArn, listener: loadBalancer.listener },
+      desiredCount: config.desiredCount,
+      minimumHealthyPercent: config.deployment.minimumHealthyPercent,
+      maximumPercent: config.deployment.maximumPercent,
+      healthCheckGracePeriodSeconds: config.healthCheck.gracePeriodSeconds,
+      autoscaling: {
+        ...config.autoscaling,
+        requests: config.autoscaling.requestsPerTarget
+          ? { perTarget: config.autoscaling.requestsPerTarget, loadBalancerArnSuffix: loadBalancer.loadBalancerArnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix }
+          : undefined,
+      },
+      logs: { logGroupName, retentionDays: config.logRetentionDays, encryptionKeyArn: key.keyArn },
+      accountId: env.accountId,
+      region: env.region,
+    });
+
+    const redeploy = new RedeployOnRotation(this, 'redeploy-on-rotation', {
+      name: `${name}-redeploy-on-rotation`,
+      clusterArn: cluster.clusterArn,
+      clusterName: cluster.clusterName,
+      secretArns: [...new Set(Object.values(injected).map((secret) => secret.secretArn))],
+      accountId: env.accountId,
+      region: env.region,
+    });
+
+    const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
+    output('service_url', `${config.loadBalancer.certificateArn ? 'https' : 'http'}://${loadBalancer.dnsName}`, 'URL of the load balancer (point your DNS name at it)');
+    output('load_balancer_dns_name', loadBalancer.dnsName, 'DNS name of the load balancer');
+    output('load_balancer_zone_id', loadBalancer.zoneId, 'Route 53 zone of the load balancer, for an alias record');
+    output('load_balancer_arn_suffix', loadBalancer.loadBalancerArnSuffix, 'The load balancer\'s CloudWatch dimension');
+    output('target_group_arn_suffix', loadBalancer.targetGroupArnSuffix, 'The target group\'s CloudWatch dimension');
+    output('access_log_bucket', loadBalancer.accessLogBucketName, 'Bucket of the load balancer\'s access logs');
+    output('repository_url', repository.repositoryUrl, 'ECR repository to push images to; deploy one by setting service.image.tag');
+    output('cluster_name', cluster.clusterName, 'Name of the ECS cluster');
+    output('service_name', app.serviceName, 'Name of the ECS service');
+    output('task_role_arn', app.taskRoleArn, 'Role the application\'s code acts as; grant it what the application calls');
+    output('log_group_name', app.logGroupName, 'Log group of the application\'s containers');
+    output('redeploy_failed_queue_name', redeploy.failedQueueName, 'Queue of rotations whose redeployment failed; alarm on its depth');
+  }
+}

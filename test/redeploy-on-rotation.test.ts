@@ -1,0 +1,270 @@
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type Secret,
+} from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { redeployHandler, referencesSecret, type RotationSucceededEvent } from '../lambda/redeploy-on-rotation';
+import { rotationHandler, type RotationStrategy } from '../lambda/rotation-protocol';
+import { secretKeyBaseStrategy } from '../lambda/secret-key-base-rotation';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/moto';
+import { only, stack } from './support/synthesized';
+
+// The redeploy function's handler, in-process, against ECS, Secrets Manager and EventBridge in moto on
+// loopback (moto cannot run Lambda functions): a real rotation of a secret that services inject, the
+// RotationSucceeded event as Secrets Manager sends it, put on the bus where the service stack's own
+// rule (its synthesized pattern) routes it to a queue standing in for the function, and the services'
+// deployments before and after the handler receives what the rule delivered.
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+let moto: RunningEmulator;
+let ecs: ECSClient;
+let secrets: SecretsManagerClient;
+let events: EventBridgeClient;
+let sqs: SQSClient;
+/** The queue the service stack's rule delivers to in place of the function. */
+let delivered: string;
+let cluster: string;
+const serviceArn: Record<string, string> = {};
+const secretArn: Record<string, string> = {};
+
+beforeAll(async () => {
+  moto = await startMoto();
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = emulatorCredentials(ACCOUNT);
+  const options = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! } };
+  ecs = new ECSClient(options);
+  secrets = new SecretsManagerClient(options);
+  events = new EventBridgeClient(options);
+  sqs = new SQSClient(options);
+
+  for (const [name, value] of Object.entries({
+    'secret-key-base': 'a'.repeat(128),
+    database: JSON.stringify({ username: 'groundwork', password: 'first' }),
+    'cache-token': 'b'.repeat(64),
+  })) {
+    const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `groundwork/test/${name}`, SecretString: value }));
+    secretArn[name] = ARN!;
+  }
+  cluster = (await ecs.send(new CreateClusterCommand({ clusterName: 'groundwork-test' }))).cluster!.clusterArn!;
+
+  // Which secrets each service's task injects, the way Groundwork's task definition references them.
+  const injects: Record<string, Secret[]> = {
+    api: [
+      { name: 'SECRET_KEY_BASE', valueFrom: secretArn['secret-key-base'] },
+      { name: 'DATABASE_PASSWORD', valueFrom: `${secretArn.database}:password::` },
+    ],
+    worker: [{ name: 'SECRET_KEY_BASE', valueFrom: secretArn['secret-key-base'] }],
+    'cache-warmer': [{ name: 'CACHE_AUTH_TOKEN', valueFrom: secretArn['cache-token'] }],
+    static: [],
+  };
+  for (const [name, secretsOfTask] of Object.entries(injects)) {
+    const { taskDefinition } = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `groundwork-test-${name}`,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'app', image: 'example/app:1', essential: true, secrets: secretsOfTask }],
+      }),
+    );
+    const { service } = await ecs.send(
+      new CreateServiceCommand({ cluster, serviceName: name, taskDefinition: taskDefinition!.taskDefinitionArn, desiredCount: 1, launchType: 'FARGATE' }),
+    );
+    serviceArn[name] = service!.serviceArn!;
+  }
+
+  // The rule exactly as synthesized, but for its secret references, which become these secrets' ARNs.
+  const pattern = JSON.parse(only(stack('service-local'), 'aws_cloudwatch_event_rule').event_pattern);
+  expect(pattern.detail.additionalEventData.SecretId).toHaveLength(3);
+  pattern.detail.additionalEventData.SecretId = Object.values(secretArn);
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'redeploy-on-rotation' }));
+  delivered = QueueUrl!;
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await events.send(new PutRuleCommand({ Name: 'redeploy-on-rotation', EventPattern: JSON.stringify(pattern) }));
+  await events.send(new PutTargetsCommand({ Rule: 'redeploy-on-rotation', Targets: [{ Id: 'function', Arn: Attributes!.QueueArn }] }));
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of [ecs, secrets, events, sqs]) client?.destroy();
+  await moto?.stop();
+});
+
+/** The id of each service's primary deployment, by service name. */
+async function deployments(): Promise<Record<string, string>> {
+  const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: Object.values(serviceArn) }));
+  return Object.fromEntries(services!.map((service) => [service.serviceName!, service.deployments![0].id!]));
+}
+
+/** The event EventBridge delivers when Secrets Manager finishes a rotation (a CloudTrail service event). */
+function rotationSucceeded(secret: string, eventName = 'RotationSucceeded'): RotationSucceededEvent & Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'AWS Service Event via CloudTrail',
+    source: 'aws.secretsmanager',
+    account: ACCOUNT,
+    time: new Date().toISOString(),
+    region: REGION,
+    resources: [],
+    detail: {
+      eventVersion: '1.08',
+      userIdentity: { accountId: ACCOUNT, invokedBy: 'secretsmanager.amazonaws.com' },
+      eventSource: 'secretsmanager.amazonaws.com',
+      eventName,
+      awsRegion: REGION,
+      requestParameters: null,
+      responseElements: null,
+      additionalEventData: { SecretId: secret },
+      eventType: 'AwsServiceEvent',
+      managementEvent: true,
+      recipientAccountId: ACCOUNT,
+      eventCategory: 'Management',
+    } as RotationSucceededEvent['detail'],
+  };
+}
+
+/** Runs one whole rotation of a secret, step by step, as Secrets Manager drives a rotation function. */
+async function rotate(arn: string, strategy: RotationStrategy): Promise<void> {
+  await secrets.send(new RotateSecretCommand({ SecretId: arn, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }));
+  const handler = rotationHandler(strategy, secrets);
+  const token = randomUUID();
+  for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await handler({ Step: step, SecretId: arn, ClientRequestToken: token });
+}
+
+/**
+ * Puts the event on the default bus as Secrets Manager would, and returns what the rule delivered (the
+ * event as the function would receive it), or undefined when the rule did not match.
+ */
+async function throughTheRule(event: ReturnType<typeof rotationSucceeded>): Promise<RotationSucceededEvent | undefined> {
+  const { FailedEntryCount } = await events.send(
+    new PutEventsCommand({ Entries: [{ Source: event.source, DetailType: event['detail-type'], Detail: JSON.stringify(event.detail), Resources: [] }] }),
+  );
+  expect(FailedEntryCount).toBe(0);
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: delivered, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+  expect(Messages.length).toBeLessThanOrEqual(1);
+  return Messages[0] && JSON.parse(Messages[0].Body!);
+}
+
+// Explicitly AWSCURRENT: moto's default version does not follow UpdateSecretVersionStage; AWS's (and ECS's) does.
+const valueOf = async (arn: string) => (await secrets.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }))).SecretString!;
+const quietly = () => jest.spyOn(console, 'log').mockImplementation(() => {});
+afterEach(() => jest.restoreAllMocks());
+
+describe('after a secret rotates', () => {
+  it('redeploys exactly the services whose tasks inject it', async () => {
+    const log = quietly();
+    const before = await deployments();
+    const oldValue = await valueOf(secretArn['secret-key-base']);
+    await rotate(secretArn['secret-key-base'], secretKeyBaseStrategy);
+    const newValue = await valueOf(secretArn['secret-key-base']);
+    expect(newValue).not.toBe(oldValue);
+
+    const event = await throughTheRule(rotationSucceeded(secretArn['secret-key-base']));
+    expect(event).toBeDefined();
+    const result = await redeployHandler(ecs, cluster)(event!);
+
+    expect(result.redeployed.sort()).toEqual([serviceArn.api, serviceArn.worker].sort());
+    const after = await deployments();
+    expect(after.api).not.toBe(before.api);
+    expect(after.worker).not.toBe(before.worker);
+    expect(after['cache-warmer']).toBe(before['cache-warmer']);
+    expect(after.static).toBe(before.static);
+    // What it logs names secrets and services by ARN, never a value.
+    const logged = log.mock.calls.flat().join('\n');
+    expect(logged).toContain(secretArn['secret-key-base']);
+    expect(logged).not.toContain(newValue);
+    expect(logged).not.toContain(oldValue);
+  });
+
+  it('finds a service that injects one key of a JSON secret', async () => {
+    quietly();
+    const before = await deployments();
+    await rotate(secretArn.database, {
+      generate: () => JSON.stringify({ username: 'groundwork', password: randomUUID() }),
+      set: async () => {},
+      test: async () => {},
+    });
+    const result = await redeployHandler(ecs, cluster)((await throughTheRule(rotationSucceeded(secretArn.database)))!);
+    expect(result.redeployed).toEqual([serviceArn.api]);
+    const after = await deployments();
+    expect(Object.keys(after).filter((name) => after[name] !== before[name])).toEqual(['api']);
+  });
+
+  it('redeploys nothing for an event that is not a successful rotation', async () => {
+    quietly();
+    const before = await deployments();
+    const result = await redeployHandler(ecs, cluster)(rotationSucceeded(secretArn['cache-token'], 'RotationStarted'));
+    expect(result).toEqual({ redeployed: [] });
+    expect(await deployments()).toEqual(before);
+  });
+
+  it('redeploys nothing when no service uses the secret', async () => {
+    quietly();
+    const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `groundwork/test/unused-${randomUUID()}`, SecretString: 'x'.repeat(32) }));
+    const before = await deployments();
+    expect((await redeployHandler(ecs, cluster)(rotationSucceeded(ARN!))).redeployed).toEqual([]);
+    expect(await deployments()).toEqual(before);
+  });
+});
+
+describe('the rule of the service stack', () => {
+  it('lets through only the RotationSucceeded events of the secrets it lists', async () => {
+    expect(await throughTheRule(rotationSucceeded(secretArn['cache-token']))).toMatchObject({ detail: { eventName: 'RotationSucceeded', additionalEventData: { SecretId: secretArn['cache-token'] } } });
+    expect(await throughTheRule(rotationSucceeded(secretArn['cache-token'], 'RotationStarted'))).toBeUndefined();
+    expect(await throughTheRule(rotationSucceeded(secretArn['cache-token'], 'RotationFailed'))).toBeUndefined();
+    expect(await throughTheRule(rotationSucceeded(`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:someone-else-AbCdEf`))).toBeUndefined();
+  });
+});
+
+describe('a failed redeployment', () => {
+  it('does not stop the others, and fails the invocation naming the service, so it is retried', async () => {
+    quietly();
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf';
+    const updated: string[] = [];
+    const fake = {
+      send: async (command: { constructor: { name: string }; input: any }) => {
+        switch (command.constructor.name) {
+          case 'ListServicesCommand':
+            return { serviceArns: ['svc/a', 'svc/b'] };
+          case 'DescribeServicesCommand':
+            return { services: command.input.services.map((s: string) => ({ serviceArn: s, status: 'ACTIVE', taskDefinition: 'td:1' })) };
+          case 'DescribeTaskDefinitionCommand':
+            return { taskDefinition: { containerDefinitions: [{ secrets: [{ name: 'S', valueFrom: arn }] }] } };
+          case 'UpdateServiceCommand':
+            if (command.input.service === 'svc/a') throw Object.assign(new Error('service is draining'), { name: 'ServiceNotActiveException' });
+            updated.push(command.input.service);
+            return {};
+        }
+        throw new Error(`unexpected ${command.constructor.name}`);
+      },
+    } as unknown as ECSClient;
+    await expect(redeployHandler(fake, 'cluster')(rotationSucceeded(arn))).rejects.toThrow('could not redeploy 1 of 2 services using arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf: svc/a: ServiceNotActiveException');
+    expect(updated).toEqual(['svc/b']);
+  });
+
+  it('refuses to run without a cluster', async () => {
+    await expect(redeployHandler(ecs, '')(rotationSucceeded(secretArn.database))).rejects.toThrow('CLUSTER_ARN is not set');
+  });
+});
+
+describe('a secret reference', () => {
+  const arn = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:groundwork/dev/db-AbCdEf';
+  it.each([
+    [arn, true],
+    [`${arn}:password::`, true],
+    [`${arn}:password:AWSCURRENT:`, true],
+    [`${arn}x`, false],
+    ['arn:aws:secretsmanager:eu-west-1:111111111111:secret:groundwork/dev/db-AbCdEg', false],
+    ['arn:aws:ssm:eu-west-1:111111111111:parameter/db', false],
+  ])('%s names the secret: %s', (valueFrom, expected) => {
+    expect(referencesSecret(valueFrom, arn)).toBe(expected);
+  });
+});

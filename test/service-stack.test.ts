@@ -1,0 +1,361 @@
+import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
+import { PLATFORM_SECRETS, PLATFORM_VARIABLES } from '../environments/service-schema';
+import {
+  crossStackSource,
+  ENVIRONMENT_NAMES,
+  only,
+  ownOutputs,
+  policyOf,
+  readStacks,
+  referencedName,
+  resources,
+  shippedStacks,
+  stack,
+  synthesizeInto,
+  type StackJson,
+} from './support/synthesized';
+
+const config = (env: string) => loadEnvironments({ [env]: environments[env as keyof typeof environments] })[0];
+/** Synthesizes one shipped environment with a change, and returns its service stack. */
+const serviceStackWith = (env: string, change: (c: any) => void): StackJson => {
+  const changed = structuredClone(environments[env as keyof typeof environments]) as EnvironmentConfig;
+  change(changed);
+  return readStacks(synthesizeInto({ [env]: changed })).get(`service-${env}`)!;
+};
+const containerOf = (json: StackJson) => JSON.parse(only(json, 'aws_ecs_task_definition').container_definitions)[0];
+const ref = (type: string, json: StackJson, attribute: string) => `\${${type}.${Object.keys(json.resource[type])[0]}.${attribute}}`;
+/** The expression a cross-stack reference stands for, or the reference itself when it is local. */
+const source = (reference: string) => (reference.startsWith('${data.terraform_remote_state.') ? crossStackSource(reference) : { stack: 'self', expression: reference });
+const outputExpression = (stackName: string, output: string) => String(stack(stackName).output![output].value);
+
+describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
+  const json = () => stack(`service-${env}`);
+  const cfg = () => config(env).service;
+  const https = () => cfg().loadBalancer.certificateArn !== undefined;
+
+  describe('image repository', () => {
+    it('keeps tags immutable, scans every push, and encrypts with the service key', () => {
+      const repository = only(json(), 'aws_ecr_repository');
+      expect(repository).toMatchObject({ name: `groundwork/${env}/app`, image_tag_mutability: 'IMMUTABLE', image_scanning_configuration: { scan_on_push: true } });
+      expect(repository.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: ref('aws_kms_key', json(), 'arn') }]);
+      expect(repository.force_delete).toBe(config(env).tier === 'dev');
+    });
+
+    it('expires untagged images and keeps the newest `keepImages`', () => {
+      const rules = JSON.parse(only(json(), 'aws_ecr_lifecycle_policy').policy).rules;
+      expect(rules.map((rule: any) => rule.selection)).toEqual([
+        { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 },
+        { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: cfg().image.keepImages },
+      ]);
+      expect(rules.every((rule: any) => rule.action.type === 'expire')).toBe(true);
+    });
+  });
+
+  it('runs a cluster with Container Insights', () => {
+    expect(only(json(), 'aws_ecs_cluster')).toMatchObject({ name: `groundwork-${env}`, setting: [{ name: 'containerInsights', value: 'enabled' }] });
+  });
+
+  describe('task definition', () => {
+    it('is a Fargate task of the configured size and architecture', () => {
+      const task = only(json(), 'aws_ecs_task_definition');
+      expect(task).toMatchObject({
+        requires_compatibilities: ['FARGATE'],
+        network_mode: 'awsvpc',
+        cpu: String(cfg().cpu),
+        memory: String(cfg().memoryMiB),
+        runtime_platform: { operating_system_family: 'LINUX', cpu_architecture: cfg().cpuArchitecture },
+      });
+    });
+
+    it('runs the configured tag from the environment\'s repository, as a non-root user on a read-only root filesystem', () => {
+      const container = containerOf(json());
+      expect(container.image).toBe(`${ref('aws_ecr_repository', json(), 'repository_url')}:${cfg().image.tag}`);
+      expect(container.readonlyRootFilesystem).toBe(true);
+      expect(container.user).toBe(cfg().user);
+      expect(Number(container.user.split(':')[0])).toBeGreaterThan(0);
+      expect(container.portMappings).toEqual([{ containerPort: cfg().containerPort, hostPort: cfg().containerPort, protocol: 'tcp' }]);
+      // The one writable path is task storage, not the image.
+      expect(container.mountPoints).toEqual([{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }]);
+    });
+
+    it('gets the configured variables and the platform\'s, with the database and cache endpoints from the data stack', () => {
+      const variables = Object.fromEntries(containerOf(json()).environment.map((v: any) => [v.name, v.value]));
+      expect(Object.keys(variables).sort()).toEqual([...PLATFORM_VARIABLES, ...Object.keys(cfg().environment)].sort());
+      for (const [name, value] of Object.entries(cfg().environment)) expect(variables[name]).toBe(value);
+      expect(variables).toMatchObject({ PORT: String(cfg().containerPort), DATABASE_PORT: '5432', DATABASE_NAME: 'app', CACHE_PORT: '6379', CACHE_TLS: 'true' });
+      expect(source(variables.DATABASE_HOST)).toEqual({ stack: `data-${env}`, expression: outputExpression(`data-${env}`, 'database_endpoint') });
+      expect(source(variables.CACHE_HOST)).toEqual({ stack: `data-${env}`, expression: outputExpression(`data-${env}`, 'cache_primary_endpoint') });
+    });
+
+    it('injects the database credentials, the cache token and SECRET_KEY_BASE by ARN, never by value', () => {
+      const secrets = Object.fromEntries(containerOf(json()).secrets.map((s: any) => [s.name, s.valueFrom]));
+      expect(Object.keys(secrets).sort()).toEqual([...PLATFORM_SECRETS].sort());
+      const databaseSecret = `\${${crossStackSource(secrets.DATABASE_PASSWORD.replace(/:password::$/, '')).expression.slice(2)}`;
+      expect(databaseSecret).toBe(outputExpression(`data-${env}`, 'database_secret_arn'));
+      expect(secrets.DATABASE_USERNAME).toBe(secrets.DATABASE_PASSWORD.replace(/:password::$/, ':username::'));
+      expect(crossStackSource(secrets.CACHE_AUTH_TOKEN).expression).toBe(outputExpression(`secrets-${env}`, 'cache_auth_token_secret_arn'));
+      expect(crossStackSource(secrets.SECRET_KEY_BASE).expression).toBe(outputExpression(`secrets-${env}`, 'secret_key_base_secret_arn'));
+    });
+
+    it('logs through awslogs to a log group encrypted with the service key, kept as configured', () => {
+      const { logConfiguration } = containerOf(json());
+      const [logGroupName, logGroup] = resources(json(), 'aws_cloudwatch_log_group').find(([, g]) => g.name === `/groundwork/${env}/app`)!;
+      expect(logConfiguration).toEqual({
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': `\${aws_cloudwatch_log_group.${logGroupName}.name}`, 'awslogs-region': config(env).region, 'awslogs-stream-prefix': 'app' },
+      });
+      expect(logGroup.kms_key_id).toBe(ref('aws_kms_key', json(), 'arn'));
+      expect(logGroup.retention_in_days).toBe(cfg().logRetentionDays);
+    });
+  });
+
+  describe('execution role', () => {
+    const statements = () => {
+      const [, policy] = resources(json(), 'aws_iam_role_policy').find(([, p]) => p.role.includes('app_execution-role'))!;
+      return Object.fromEntries(policyOf(json(), policy.policy).map((s) => [s.sid, s]));
+    };
+
+    it('may pull from its repository only, write its log group only, and read exactly the injected secrets', () => {
+      const granted = statements();
+      expect(Object.keys(granted).sort()).toEqual(['AuthenticateToEcr', 'DecryptTheSecrets', 'PullTheImage', 'ReadTheSecrets', 'WriteTheLogs']);
+      expect(granted.AuthenticateToEcr).toMatchObject({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] });
+      expect(granted.PullTheImage.resources).toEqual([ref('aws_ecr_repository', json(), 'arn')]);
+      expect(granted.WriteTheLogs.resources).toHaveLength(1);
+      const injected = new Set(containerOf(json()).secrets.map((s: any) => s.valueFrom.replace(/:(username|password)::$/, '')));
+      expect(new Set(granted.ReadTheSecrets.resources)).toEqual(injected);
+      expect(granted.ReadTheSecrets.actions).toEqual(['secretsmanager:GetSecretValue']);
+      expect(granted.DecryptTheSecrets.actions).toEqual(['kms:Decrypt']);
+      expect(granted.DecryptTheSecrets.resources.map((r: string) => crossStackSource(r).stack).sort()).toEqual([`data-${env}`, `secrets-${env}`]);
+    });
+  });
+
+  describe('service', () => {
+    const service = () => only(json(), 'aws_ecs_service');
+
+    it('runs in the private subnets in the service security group, without a public IP', () => {
+      const network = service().network_configuration;
+      expect(network.assign_public_ip).toBe(false);
+      expect(network.subnets.map((s: string) => crossStackSource(s).expression)).toEqual(
+        config(env).network.availabilityZones.map((zone) => expect.stringMatching(new RegExp(`^\\$\\{aws_subnet\\.vpc_private-${zone}_`))),
+      );
+      expect(crossStackSource(network.security_groups[0]).expression).toBe(outputExpression(`network-${env}`, 'service_security_group_id'));
+    });
+
+    it('deploys with a circuit breaker that rolls back, keeping every task until its replacement is healthy', () => {
+      expect(service()).toMatchObject({
+        launch_type: 'FARGATE',
+        deployment_circuit_breaker: { enable: true, rollback: true },
+        deployment_minimum_healthy_percent: 100,
+        deployment_maximum_percent: 200,
+        health_check_grace_period_seconds: 60,
+      });
+    });
+
+    it('starts with the configured count, then leaves the count to autoscaling', () => {
+      expect(service().desired_count).toBe(cfg().desiredCount);
+      expect(service().lifecycle.ignore_changes).toEqual(['desired_count']);
+    });
+
+    it('registers its container port in the load balancer\'s target group', () => {
+      expect(service().load_balancer).toEqual([{ container_name: 'app', container_port: cfg().containerPort, target_group_arn: ref('aws_lb_target_group', json(), 'arn') }]);
+    });
+  });
+
+  describe('load balancer', () => {
+    const lb = () => only(json(), 'aws_lb');
+    const listeners = () => resources(json(), 'aws_lb_listener').map(([, l]) => l);
+
+    it('faces the internet from the public subnets and drops invalid header fields', () => {
+      expect(lb()).toMatchObject({ load_balancer_type: 'application', internal: false, drop_invalid_header_fields: true });
+      expect(lb().subnets.map((s: string) => crossStackSource(s).expression)).toEqual(
+        config(env).network.availabilityZones.map((zone) => expect.stringMatching(new RegExp(`^\\$\\{aws_subnet\\.vpc_public-${zone}_`))),
+      );
+    });
+
+    it('is protected from deletion in prod only', () => {
+      expect(lb().enable_deletion_protection).toBe(config(env).tier === 'prod');
+    });
+
+    it('logs every request to a private, encrypted bucket only the load balancer delivery may write to', () => {
+      const bucket = ref('aws_s3_bucket', json(), 'bucket');
+      expect(lb().access_logs).toEqual({ bucket, enabled: true });
+      expect(only(json(), 'aws_s3_bucket_server_side_encryption_configuration').rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
+      expect(only(json(), 'aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+      expect(only(json(), 'aws_s3_bucket_lifecycle_configuration').rule[0].expiration).toEqual([{ days: cfg().loadBalancer.accessLogRetentionDays }]);
+      const statements = policyOf(json(), only(json(), 'aws_s3_bucket_policy').policy);
+      const allows = statements.filter((s) => s.effect !== 'Deny');
+      expect(allows).toHaveLength(1);
+      expect(allows[0].actions).toEqual(['s3:PutObject']);
+      expect(allows[0].resources).toEqual([`${ref('aws_s3_bucket', json(), 'arn')}/AWSLogs/${config(env).accountId}/*`]);
+      expect(allows[0].principals.map((p: any) => p.type).sort()).toEqual(['AWS', 'Service']);
+      expect(statements.some((s) => s.effect === 'Deny' && s.condition[0].variable === 'aws:SecureTransport')).toBe(config(env).buckets.tlsOnlyPolicy);
+    });
+
+    it(`serves ${'HTTPS with a TLS 1.2+ policy and redirects HTTP, or plain HTTP where the tier allows it'}`, () => {
+      const forward = [{ type: 'forward', target_group_arn: ref('aws_lb_target_group', json(), 'arn') }];
+      if (https()) {
+        expect(listeners().map((l) => l.port).sort()).toEqual([443, 80]);
+        const secure = listeners().find((l) => l.port === 443)!;
+        expect(secure).toMatchObject({ protocol: 'HTTPS', certificate_arn: cfg().loadBalancer.certificateArn, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', default_action: forward });
+        expect(listeners().find((l) => l.port === 80)!.default_action).toEqual([{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }]);
+      } else {
+        expect(config(env).tier).toBe('dev');
+        expect(listeners()).toEqual([expect.objectContaining({ port: 80, protocol: 'HTTP', default_action: forward })]);
+      }
+    });
+
+    it('health-checks the tasks on /healthz', () => {
+      const group = only(json(), 'aws_lb_target_group');
+      expect(group).toMatchObject({ target_type: 'ip', protocol: 'HTTP', port: cfg().containerPort, lifecycle: { create_before_destroy: true } });
+      expect(group.health_check).toMatchObject({ enabled: true, path: '/healthz', matcher: '200', interval: 15, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3 });
+    });
+  });
+
+  describe('network', () => {
+    const lbGroup = () => only(json(), 'aws_lb').security_groups[0];
+
+    it('lets the allowed ranges reach the load balancer on 80 and 443 only', () => {
+      const ingress = resources(json(), 'aws_vpc_security_group_ingress_rule').map(([, r]) => r).filter((r) => r.security_group_id === lbGroup());
+      expect(ingress.map((r) => [r.cidr_ipv4, r.from_port, r.to_port]).sort()).toEqual(
+        cfg().loadBalancer.allowedCidrs.flatMap((cidr) => (https() ? [[cidr, 443, 443], [cidr, 80, 80]] : [[cidr, 80, 80]])).sort(),
+      );
+    });
+
+    it('lets the load balancer reach the tasks on the container port, and nothing else', () => {
+      const egress = resources(json(), 'aws_vpc_security_group_egress_rule').map(([, r]) => r).filter((r) => r.security_group_id === lbGroup());
+      expect(egress).toHaveLength(1);
+      expect(egress[0]).toMatchObject({ from_port: cfg().containerPort, to_port: cfg().containerPort, ip_protocol: 'tcp' });
+      expect(crossStackSource(egress[0].referenced_security_group_id).expression).toBe(outputExpression(`network-${env}`, 'service_security_group_id'));
+      const tasksIn = resources(json(), 'aws_vpc_security_group_ingress_rule').map(([, r]) => r).filter((r) => r.referenced_security_group_id === lbGroup());
+      expect(tasksIn).toEqual([expect.objectContaining({ from_port: cfg().containerPort, to_port: cfg().containerPort })]);
+    });
+
+    it('lets the tasks reach the database and the cache ports by security group, and HTTPS out for AWS APIs, nothing else', () => {
+      const serviceGroup = outputExpression(`network-${env}`, 'service_security_group_id');
+      const isServiceGroup = (reference: string, stackName: string) => (stackName.startsWith('network-') ? reference === serviceGroup : reference.startsWith('${data.') && crossStackSource(reference).expression === serviceGroup);
+      const egress = [`network-${env}`, `data-${env}`, `service-${env}`].flatMap((name) =>
+        resources(stack(name), 'aws_vpc_security_group_egress_rule')
+          .map(([, r]) => r)
+          .filter((r) => isServiceGroup(r.security_group_id, name))
+          .map((r) => ({ stack: name, port: r.from_port, to: r.cidr_ipv4 ?? referencedName(r.referenced_security_group_id) })),
+      );
+      expect(egress.map((rule) => [rule.stack, rule.port]).sort()).toEqual([[`data-${env}`, 5432], [`data-${env}`, 6379], [`network-${env}`, 443]].sort());
+      expect(egress.find((rule) => rule.port === 443)!.to).toBe('0.0.0.0/0');
+    });
+  });
+
+  describe('autoscaling', () => {
+    const policies = () => Object.fromEntries(resources(json(), 'aws_appautoscaling_policy').map(([, p]) => [p.target_tracking_scaling_policy_configuration.predefined_metric_specification.predefined_metric_type, p]));
+
+    it('scales the service between the configured minimum and maximum', () => {
+      const target = only(json(), 'aws_appautoscaling_target');
+      expect(target).toMatchObject({ service_namespace: 'ecs', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: cfg().autoscaling.minTasks, max_capacity: cfg().autoscaling.maxTasks });
+      expect(target.resource_id).toBe(`service/${ref('aws_ecs_cluster', json(), 'name')}/${ref('aws_ecs_service', json(), 'name')}`);
+    });
+
+    it('tracks average CPU at the configured target, and requests per task where configured', () => {
+      const byMetric = policies();
+      expect(byMetric.ECSServiceAverageCPUUtilization.target_tracking_scaling_policy_configuration.target_value).toBe(cfg().autoscaling.cpuTargetPercent);
+      expect(byMetric.ECSServiceAverageCPUUtilization.policy_type).toBe('TargetTrackingScaling');
+      const requests = byMetric.ALBRequestCountPerTarget;
+      if (cfg().autoscaling.requestsPerTarget === undefined) expect(requests).toBeUndefined();
+      else {
+        expect(requests.target_tracking_scaling_policy_configuration.target_value).toBe(cfg().autoscaling.requestsPerTarget);
+        expect(requests.target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label).toBe(`${ref('aws_lb', json(), 'arn_suffix')}/${ref('aws_lb_target_group', json(), 'arn_suffix')}`);
+      }
+    });
+  });
+
+  describe('redeploy on rotation', () => {
+    const rule = () => only(json(), 'aws_cloudwatch_event_rule');
+
+    it('fires on RotationSucceeded for exactly the secrets the task injects', () => {
+      const pattern = JSON.parse(rule().event_pattern);
+      expect(pattern).toMatchObject({ source: ['aws.secretsmanager'], 'detail-type': ['AWS Service Event via CloudTrail'], detail: { eventName: ['RotationSucceeded'] } });
+      const injected = new Set(containerOf(json()).secrets.map((s: any) => s.valueFrom.replace(/:(username|password)::$/, '')));
+      expect(new Set(pattern.detail.additionalEventData.SecretId)).toEqual(injected);
+      expect(injected.size).toBe(3);
+    });
+
+    it('invokes the redeploy function, which only this rule may invoke, and knows the cluster', () => {
+      const fn = only(json(), 'aws_lambda_function');
+      const functionRef = (attribute: string) => `\${aws_lambda_function.${Object.keys(json().resource.aws_lambda_function)[0]}.${attribute}}`;
+      expect(only(json(), 'aws_cloudwatch_event_target').arn).toBe(functionRef('arn'));
+      expect(only(json(), 'aws_lambda_permission')).toMatchObject({ principal: 'events.amazonaws.com', source_arn: ref('aws_cloudwatch_event_rule', json(), 'arn'), function_name: functionRef('function_name') });
+      expect(fn.environment.variables).toEqual({ CLUSTER_ARN: ref('aws_ecs_cluster', json(), 'arn') });
+    });
+
+    it('may redeploy the services of its own cluster only', () => {
+      const fn = only(json(), 'aws_lambda_function');
+      const [, policy] = resources(json(), 'aws_iam_role_policy').find(([, p]) => p.role === fn.role.replace('.arn}', '.name}'))!;
+      const granted = Object.fromEntries(policyOf(json(), policy.policy).map((s) => [s.sid, s]));
+      expect(granted.RedeployTheClustersServices.actions).toEqual(['ecs:DescribeServices', 'ecs:UpdateService']);
+      const { region, accountId } = config(env);
+      expect(granted.RedeployTheClustersServices.resources).toEqual([`arn:aws:ecs:${region}:${accountId}:service/${ref('aws_ecs_cluster', json(), 'name')}/*`]);
+      expect(granted.ListTheClustersServices.condition).toEqual([{ test: 'ArnEquals', variable: 'ecs:cluster', values: [ref('aws_ecs_cluster', json(), 'arn')] }]);
+      const unrestricted = Object.values(granted).filter((s: any) => s.resources.includes('*') && !s.condition);
+      expect(unrestricted.flatMap((s: any) => s.actions).sort()).toEqual(['ecs:DescribeTaskDefinition']);
+    });
+
+    it('keeps events and invocations that failed for good in an encrypted queue', () => {
+      const queue = ref('aws_sqs_queue', json(), 'arn');
+      expect(only(json(), 'aws_sqs_queue').sqs_managed_sse_enabled).toBe(true);
+      expect(only(json(), 'aws_cloudwatch_event_target').dead_letter_config).toEqual({ arn: queue });
+      expect(only(json(), 'aws_lambda_function_event_invoke_config').destination_config).toEqual({ on_failure: { destination: queue } });
+    });
+  });
+
+  it('outputs what operators and later stacks need, each described', () => {
+    expect(ownOutputs(json()).sort()).toEqual(
+      ['access_log_bucket', 'cluster_name', 'load_balancer_arn_suffix', 'load_balancer_dns_name', 'load_balancer_zone_id', 'log_group_name', 'redeploy_failed_queue_name', 'repository_url', 'service_name', 'service_url', 'target_group_arn_suffix', 'task_role_arn'].sort(),
+    );
+    for (const name of ownOutputs(json())) expect(json().output![name].description).toBeTruthy();
+    expect(String(json().output!.service_url.value)).toMatch(https() ? /^https:\/\// : /^http:\/\//);
+  });
+});
+
+describe('the whole platform', () => {
+  it('has no ingress open to the world but ports 80 and 443 of a load balancer', () => {
+    let worldOpen = 0;
+    for (const [name, json] of shippedStacks()) {
+      const loadBalancerGroups = new Set(resources(json, 'aws_lb').flatMap(([, lb]) => lb.security_groups));
+      for (const [, rule] of resources(json, 'aws_vpc_security_group_ingress_rule')) {
+        if (rule.cidr_ipv4 === '0.0.0.0/0' || rule.cidr_ipv6 === '::/0') {
+          worldOpen++;
+          expect({ stack: name, loadBalancer: loadBalancerGroups.has(rule.security_group_id), port: [80, 443].includes(rule.from_port) && rule.from_port === rule.to_port }).toEqual({ stack: name, loadBalancer: true, port: true });
+        }
+      }
+      // Inline and legacy rules would escape the check above; Groundwork writes neither.
+      expect(resources(json, 'aws_security_group_rule')).toEqual([]);
+      for (const [, group] of resources(json, 'aws_security_group')) expect(group.ingress).toBeUndefined();
+    }
+    expect(worldOpen).toBeGreaterThan(0);
+  });
+});
+
+describe('configuration', () => {
+  it('serves a different health check path when configured', () => {
+    const json = serviceStackWith('dev', (c) => (c.service.healthCheck = { path: '/ready', healthyHttpCodes: '200-204' }));
+    expect(only(json, 'aws_lb_target_group').health_check).toMatchObject({ path: '/ready', matcher: '200-204' });
+  });
+
+  it('adds memory target tracking when configured', () => {
+    const json = serviceStackWith('dev', (c) => (c.service.autoscaling = { memoryTargetPercent: 70 }));
+    const memory = resources(json, 'aws_appautoscaling_policy').map(([, p]) => p.target_tracking_scaling_policy_configuration).find((p) => p.predefined_metric_specification.predefined_metric_type === 'ECSServiceAverageMemoryUtilization');
+    expect(memory.target_value).toBe(70);
+  });
+
+  it('limits the load balancer to the configured ranges', () => {
+    const json = serviceStackWith('dev', (c) => (c.service.loadBalancer = { allowedCidrs: ['203.0.113.0/24', '198.51.100.0/24'] }));
+    const open = resources(json, 'aws_vpc_security_group_ingress_rule').map(([, r]) => r.cidr_ipv4).filter(Boolean);
+    expect(open.sort()).toEqual(['198.51.100.0/24', '203.0.113.0/24']);
+  });
+
+  it('deploys a new tag by changing only the task definition\'s image', () => {
+    const before = stack('service-dev');
+    const after = serviceStackWith('dev', (c) => (c.service.image = { tag: '2026.11.21-abcdef0' }));
+    expect(containerOf(after).image).toBe(`${ref('aws_ecr_repository', after, 'repository_url')}:2026.11.21-abcdef0`);
+    const withoutImage = (json: StackJson) => ({ ...containerOf(json), image: undefined });
+    expect(withoutImage(after)).toEqual(withoutImage(before));
+  });
+});
