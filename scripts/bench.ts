@@ -1,7 +1,7 @@
 // npm run bench [-- --runs 5]
-// Median wall time and peak RSS of a full synth of every environment, as `npm run synth` runs it (esbuild
-// bundle + the app), and of the app alone. Peak RSS is GNU time's %M over the whole command, which takes
-// the largest of the command and the processes it waited for.
+// Median wall time and peak RSS of a full synth of every environment, as `npm run synth` runs it (the app,
+// with the esbuild bundle reused while its inputs are unchanged), and of the app alone. Peak RSS is GNU
+// time's %M over the whole command, which takes the largest of the command and the processes it waited for.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,7 +33,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-')), 'cdktf.out');
 const cases: [string, string][] = [
-  ['npm run synth (bundle + app)', 'node scripts/synth.mjs'],
+  ['npm run synth (bundle reused + app)', 'node scripts/synth.mjs'],
   ['app only (node dist/main.js)', 'node dist/main.js'],
 ];
 measure(cases[0][1], outdir); // warm the file cache and build dist/ once

@@ -10,48 +10,55 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const APP_BUNDLE = path.join(ROOT, 'dist', 'main.js');
-/** What the bundle was built from: every input file esbuild read, and a digest over them and the options. */
-const RECORD = `${APP_BUNDLE}.inputs.json`;
 
-const OPTIONS = {
-  entryPoints: ['main.ts'],
-  absWorkingDir: ROOT,
-  outfile: APP_BUNDLE,
-  bundle: true,
-  packages: 'external',
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-};
+export function buildApp() {
+  return bundleIfChanged({ root: ROOT, entry: 'main.ts', outfile: APP_BUNDLE });
+}
 
-export async function buildApp() {
+/**
+ * Bundles `entry` (relative to `root`) into `outfile`, unless the inputs of the last bundle are unchanged.
+ * Beside the bundle, `<outfile>.inputs.json` records every input file esbuild read and a digest over
+ * them, the options and esbuild's version. Returns whether it built.
+ */
+export async function bundleIfChanged({ root, entry, outfile }) {
+  const options = {
+    entryPoints: [entry],
+    absWorkingDir: root,
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  };
+  const recordFile = `${outfile}.inputs.json`;
   const esbuildVersion = createRequire(import.meta.url)('esbuild/package.json').version;
-  const record = readRecord();
-  if (record && fs.existsSync(APP_BUNDLE) && digestOf(record.inputs, esbuildVersion) === record.digest) return;
+  const digestOf = (inputs) => {
+    const hash = createHash('sha256').update(JSON.stringify(options)).update(esbuildVersion);
+    for (const input of inputs) {
+      const file = path.join(root, input);
+      if (!fs.existsSync(file)) return undefined;
+      hash.update(input).update(fs.readFileSync(file));
+    }
+    return hash.digest('hex');
+  };
+  const record = readRecord(recordFile);
+  if (record && fs.existsSync(outfile) && digestOf(record.inputs) === record.digest) return false;
   const { build } = await import('esbuild');
-  const result = await build({ ...OPTIONS, metafile: true });
+  const result = await build({ ...options, metafile: true });
   const inputs = Object.keys(result.metafile.inputs).sort();
-  const partial = `${RECORD}.${process.pid}`;
-  fs.writeFileSync(partial, JSON.stringify({ inputs, digest: digestOf(inputs, esbuildVersion) }));
-  fs.renameSync(partial, RECORD);
+  // Written beside and renamed into place, so a concurrent synth never reads half a record.
+  const partial = `${recordFile}.${process.pid}`;
+  fs.writeFileSync(partial, JSON.stringify({ inputs, digest: digestOf(inputs) }));
+  fs.renameSync(partial, recordFile);
+  return true;
 }
 
-/** A digest over the inputs' names and contents, the options and esbuild's version; undefined if an input is gone. */
-function digestOf(inputs, esbuildVersion) {
-  const hash = createHash('sha256').update(JSON.stringify(OPTIONS)).update(esbuildVersion);
-  for (const input of inputs) {
-    const file = path.join(ROOT, input);
-    if (!fs.existsSync(file)) return undefined;
-    hash.update(input).update(fs.readFileSync(file));
-  }
-  return hash.digest('hex');
-}
-
-function readRecord() {
+function readRecord(file) {
   try {
-    return JSON.parse(fs.readFileSync(RECORD, 'utf8'));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { App } from 'cdktf';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments } from '../environments';
@@ -176,5 +177,33 @@ describe('building the app without cdktf\'s token creation traces', () => {
     } finally {
       delete process.env.GROUNDWORK_TOKEN_STACKS;
     }
+  });
+});
+
+describe('the app bundle', () => {
+  /** Runs scripts/build.mjs's bundleIfChanged in a Node process (it is an ES module) and returns whether it built. */
+  const bundle = (root: string): boolean => {
+    const script = `import { bundleIfChanged } from ${JSON.stringify(path.resolve(__dirname, '..', 'scripts', 'build.mjs'))};
+      process.stdout.write(String(await bundleIfChanged({ root: ${JSON.stringify(root)}, entry: 'main.ts', outfile: ${JSON.stringify(path.join(root, 'dist', 'main.js'))} })));`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(result.stderr);
+    return result.stdout === 'true';
+  };
+
+  it('is rebuilt exactly when a file it was built from changes', () => {
+    const root = tempDir('bundle');
+    fs.writeFileSync(path.join(root, 'main.ts'), "import { size } from './lib/size';\nconsole.log(size);\n");
+    fs.mkdirSync(path.join(root, 'lib'));
+    fs.writeFileSync(path.join(root, 'lib', 'size.ts'), 'export const size = 1;\n');
+    const output = () => fs.readFileSync(path.join(root, 'dist', 'main.js'), 'utf8');
+
+    expect(bundle(root)).toBe(true);
+    expect(output()).toContain('size = 1');
+    expect(bundle(root)).toBe(false);
+    fs.writeFileSync(path.join(root, 'lib', 'size.ts'), 'export const size = 2;\n');
+    expect(bundle(root)).toBe(true);
+    expect(output()).toContain('size = 2');
+    fs.rmSync(path.join(root, 'dist', 'main.js'));
+    expect(bundle(root)).toBe(true);
   });
 });
