@@ -7,6 +7,30 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { Construct } from 'constructs';
 
+/** Blocks every kind of public access to a bucket and turns ACLs off, so the bucket owner owns every object. */
+export function keepBucketPrivate(scope: Construct, bucketId: string): S3BucketPublicAccessBlock {
+  new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+  return new S3BucketPublicAccessBlock(scope, 'public-access-block', {
+    bucket: bucketId,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+}
+
+/** The bucket policy statement that refuses every request not made over TLS. */
+export function denyInsecureTransport(bucketArn: string): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: 'DenyInsecureTransport',
+    effect: 'Deny',
+    principals: [{ type: '*', identifiers: ['*'] }],
+    actions: ['s3:*'],
+    resources: [bucketArn, `${bucketArn}/*`],
+    condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+  };
+}
+
 export interface PrivateBucketProps {
   /** The bucket's globally unique name. */
   readonly bucketName: string;
@@ -46,32 +70,8 @@ export class PrivateBucket extends Construct {
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
       ],
     });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
-    const statements = [
-      ...(props.tlsOnly ?? true
-        ? [
-            {
-              sid: 'DenyInsecureTransport',
-              effect: 'Deny',
-              principals: [{ type: '*', identifiers: ['*'] }],
-              actions: ['s3:*'],
-              resources: [bucket.arn, `${bucket.arn}/*`],
-              condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-            },
-          ]
-        : []),
-      ...(props.policyStatements?.(bucket.arn) ?? []),
-    ];
+    const publicAccessBlock = keepBucketPrivate(this, bucket.id);
+    const statements = [...(props.tlsOnly ?? true ? [denyInsecureTransport(bucket.arn)] : []), ...(props.policyStatements?.(bucket.arn) ?? [])];
     if (statements.length > 0) {
       const policy = new DataAwsIamPolicyDocument(this, 'policy-document', { statement: statements });
       // S3 refuses a policy while the public access block is being written; order them.

@@ -1,13 +1,12 @@
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import type { EncryptionKey } from './encryption-key';
+import { denyInsecureTransport, keepBucketPrivate } from './private-bucket';
 
 export interface TerraformStateBucketProps {
   /** The bucket's globally unique name. */
@@ -50,30 +49,9 @@ export class TerraformStateBucket extends Construct {
         },
       ],
     });
-    new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
+    keepBucketPrivate(this, bucket.id);
     if (props.tlsOnly ?? true) {
-      const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', {
-        statement: [
-          {
-            sid: 'DenyInsecureTransport',
-            effect: 'Deny',
-            principals: [{ type: '*', identifiers: ['*'] }],
-            actions: ['s3:*'],
-            resources: [bucket.arn, `${bucket.arn}/*`],
-            condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-          },
-        ],
-      });
+      const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', { statement: [denyInsecureTransport(bucket.arn)] });
       new S3BucketPolicy(this, 'policy', { bucket: bucket.id, policy: tlsOnly.json });
     }
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
