@@ -9,6 +9,11 @@ export interface ContainerRepositoryProps {
   readonly encryptionKeyArn: string;
   /** How many images to keep; older ones expire. @default 30 */
   readonly keepImages?: number;
+  /**
+   * Tags that never expire however many images are pushed after them: the tag a service runs, which
+   * every scale-out, rollback and redeployment pulls again. @default - none
+   */
+  readonly protectedTags?: readonly string[];
   /** Days an untagged image (a layer of a failed or overwritten push) is kept. @default 7 */
   readonly untaggedExpiryDays?: number;
   /** Let `terraform destroy` delete the repository with its images. @default false */
@@ -17,7 +22,8 @@ export interface ContainerRepositoryProps {
 
 /**
  * An ECR repository whose tags never move (a tag names one build for good, so deploying a tag is
- * reproducible), scanned on every push, encrypted with a customer key, and pruned by a lifecycle policy.
+ * reproducible), scanned on every push, encrypted with a customer key, and pruned by a lifecycle policy
+ * that spares the protected tags.
  */
 export class ContainerRepository extends Construct {
   readonly repositoryUrl: string;
@@ -32,24 +38,26 @@ export class ContainerRepository extends Construct {
       encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: props.encryptionKeyArn }],
       forceDelete: props.forceDelete ?? false,
     });
+    const protectedTags = props.protectedTags ?? [];
+    const rules = [
+      // An image a rule selects is never expired by a rule of lower priority, and with immutable tags a
+      // tag selects exactly one image, which never exceeds a count of 1: so these images stay.
+      ...protectedTags.map((tag) => ({
+        description: `Never expire ${tag}`,
+        selection: { tagStatus: 'tagged', tagPatternList: [tag], countType: 'imageCountMoreThan', countNumber: 1 },
+      })),
+      {
+        description: `Expire untagged images after ${props.untaggedExpiryDays ?? 7} days`,
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: props.untaggedExpiryDays ?? 7 },
+      },
+      {
+        description: `Keep the newest ${props.keepImages ?? 30} images`,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: props.keepImages ?? 30 },
+      },
+    ];
     new EcrLifecyclePolicy(this, 'lifecycle', {
       repository: repository.name,
-      policy: JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            description: `Expire untagged images after ${props.untaggedExpiryDays ?? 7} days`,
-            selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: props.untaggedExpiryDays ?? 7 },
-            action: { type: 'expire' },
-          },
-          {
-            rulePriority: 2,
-            description: `Keep the newest ${props.keepImages ?? 30} images`,
-            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: props.keepImages ?? 30 },
-            action: { type: 'expire' },
-          },
-        ],
-      }),
+      policy: JSON.stringify({ rules: rules.map((rule, i) => ({ rulePriority: i + 1, ...rule, action: { type: 'expire' } })) }),
     });
     this.repositoryUrl = repository.repositoryUrl;
     this.repositoryArn = repository.arn;

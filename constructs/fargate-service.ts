@@ -7,6 +7,7 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { regionalServicePrincipal } from '../lib/arn';
 import { ServiceRole } from './service-role';
 
 /** A secret the container receives as an environment variable, read by ECS when a task starts. */
@@ -56,7 +57,7 @@ export interface FargateServiceProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Secrets injected as environment variables by ARN; the task may read these and nothing else. @default {} */
   readonly secrets?: Readonly<Record<string, ContainerSecret>>;
-  /** KMS keys that encrypt those secrets; the task may decrypt with these. @default [] */
+  /** KMS keys that encrypt those secrets; the task may decrypt with these, through Secrets Manager only. @default [] */
   readonly secretKeyArns?: readonly string[];
   /** Private subnets the tasks run in; they get no public IP. */
   readonly subnetIds: string[];
@@ -116,7 +117,17 @@ export class FargateService extends Construct {
         ...(secrets.length > 0
           ? [{ sid: 'ReadTheSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [...new Set(secrets.map(([, s]) => s.secretArn))] }]
           : []),
-        ...((props.secretKeyArns ?? []).length > 0 ? [{ sid: 'DecryptTheSecrets', actions: ['kms:Decrypt'], resources: [...(props.secretKeyArns ?? [])] }] : []),
+        ...((props.secretKeyArns ?? []).length > 0
+          ? [
+              {
+                sid: 'DecryptTheSecrets',
+                actions: ['kms:Decrypt'],
+                resources: [...(props.secretKeyArns ?? [])],
+                // Only as Secrets Manager decrypts a secret for it: a key may protect more than secrets (the data key, the database).
+                condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [regionalServicePrincipal('secretsmanager', props.region)] }],
+              },
+            ]
+          : []),
       ],
     });
     const executionPolicy = new IamRolePolicy(this, 'execution-policy', { name: 'start-tasks', role: execution.roleName, policy: executionPermissions.json });

@@ -8,6 +8,14 @@ import { Construct } from 'constructs';
 import { PrivateBucket } from './private-bucket';
 import { SecurityGroupAccess } from './private-security-group';
 
+/** Regions where ALB access logs are delivered by a regional ELB account rather than a service principal. */
+const ELB_ACCOUNT_REGIONS = new Set([
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-south-1', 'ap-northeast-1',
+  'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ca-central-1',
+  'eu-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-north-1', 'me-south-1', 'sa-east-1',
+  'us-gov-west-1', 'us-gov-east-1', 'cn-north-1', 'cn-northwest-1',
+]);
+
 /** How the load balancer decides a target may take traffic. */
 export interface TargetHealthCheck {
   /** Path requested, e.g. `/healthz`. */
@@ -58,6 +66,8 @@ export interface PublicLoadBalancerProps {
   };
   /** The account that owns the logs, for the log delivery's object prefix. */
   readonly accountId: string;
+  /** The load balancer's region: it decides who delivers the access logs. */
+  readonly region: string;
   readonly targets: LoadBalancerTargets;
 }
 
@@ -111,8 +121,11 @@ export class PublicLoadBalancer extends Construct {
       port: props.targets.port,
     });
 
-    // ALB access logs support SSE-S3 only. Regions before August 2022 deliver as a regional ELB account; later ones as a service principal.
-    const elbAccount = new DataAwsElbServiceAccount(this, 'elb-account', {});
+    // ALB access logs support SSE-S3 only. Regions opened before August 2022 deliver as a regional ELB
+    // account (the provider's table, no API call); later ones as a service principal, which the table lacks.
+    const deliverer = ELB_ACCOUNT_REGIONS.has(props.region)
+      ? { type: 'AWS', identifiers: [new DataAwsElbServiceAccount(this, 'elb-account', {}).arn] }
+      : { type: 'Service', identifiers: ['logdelivery.elasticloadbalancing.amazonaws.com'] };
     const logs = new PrivateBucket(this, 'access-logs', {
       bucketName: props.accessLogs.bucketName,
       tlsOnly: props.accessLogs.tlsOnly,
@@ -121,10 +134,7 @@ export class PublicLoadBalancer extends Construct {
       policyStatements: (bucketArn) => [
         {
           sid: 'LoadBalancerDeliversAccessLogs',
-          principals: [
-            { type: 'AWS', identifiers: [elbAccount.arn] },
-            { type: 'Service', identifiers: ['logdelivery.elasticloadbalancing.amazonaws.com'] },
-          ],
+          principals: [deliverer],
           actions: ['s3:PutObject'],
           resources: [`${bucketArn}/AWSLogs/${props.accountId}/*`],
         },

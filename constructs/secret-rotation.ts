@@ -1,6 +1,6 @@
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { NodejsFunction, type NodejsFunctionProps } from './nodejs-function';
 
 export interface SecretRotationProps extends Omit<NodejsFunctionProps, 'description'> {
@@ -13,18 +13,16 @@ export interface SecretRotationProps extends Omit<NodejsFunctionProps, 'descript
 }
 
 /**
- * Rotates one secret on a schedule with a TypeScript rotation function. The function may touch its own
- * secret and key and whatever `statements` name, nothing else; only Secrets Manager, for this secret,
- * may invoke it.
+ * A rotation function for one secret, and its schedule: a TypeScript NodejsFunction that may touch its
+ * own secret and key and whatever `statements` name, nothing else, and that only Secrets Manager, for this
+ * secret, may invoke. It is a NodejsFunction itself, not a wrapper around one, so its resources keep the
+ * Terraform addresses they had before NodejsFunction was factored out (a wrapper would move them, and
+ * Terraform would recreate live functions, roles and log groups under the same names).
  */
-export class SecretRotation extends Construct {
-  readonly functionArn: string;
-  readonly functionName: string;
-
+export class SecretRotation extends NodejsFunction {
   constructor(scope: Construct, id: string, props: SecretRotationProps) {
-    super(scope, id);
     const { secretArn, secretKeyArn, rotationDays, ...functionProps } = props;
-    const fn = new NodejsFunction(this, 'rotation', {
+    super(scope, id, {
       ...functionProps,
       description: `Rotates ${secretArn}`,
       statements: [
@@ -43,19 +41,17 @@ export class SecretRotation extends Construct {
     });
     const invoke = new LambdaPermission(this, 'secrets-manager-invokes', {
       action: 'lambda:InvokeFunction',
-      functionName: fn.functionName,
+      functionName: this.functionName,
       principal: 'secretsmanager.amazonaws.com',
       sourceArn: secretArn,
     });
     new SecretsmanagerSecretRotation(this, 'schedule', {
       secretId: secretArn,
-      rotationLambdaArn: fn.functionArn,
+      rotationLambdaArn: this.functionArn,
       rotationRules: { automaticallyAfterDays: rotationDays },
       // The first value is fresh; the first rotation comes on schedule.
       rotateImmediately: false,
       dependsOn: [invoke],
     });
-    this.functionArn = fn.functionArn;
-    this.functionName = fn.functionName;
   }
 }

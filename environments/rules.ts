@@ -306,13 +306,27 @@ const serviceRules: CrossFieldRule[] = [
         : none,
   },
   {
-    reads: ['service.deployment'],
-    check: (env) =>
-      env.service.deployment.minimumHealthyPercent === 100 && env.service.deployment.maximumPercent === 100
-        ? problem(['service', 'deployment'], 'allows no room to deploy: lower minimumHealthyPercent below 100 or raise maximumPercent above 100')
-        : none,
+    reads: ['service.deployment', 'service.autoscaling.minTasks', 'service.autoscaling.maxTasks'],
+    check: (env) => {
+      const { minimumHealthyPercent, maximumPercent } = env.service.deployment;
+      const { minTasks, maxTasks } = env.service.autoscaling;
+      const stalls = Array.from({ length: maxTasks - Math.max(1, minTasks) + 1 }, (_, i) => Math.max(1, minTasks) + i).find(
+        (tasks) => !deploymentCanProgress(tasks, minimumHealthyPercent, maximumPercent),
+      );
+      return stalls === undefined
+        ? none
+        : problem(['service', 'deployment'], `cannot replace a task when the service runs ${stalls}: at most ${Math.floor((stalls * maximumPercent) / 100)} may run and at least ${Math.ceil((stalls * minimumHealthyPercent) / 100)} must stay healthy; lower minimumHealthyPercent or raise maximumPercent`);
+    },
   },
 ];
+
+/**
+ * Whether ECS can roll `tasks` tasks: it may run up to floor(tasks x maximum%) and must keep
+ * ceil(tasks x minimum healthy%), so it must be able to start one more or stop one first.
+ */
+function deploymentCanProgress(tasks: number, minimumHealthyPercent: number, maximumPercent: number): boolean {
+  return Math.floor((tasks * maximumPercent) / 100) > tasks || Math.ceil((tasks * minimumHealthyPercent) / 100) < tasks;
+}
 
 /** "512, 1024 or 2048", or "2048 to 8192 in steps of 1024". */
 function describeSizes(sizes: readonly number[]): string {

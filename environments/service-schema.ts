@@ -74,8 +74,12 @@ const ImageSchema = z.strictObject({
 const HealthCheckSchema = z.strictObject({
   /** Path the load balancer requests; a task takes traffic only while it answers. @default '/healthz' */
   path: z.string().regex(/^\/[\w\-./~%]*$/, 'must be an absolute URL path such as "/healthz"').default('/healthz'),
-  /** HTTP codes that count as healthy, e.g. "200" or "200-299". @default '200' */
-  healthyHttpCodes: z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must be HTTP codes such as "200", "200-299" or "200,204"').default('200'),
+  /** HTTP codes from 200 to 499 that count as healthy, e.g. "200" or "200-299". @default '200' */
+  healthyHttpCodes: z
+    .string()
+    .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must be HTTP codes such as "200", "200-299" or "200,204"')
+    .refine((codes) => (codes.match(/\d{3}/g) ?? []).every((code) => Number(code) >= 200 && Number(code) <= 499), 'must lie between 200 and 499, as the load balancer requires')
+    .default('200'),
   /** Seconds between checks (5 to 300). @default 15 */
   intervalSeconds: z.number().int().min(5).max(300).default(15),
   /** Seconds a check may take (2 to 120), less than the interval. @default 5 */

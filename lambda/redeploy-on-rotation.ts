@@ -10,14 +10,17 @@ import {
  * ECS reads a task's secrets once, when the task starts. After a secret rotates, the running tasks keep
  * the old value until they are replaced, and with a database password that value stops working. This
  * function receives Secrets Manager's RotationSucceeded event and starts a new deployment of exactly the
- * services of its cluster whose task definition injects the rotated secret; the deployment replaces
- * their tasks one batch at a time, behind the load balancer's health checks.
+ * services of its cluster whose task definition injects the rotated secret and whose current deployment
+ * began before the rotation; the deployment replaces their tasks one batch at a time, behind the load
+ * balancer's health checks.
  */
 
 /** The part of the EventBridge event (a CloudTrail service event of Secrets Manager) this function reads. */
 export interface RotationSucceededEvent {
   readonly source?: string;
   readonly 'detail-type'?: string;
+  /** When the rotation finished (ISO 8601). */
+  readonly time?: string;
   readonly detail?: {
     readonly eventSource?: string;
     readonly eventName?: string;
@@ -31,6 +34,15 @@ export interface RedeployResult {
   readonly secretArn?: string;
   /** ARNs of the services a new deployment was started for. */
   readonly redeployed: string[];
+  /** ARNs of the services that use the secret but started a deployment after the rotation already. */
+  readonly alreadyFresh?: string[];
+}
+
+/** A service that injects the rotated secret. */
+interface Consumer {
+  readonly serviceArn: string;
+  /** When its current (primary) deployment started: its tasks read their secrets after that. */
+  readonly deployedAt?: Date;
 }
 
 /** ECS DescribeServices takes at most 10 services per call. */
@@ -44,8 +56,8 @@ export function referencesSecret(valueFrom: string, secretArn: string): boolean 
   return valueFrom === secretArn || valueFrom.startsWith(`${secretArn}:`);
 }
 
-/** ARNs of the active services of `cluster` whose current task definition injects the secret. */
-export async function servicesUsingSecret(ecs: ECSClient, cluster: string, secretArn: string): Promise<string[]> {
+/** The active services of `cluster` whose current task definition injects the secret. */
+export async function servicesUsingSecret(ecs: ECSClient, cluster: string, secretArn: string): Promise<Consumer[]> {
   const serviceArns: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -55,10 +67,13 @@ export async function servicesUsingSecret(ecs: ECSClient, cluster: string, secre
   } while (nextToken);
 
   const taskDefinitionOf = new Map<string, string>();
+  const deployedAt = new Map<string, Date | undefined>();
   for (let i = 0; i < serviceArns.length; i += DESCRIBE_BATCH) {
     const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: serviceArns.slice(i, i + DESCRIBE_BATCH) }));
     for (const service of services ?? []) {
-      if (service.status === 'ACTIVE' && service.serviceArn && service.taskDefinition) taskDefinitionOf.set(service.serviceArn, service.taskDefinition);
+      if (service.status !== 'ACTIVE' || !service.serviceArn || !service.taskDefinition) continue;
+      taskDefinitionOf.set(service.serviceArn, service.taskDefinition);
+      deployedAt.set(service.serviceArn, service.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.createdAt);
     }
   }
 
@@ -68,7 +83,7 @@ export async function servicesUsingSecret(ecs: ECSClient, cluster: string, secre
     const references = (definition?.containerDefinitions ?? []).flatMap((container) => (container.secrets ?? []).map((secret) => secret.valueFrom ?? ''));
     injects.set(taskDefinition, references.some((valueFrom) => referencesSecret(valueFrom, secretArn)));
   }
-  return [...taskDefinitionOf].filter(([, taskDefinition]) => injects.get(taskDefinition)).map(([service]) => service);
+  return [...taskDefinitionOf].filter(([, taskDefinition]) => injects.get(taskDefinition)).map(([serviceArn]) => ({ serviceArn, deployedAt: deployedAt.get(serviceArn) }));
 }
 
 export function redeployHandler(ecs: ECSClient, cluster: string) {
@@ -79,7 +94,14 @@ export function redeployHandler(ecs: ECSClient, cluster: string) {
       console.log(JSON.stringify({ ignored: event.detail?.eventName ?? event['detail-type'] ?? 'unknown event' }));
       return { redeployed: [] };
     }
-    const services = await servicesUsingSecret(ecs, cluster, secretArn);
+    const consumers = await servicesUsingSecret(ecs, cluster, secretArn);
+    // A deployment that started after the rotation already reads the new value. This also makes a retried
+    // invocation (after a partial failure) redeploy only the services that failed.
+    // Event times are whole seconds: the rotation finished before the end of that second.
+    const rotatedAt = event.time ? new Date(Date.parse(event.time) + 1000) : undefined;
+    const isFresh = (consumer: Consumer) => rotatedAt !== undefined && consumer.deployedAt !== undefined && consumer.deployedAt >= rotatedAt;
+    const alreadyFresh = consumers.filter(isFresh).map((consumer) => consumer.serviceArn);
+    const services = consumers.filter((consumer) => !isFresh(consumer)).map((consumer) => consumer.serviceArn);
     const redeployed: string[] = [];
     const failed: string[] = [];
     // One failure does not keep the other services on a stale secret; it fails the invocation afterwards, so it is retried.
@@ -92,9 +114,9 @@ export function redeployHandler(ecs: ECSClient, cluster: string) {
       }
     }
     // ARNs only: never a secret's value.
-    console.log(JSON.stringify({ secretArn, cluster, redeployed, failed }));
+    console.log(JSON.stringify({ secretArn, cluster, redeployed, alreadyFresh, failed }));
     if (failed.length > 0) throw new Error(`could not redeploy ${failed.length} of ${services.length} services using ${secretArn}: ${failed.join('; ')}`);
-    return { secretArn, redeployed };
+    return { secretArn, redeployed, alreadyFresh };
   };
 }
 

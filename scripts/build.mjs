@@ -17,8 +17,8 @@ export function buildApp() {
 
 /**
  * Bundles `entry` (relative to `root`) into `outfile`, unless the inputs of the last bundle are unchanged.
- * Beside the bundle, `<outfile>.inputs.json` records every input file esbuild read and a digest over
- * them, the options and esbuild's version. Returns whether it built.
+ * Beside the bundle, `<outfile>.inputs.json` records every input file esbuild read (and tsconfig.json)
+ * and a digest over them, the options and esbuild's version. Returns whether it built.
  */
 export async function bundleIfChanged({ root, entry, outfile }) {
   const options = {
@@ -39,8 +39,8 @@ export async function bundleIfChanged({ root, entry, outfile }) {
     const hash = createHash('sha256').update(JSON.stringify(options)).update(esbuildVersion);
     for (const input of inputs) {
       const file = path.join(root, input);
-      if (!fs.existsSync(file)) return undefined;
-      hash.update(input).update(fs.readFileSync(file));
+      // A file that is gone (or not there yet) counts as content of its own.
+      hash.update(input).update(fs.existsSync(file) ? fs.readFileSync(file) : '\0absent');
     }
     return hash.digest('hex');
   };
@@ -48,7 +48,8 @@ export async function bundleIfChanged({ root, entry, outfile }) {
   if (record && fs.existsSync(outfile) && digestOf(record.inputs) === record.digest) return false;
   const { build } = await import('esbuild');
   const result = await build({ ...options, metafile: true });
-  const inputs = Object.keys(result.metafile.inputs).sort();
+  // esbuild reads tsconfig.json too (it can change how code compiles), but does not list it as an input.
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs), 'tsconfig.json'])].sort();
   // Written beside and renamed into place, so a concurrent synth never reads half a record.
   const partial = `${recordFile}.${process.pid}`;
   fs.writeFileSync(partial, JSON.stringify({ inputs, digest: digestOf(inputs) }));

@@ -49,6 +49,7 @@ export class ServiceStack extends EnvironmentStack {
       repositoryName: `groundwork/${env.name}/app`,
       encryptionKeyArn: key.keyArn,
       keepImages: config.image.keepImages,
+      protectedTags: [config.image.tag],
       forceDelete: !protection.preventDestroy,
     });
     const cluster = new FargateCluster(this, 'cluster', { clusterName: name });
@@ -69,6 +70,7 @@ export class ServiceStack extends EnvironmentStack {
         forceDestroy: !protection.preventDestroy,
       },
       accountId: env.accountId,
+      region: env.region,
       targets: {
         port: config.containerPort,
         securityGroupId: network.serviceSecurityGroupId,

@@ -58,6 +58,11 @@ describe('the shipped environments', () => {
     expect(overridden.rotation).toEqual({ databasePasswordDays: 30, cacheAuthTokenDays: 30, secretKeyBaseDays: 45 });
   });
 
+  it('accept a deployment that rounds its way to room: 2 tasks at 100% healthy and 150% maximum', () => {
+    const [env] = loadEnvironments({ dev: changed(dev, (c) => ((c.service.autoscaling = { minTasks: 2, maxTasks: 6 }), (c.service.deployment = { minimumHealthyPercent: 100, maximumPercent: 150 }))) });
+    expect(env.service.deployment).toEqual({ minimumHealthyPercent: 100, maximumPercent: 150 });
+  });
+
   it('let only tier dev serve plain HTTP, and start the service with its fewest tasks unless told otherwise', () => {
     for (const env of loadEnvironments(environments)) {
       expect(env.service.loadBalancer.certificateArn === undefined).toBe(env.tier === 'dev');
@@ -152,7 +157,9 @@ const INVALID: [string, string, EnvironmentConfig, string, string][] = [
   ['a desired count outside the scaling range', 'dev', changed(dev, (c) => (c.service.desiredCount = 9)), 'dev.service.desiredCount', 'is 9, outside service.autoscaling\'s 1 to 4 tasks'],
   ['a health check that times out after its interval', 'dev', changed(dev, (c) => (c.service.healthCheck = { intervalSeconds: 10, timeoutSeconds: 10 })), 'dev.service.healthCheck.timeoutSeconds', 'must be less than service.healthCheck.intervalSeconds (10)'],
   ['a health check path that is no path', 'dev', changed(dev, (c) => (c.service.healthCheck = { path: 'healthz' })), 'dev.service.healthCheck.path', 'must be an absolute URL path'],
-  ['a deployment without room to replace a task', 'dev', changed(dev, (c) => (c.service.deployment = { minimumHealthyPercent: 100, maximumPercent: 100 })), 'dev.service.deployment', 'allows no room to deploy'],
+  ['a deployment without room to replace a task', 'dev', changed(dev, (c) => (c.service.deployment = { minimumHealthyPercent: 100, maximumPercent: 100 })), 'dev.service.deployment', 'cannot replace a task when the service runs 1'],
+  ['a deployment whose room rounds away at one task', 'dev', changed(dev, (c) => (c.service.deployment = { minimumHealthyPercent: 100, maximumPercent: 150 })), 'dev.service.deployment', 'cannot replace a task when the service runs 1: at most 1 may run and at least 1 must stay healthy'],
+  ['a health check code the load balancer refuses', 'dev', changed(dev, (c) => (c.service.healthCheck = { healthyHttpCodes: '200-599' })), 'dev.service.healthCheck.healthyHttpCodes', 'must lie between 200 and 499'],
   ['a load balancer range with host bits', 'dev', changed(dev, (c) => (c.service.loadBalancer = { allowedCidrs: ['203.0.113.7/24'] })), 'dev.service.loadBalancer.allowedCidrs.0', 'no host bits set'],
   ['a container log retention CloudWatch refuses', 'dev', changed(dev, (c) => (c.service.logRetentionDays = 10)), 'dev.service.logRetentionDays', 'must be one of the retention periods'],
   ['no service at all', 'dev', changed(dev, (c) => delete c.service), 'dev.service', 'is required'],

@@ -111,7 +111,8 @@ function rotationSucceeded(secret: string, eventName = 'RotationSucceeded'): Rot
     'detail-type': 'AWS Service Event via CloudTrail',
     source: 'aws.secretsmanager',
     account: ACCOUNT,
-    time: new Date().toISOString(),
+    // Whole seconds, as EventBridge writes them.
+    time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     region: REGION,
     resources: [],
     detail: {
@@ -184,6 +185,16 @@ describe('after a secret rotates', () => {
     expect(logged).not.toContain(oldValue);
   });
 
+  it('redeploys nothing more when the same event arrives again: those services deployed since', async () => {
+    quietly();
+    const before = await deployments();
+    const event = { ...rotationSucceeded(secretArn['secret-key-base']), time: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z') };
+    const result = await redeployHandler(ecs, cluster)(event);
+    expect(result.redeployed).toEqual([]);
+    expect(result.alreadyFresh!.sort()).toEqual([serviceArn.api, serviceArn.worker].sort());
+    expect(await deployments()).toEqual(before);
+  });
+
   it('finds a service that injects one key of a JSON secret', async () => {
     quietly();
     const before = await deployments();
@@ -225,29 +236,36 @@ describe('the rule of the service stack', () => {
 });
 
 describe('a failed redeployment', () => {
-  it('does not stop the others, and fails the invocation naming the service, so it is retried', async () => {
+  it('does not stop the others, and fails the invocation naming the service; the retry redeploys only that one', async () => {
     quietly();
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf';
+    const deployedAt: Record<string, Date> = { 'svc/a': new Date('2026-01-01T00:00:00Z'), 'svc/b': new Date('2026-01-01T00:00:00Z') };
     const updated: string[] = [];
+    let draining = true;
     const fake = {
       send: async (command: { constructor: { name: string }; input: any }) => {
         switch (command.constructor.name) {
           case 'ListServicesCommand':
-            return { serviceArns: ['svc/a', 'svc/b'] };
+            return { serviceArns: Object.keys(deployedAt) };
           case 'DescribeServicesCommand':
-            return { services: command.input.services.map((s: string) => ({ serviceArn: s, status: 'ACTIVE', taskDefinition: 'td:1' })) };
+            return { services: command.input.services.map((s: string) => ({ serviceArn: s, status: 'ACTIVE', taskDefinition: 'td:1', deployments: [{ status: 'PRIMARY', createdAt: deployedAt[s] }] })) };
           case 'DescribeTaskDefinitionCommand':
             return { taskDefinition: { containerDefinitions: [{ secrets: [{ name: 'S', valueFrom: arn }] }] } };
           case 'UpdateServiceCommand':
-            if (command.input.service === 'svc/a') throw Object.assign(new Error('service is draining'), { name: 'ServiceNotActiveException' });
+            if (command.input.service === 'svc/a' && draining) throw Object.assign(new Error('service is draining'), { name: 'ServiceNotActiveException' });
             updated.push(command.input.service);
+            deployedAt[command.input.service] = new Date(Date.now() + 5_000);
             return {};
         }
         throw new Error(`unexpected ${command.constructor.name}`);
       },
     } as unknown as ECSClient;
-    await expect(redeployHandler(fake, 'cluster')(rotationSucceeded(arn))).rejects.toThrow('could not redeploy 1 of 2 services using arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf: svc/a: ServiceNotActiveException');
+    const event = rotationSucceeded(arn);
+    await expect(redeployHandler(fake, 'cluster')(event)).rejects.toThrow('could not redeploy 1 of 2 services using arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf: svc/a: ServiceNotActiveException');
     expect(updated).toEqual(['svc/b']);
+    draining = false;
+    expect(await redeployHandler(fake, 'cluster')(event)).toEqual({ secretArn: arn, redeployed: ['svc/a'], alreadyFresh: ['svc/b'] });
+    expect(updated).toEqual(['svc/b', 'svc/a']);
   });
 
   it('refuses to run without a cluster', async () => {

@@ -1,5 +1,6 @@
 import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
 import { PLATFORM_SECRETS, PLATFORM_VARIABLES } from '../environments/service-schema';
+import { isPrivateCidr } from '../lib/ipv4';
 import {
   crossStackSource,
   ENVIRONMENT_NAMES,
@@ -41,9 +42,11 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(repository.force_delete).toBe(config(env).tier === 'dev');
     });
 
-    it('expires untagged images and keeps the newest `keepImages`', () => {
+    it('never expires the tag the service runs, expires untagged images and keeps the newest `keepImages`', () => {
       const rules = JSON.parse(only(json(), 'aws_ecr_lifecycle_policy').policy).rules;
+      expect(rules.map((rule: any) => rule.rulePriority)).toEqual([1, 2, 3]);
       expect(rules.map((rule: any) => rule.selection)).toEqual([
+        { tagStatus: 'tagged', tagPatternList: [cfg().image.tag], countType: 'imageCountMoreThan', countNumber: 1 },
         { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 },
         { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: cfg().image.keepImages },
       ]);
@@ -120,11 +123,14 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(Object.keys(granted).sort()).toEqual(['AuthenticateToEcr', 'DecryptTheSecrets', 'PullTheImage', 'ReadTheSecrets', 'WriteTheLogs']);
       expect(granted.AuthenticateToEcr).toMatchObject({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] });
       expect(granted.PullTheImage.resources).toEqual([ref('aws_ecr_repository', json(), 'arn')]);
-      expect(granted.WriteTheLogs.resources).toHaveLength(1);
+      const [appLogGroup] = resources(json(), 'aws_cloudwatch_log_group').find(([, g]) => g.name === `/groundwork/${env}/app`)!;
+      expect(granted.WriteTheLogs.resources).toEqual([`\${aws_cloudwatch_log_group.${appLogGroup}.arn}:*`]);
       const injected = new Set(containerOf(json()).secrets.map((s: any) => s.valueFrom.replace(/:(username|password)::$/, '')));
       expect(new Set(granted.ReadTheSecrets.resources)).toEqual(injected);
       expect(granted.ReadTheSecrets.actions).toEqual(['secretsmanager:GetSecretValue']);
       expect(granted.DecryptTheSecrets.actions).toEqual(['kms:Decrypt']);
+      // The data key also encrypts the database: the task may use it only as Secrets Manager reads a secret for it.
+      expect(granted.DecryptTheSecrets.condition).toEqual([{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${config(env).region}.amazonaws.com`] }]);
       expect(granted.DecryptTheSecrets.resources.map((r: string) => crossStackSource(r).stack).sort()).toEqual([`data-${env}`, `secrets-${env}`]);
     });
   });
@@ -187,7 +193,8 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(allows).toHaveLength(1);
       expect(allows[0].actions).toEqual(['s3:PutObject']);
       expect(allows[0].resources).toEqual([`${ref('aws_s3_bucket', json(), 'arn')}/AWSLogs/${config(env).accountId}/*`]);
-      expect(allows[0].principals.map((p: any) => p.type).sort()).toEqual(['AWS', 'Service']);
+      // eu-west-1 and us-east-1 deliver as the regional ELB account, from the provider's table.
+      expect(allows[0].principals).toEqual([{ type: 'AWS', identifiers: [`\${data.aws_elb_service_account.${Object.keys(json().data!.aws_elb_service_account)[0]}.arn}`] }]);
       expect(statements.some((s) => s.effect === 'Deny' && s.condition[0].variable === 'aws:SecureTransport')).toBe(config(env).buckets.tlsOnlyPolicy);
     });
 
@@ -297,9 +304,19 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(unrestricted.flatMap((s: any) => s.actions).sort()).toEqual(['ecs:DescribeTaskDefinition']);
     });
 
-    it('keeps events and invocations that failed for good in an encrypted queue', () => {
+    it('keeps events and invocations that failed for good in an encrypted queue only the rule may write to', () => {
       const queue = ref('aws_sqs_queue', json(), 'arn');
       expect(only(json(), 'aws_sqs_queue').sqs_managed_sse_enabled).toBe(true);
+      const policy = only(json(), 'aws_sqs_queue_policy');
+      expect(policy.queue_url).toBe(ref('aws_sqs_queue', json(), 'url'));
+      expect(policyOf(json(), policy.policy)).toEqual([
+        expect.objectContaining({
+          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          actions: ['sqs:SendMessage'],
+          resources: [queue],
+          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [ref('aws_cloudwatch_event_rule', json(), 'arn')] }],
+        }),
+      ]);
       expect(only(json(), 'aws_cloudwatch_event_target').dead_letter_config).toEqual({ arn: queue });
       expect(only(json(), 'aws_lambda_function_event_invoke_config').destination_config).toEqual({ on_failure: { destination: queue } });
     });
@@ -315,12 +332,12 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
 });
 
 describe('the whole platform', () => {
-  it('has no ingress open to the world but ports 80 and 443 of a load balancer', () => {
+  it('has no ingress open to an address range outside the VPCs but ports 80 and 443 of a load balancer', () => {
     let worldOpen = 0;
     for (const [name, json] of shippedStacks()) {
       const loadBalancerGroups = new Set(resources(json, 'aws_lb').flatMap(([, lb]) => lb.security_groups));
       for (const [, rule] of resources(json, 'aws_vpc_security_group_ingress_rule')) {
-        if (rule.cidr_ipv4 === '0.0.0.0/0' || rule.cidr_ipv6 === '::/0') {
+        if (rule.cidr_ipv6 !== undefined || rule.prefix_list_id !== undefined || (rule.cidr_ipv4 !== undefined && !isPrivateCidr(rule.cidr_ipv4))) {
           worldOpen++;
           expect({ stack: name, loadBalancer: loadBalancerGroups.has(rule.security_group_id), port: [80, 443].includes(rule.from_port) && rule.from_port === rule.to_port }).toEqual({ stack: name, loadBalancer: true, port: true });
         }
@@ -343,6 +360,13 @@ describe('configuration', () => {
     const json = serviceStackWith('dev', (c) => (c.service.autoscaling = { memoryTargetPercent: 70 }));
     const memory = resources(json, 'aws_appautoscaling_policy').map(([, p]) => p.target_tracking_scaling_policy_configuration).find((p) => p.predefined_metric_specification.predefined_metric_type === 'ECSServiceAverageMemoryUtilization');
     expect(memory.target_value).toBe(70);
+  });
+
+  it('lets the log delivery service principal write the access logs in a region opened after August 2022', () => {
+    const json = serviceStackWith('dev', (c) => ((c.region = 'eu-central-2'), (c.drRegion = 'eu-west-1')));
+    expect(json.data?.aws_elb_service_account).toBeUndefined();
+    const allows = policyOf(json, only(json, 'aws_s3_bucket_policy').policy).filter((s) => s.effect !== 'Deny');
+    expect(allows.map((s) => s.principals)).toEqual([[{ type: 'Service', identifiers: ['logdelivery.elasticloadbalancing.amazonaws.com'] }]]);
   });
 
   it('limits the load balancer to the configured ranges', () => {

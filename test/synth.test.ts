@@ -203,6 +203,11 @@ describe('the app bundle', () => {
     fs.writeFileSync(path.join(root, 'lib', 'size.ts'), 'export const size = 2;\n');
     expect(bundle(root)).toBe(true);
     expect(output()).toContain('size = 2');
+    fs.writeFileSync(path.join(root, 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }\n');
+    expect(bundle(root)).toBe(true);
+    expect(bundle(root)).toBe(false);
+    fs.writeFileSync(path.join(root, 'tsconfig.json'), '{ "compilerOptions": { "strict": false } }\n');
+    expect(bundle(root)).toBe(true);
     fs.rmSync(path.join(root, 'dist', 'main.js'));
     expect(bundle(root)).toBe(true);
   });
