@@ -31,7 +31,8 @@ export class AuroraServerlessCluster extends Construct implements PostgresDataba
   readonly readerEndpoint: string;
   readonly port: number;
   readonly masterUserSecretArn: string;
-  readonly clusterArn: string;
+  readonly arn: string;
+  readonly identifier: string;
 
   constructor(scope: Construct, id: string, props: AuroraServerlessClusterProps) {
     super(scope, id);
@@ -94,6 +95,7 @@ export class AuroraServerlessCluster extends Construct implements PostgresDataba
     this.endpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.port = cluster.port;
-    this.clusterArn = cluster.arn;
+    this.arn = cluster.arn;
+    this.identifier = cluster.clusterIdentifier;
   }
 }

@@ -42,6 +42,10 @@ export interface PostgresDatabaseProps {
 
 /** What the rest of the platform needs to know about a database. */
 export interface PostgresDatabase {
+  /** ARN of the Aurora cluster or RDS instance: what AWS Backup selects. */
+  readonly arn: string;
+  /** Identifier of the cluster or instance: the CloudWatch dimension of its metrics. */
+  readonly identifier: string;
   /** DNS name of the writer. */
   readonly endpoint: string;
   /** DNS name that spreads reads over the readers; the writer's when there are none. */

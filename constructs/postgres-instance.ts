@@ -32,7 +32,8 @@ export class PostgresInstance extends Construct implements PostgresDatabase {
   readonly readerEndpoint: string;
   readonly port: number;
   readonly masterUserSecretArn: string;
-  readonly instanceArn: string;
+  readonly arn: string;
+  readonly identifier: string;
 
   constructor(scope: Construct, id: string, props: PostgresInstanceProps) {
     super(scope, id);
@@ -83,6 +84,7 @@ export class PostgresInstance extends Construct implements PostgresDatabase {
     this.endpoint = instance.address;
     this.readerEndpoint = instance.address;
     this.port = instance.port;
-    this.instanceArn = instance.arn;
+    this.arn = instance.arn;
+    this.identifier = instance.identifier;
   }
 }

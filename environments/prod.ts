@@ -32,6 +32,17 @@ export const prod: EnvironmentConfig = {
     logRetentionDays: 365,
   },
   state: { noncurrentVersionExpirationDays: 365 },
+  backup: {
+    rules: [
+      // Any second of the last 35 days; copies in the DR region are snapshots.
+      { name: 'continuous', schedule: 'cron(0 1 * * ? *)', retentionDays: 35, continuous: true },
+      { name: 'monthly', schedule: 'cron(0 3 1 * ? *)', retentionDays: 365, drRetentionDays: 365 },
+    ],
+    vaultLock: { minRetentionDays: 7, maxRetentionDays: 400 },
+  },
+  observability: {
+    subscriptions: [{ protocol: 'https', endpoint: 'https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue' }],
+  },
   gitops: {
     cluster: { kind: 'eks', nodes: { instanceTypes: ['m7i.xlarge', 'm6i.xlarge'], minSize: 3, maxSize: 9, desiredSize: 3 }, logRetentionDays: 365 },
     repository: { url: 'https://github.com/example/groundwork-apps.git' },

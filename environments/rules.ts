@@ -333,7 +333,84 @@ function describeSizes(sizes: readonly number[]): string {
   return sizes.length <= 3 ? `${sizes.slice(0, -1).join(', ')} or ${sizes.at(-1)}` : `${sizes[0]} to ${sizes.at(-1)} in steps of ${sizes[1] - sizes[0]}`;
 }
 
-export const crossFieldRules: readonly CrossFieldRule[] = [...platformRules, ...gitopsRules, ...serviceRules];
+/** AWS Backup's own limits on a plan, and the vault lock's range. */
+const backupRules: CrossFieldRule[] = [
+  {
+    reads: ['backup.rules'],
+    check: (env) =>
+      env.backup.rules.flatMap((rule, i, rules): Problem[] =>
+        rules.findIndex((other) => other.name === rule.name) !== i ? problem(['backup', 'rules', i, 'name'], `"${rule.name}" names another rule too; rule names are unique in a plan`) : none,
+      ),
+  },
+  {
+    reads: ['backup.rules'],
+    check: (env) =>
+      env.backup.rules.flatMap((rule, i): Problem[] =>
+        rule.completionWindowMinutes < rule.startWindowMinutes + 60
+          ? problem(['backup', 'rules', i, 'completionWindowMinutes'], `is ${rule.completionWindowMinutes}; AWS Backup needs at least the start window plus 60 (${rule.startWindowMinutes + 60})`)
+          : none,
+      ),
+  },
+  {
+    reads: ['backup.rules'],
+    check: (env) =>
+      env.backup.rules.flatMap((rule, i): Problem[] => {
+        if (!rule.continuous) return none;
+        if (rule.retentionDays > 35) return problem(['backup', 'rules', i, 'retentionDays'], `is ${rule.retentionDays}; continuous backups are kept at most 35 days`);
+        return rule.coldStorageAfterDays !== undefined ? problem(['backup', 'rules', i, 'coldStorageAfterDays'], 'may not be set on a continuous backup: its recovery points never go to cold storage') : none;
+      }),
+  },
+  {
+    reads: ['backup.rules'],
+    check: (env) =>
+      env.backup.rules.flatMap((rule, i): Problem[] => {
+        const cold = rule.coldStorageAfterDays;
+        if (cold === undefined) return none;
+        const tooShort = (['retentionDays', 'drRetentionDays'] as const).filter((field) => (rule[field] ?? rule.retentionDays) < cold + 90);
+        return tooShort.map((field) => ({
+          path: ['backup', 'rules', i, field],
+          message: `is ${rule[field] ?? rule.retentionDays}; a recovery point in cold storage after ${cold} days must be kept at least 90 more, so ${cold + 90} or more`,
+        }));
+      }),
+  },
+  {
+    reads: ['backup.rules', 'backup.vaultLock'],
+    check: (env) => {
+      const lock = env.backup.vaultLock;
+      if (!lock) return none;
+      if (lock.minRetentionDays > lock.maxRetentionDays) {
+        return problem(['backup', 'vaultLock', 'minRetentionDays'], `is ${lock.minRetentionDays}, more than backup.vaultLock.maxRetentionDays (${lock.maxRetentionDays})`);
+      }
+      return env.backup.rules.flatMap((rule, i) =>
+        (['retentionDays', 'drRetentionDays'] as const).flatMap((field): Problem[] => {
+          const days = rule[field] ?? rule.retentionDays;
+          return days < lock.minRetentionDays || days > lock.maxRetentionDays
+            ? problem(['backup', 'rules', i, field], `is ${days}, outside the vault lock's ${lock.minRetentionDays} to ${lock.maxRetentionDays} days; the vault would refuse the recovery point`)
+            : none;
+        }),
+      );
+    },
+  },
+];
+
+const operationsRules: CrossFieldRule[] = [
+  {
+    reads: ['tier', 'observability.subscriptions'],
+    check: (env) =>
+      env.tier === 'prod' && env.observability.subscriptions.length === 0
+        ? problem(['observability', 'subscriptions'], 'must name at least one subscriber for tier prod: an alarm nobody hears is no alarm')
+        : none,
+  },
+  {
+    reads: ['tier', 'policy.waivers'],
+    check: (env) =>
+      env.tier === 'prod' && env.policy.waivers.length > 0
+        ? problem(['policy', 'waivers'], 'must be empty for tier prod: prod passes every policy rule')
+        : none,
+  },
+];
+
+export const crossFieldRules: readonly CrossFieldRule[] = [...platformRules, ...gitopsRules, ...serviceRules, ...backupRules, ...operationsRules];
 
 /** True when a daily window, repeated every day of the week, meets a weekly window. */
 function windowsOverlap(daily: string, weekly: string): boolean {

@@ -4,7 +4,10 @@ import { SUPPORTED_REGION } from '../lib/arn';
 import { isPrivateCidr, parseCidr } from '../lib/ipv4';
 import { CacheSchema, DatabaseSchema, RotationSchema } from './data-schema';
 import { logRetentionDays } from './fields';
+import { BackupSchema } from './backup-schema';
 import { GitopsSchema, resolveGitops } from './gitops-schema';
+import { ObservabilitySchema } from './observability-schema';
+import { PolicySchema } from './policy-schema';
 import { ServiceSchema } from './service-schema';
 
 /** How much an environment matters; several defaults and rules are computed from it. */
@@ -154,6 +157,12 @@ const EnvironmentObject = z.strictObject({
   rotation: RotationSchema.prefault({}),
   /** The application: its image, size, load balancer and scaling. */
   service: ServiceSchema,
+  /** AWS Backup of the database, copied to `drRegion`. @default - see each field */
+  backup: BackupSchema.prefault({}),
+  /** Alarms, their subscribers, the dashboard and the audit trail. @default - see each field */
+  observability: ObservabilitySchema.prefault({}),
+  /** Waivers of the policy gate's rules. @default - none */
+  policy: PolicySchema.prefault({}),
   /** The cluster and ArgoCD that deliver applications. @default - none: no `cluster-` or `gitops-` stack */
   gitops: GitopsSchema.optional(),
   /**

@@ -26,6 +26,8 @@ export class DataStack extends EnvironmentStack {
   /** DNS name of the cache's readers. */
   readonly cacheReaderEndpoint: string;
   readonly cachePort: number;
+  /** The cache's replication group id: the dimension of its CloudWatch metrics. */
+  readonly cacheReplicationGroupId: string;
   /** The KMS key that encrypts the database's master user secret; whoever reads the secret needs kms:Decrypt on it. */
   readonly databaseSecretKeyArn: string;
   /** Security groups of the database and the cache, for later stacks that open them to their own clients. */
@@ -145,6 +147,7 @@ export class DataStack extends EnvironmentStack {
     this.cachePrimaryEndpoint = cache.primaryEndpoint;
     this.cacheReaderEndpoint = cache.readerEndpoint;
     this.cachePort = cache.port;
+    this.cacheReplicationGroupId = cache.replicationGroupId;
     const output = (name: string, value: string | number, description: string) => new TerraformOutput(this, name, { value, description });
     output('database_endpoint', this.database.endpoint, 'DNS name of the database writer');
     output('database_reader_endpoint', this.database.readerEndpoint, 'DNS name of the database readers (the writer\'s when there are none)');

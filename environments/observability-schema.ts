@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * Alarms, the dashboard and the audit trail of an environment. Every threshold has a default; the alarm
+ * and the dashboard graph of a metric read the same threshold. Rules that relate these fields to the
+ * tier live in `rules.ts`.
+ */
+
+const SubscriptionSchema = z.discriminatedUnion('protocol', [
+  z.strictObject({
+    /** An email address; AWS sends it a confirmation link first. */
+    protocol: z.literal('email'),
+    endpoint: z.email({ error: 'must be an email address' }),
+  }),
+  z.strictObject({
+    /** An HTTPS endpoint (a pager's webhook); AWS sends it a confirmation request first. */
+    protocol: z.literal('https'),
+    endpoint: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+  }),
+  z.strictObject({
+    /** An SQS queue's ARN, in the environment's account and region. */
+    protocol: z.literal('sqs'),
+    endpoint: z.string().regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'must be an SQS queue ARN'),
+  }),
+  z.strictObject({
+    /** A Lambda function's ARN, in the environment's account and region. */
+    protocol: z.literal('lambda'),
+    endpoint: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/, 'must be a Lambda function ARN'),
+  }),
+]);
+
+const percent = (fallback: number) => z.number().min(0).max(100).default(fallback);
+const positive = (fallback: number) => z.number().positive().default(fallback);
+
+const ThresholdsSchema = z.strictObject({
+  /** Load balancer 5xx responses (its own and the targets') as a percentage of requests. @default 5 */
+  loadBalancer5xxPercent: percent(5),
+  /** Seconds of target response time at p95. @default 1 */
+  targetLatencyP95Seconds: positive(1),
+  /** Seconds of target response time at p99. @default 2.5 */
+  targetLatencyP99Seconds: positive(2.5),
+  /** Unhealthy targets at or above which the alarm fires. @default 1 */
+  unhealthyTargets: z.number().int().min(1).default(1),
+  /** Average CPU of the service's tasks, percent. @default 85 */
+  serviceCpuPercent: percent(85),
+  /** Average memory of the service's tasks, percent. @default 85 */
+  serviceMemoryPercent: percent(85),
+  /** Database CPU, percent. @default 80 */
+  databaseCpuPercent: percent(80),
+  /** Aurora capacity used, as a percentage of the maximum ACU (Aurora only). @default 90 */
+  databaseAcuPercent: percent(90),
+  /** Database connections; tune to the engine's `max_connections`. @default 400 */
+  databaseConnections: z.number().int().min(1).default(400),
+  /** Freeable memory of the database, MiB, below which the alarm fires. @default 256 */
+  databaseFreeableMemoryMiB: positive(256),
+  /** Free storage of an RDS instance, GiB, below which the alarm fires (RDS only). @default 5 */
+  databaseFreeStorageGiB: positive(5),
+  /** Valkey engine CPU of the busiest node, percent. @default 75 */
+  cacheCpuPercent: percent(75),
+  /** Valkey memory used of the busiest node, percent. @default 80 */
+  cacheMemoryPercent: percent(80),
+  /** Keys evicted per 5 minutes on the busiest node. @default 100 */
+  cacheEvictions: z.number().int().min(0).default(100),
+});
+
+const TrailSchema = z.strictObject({
+  /** Days the trail's log files are kept in its bucket. @default 365 */
+  retentionDays: z.number().int().min(1).max(3653).default(365),
+});
+
+export const ObservabilitySchema = z.strictObject({
+  /** Who is told when an alarm fires or clears. Tier prod needs at least one. @default [] */
+  subscriptions: z.array(SubscriptionSchema).default([]),
+  /** Alarm thresholds. @default - see each field */
+  thresholds: ThresholdsSchema.prefault({}),
+  /** The account's CloudTrail trail. @default - see each field */
+  trail: TrailSchema.prefault({}),
+});
