@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { partitionOf, regionalServicePrincipal } from '../lib/arn';
 
@@ -40,6 +41,8 @@ export interface EncryptionKeyProps {
   readonly serviceGrants?: readonly ServiceKeyGrant[];
   /** Refuse any plan that would destroy the key (Terraform `prevent_destroy`). @default false */
   readonly preventDestroy?: boolean;
+  /** The AWS provider to create the key with, for a key in another region. @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 /** A customer-managed, automatically rotating KMS key with an alias and a least-privilege key policy. */
@@ -53,7 +56,9 @@ export class EncryptionKey extends Construct {
     const root = `arn:${partition}:iam::${props.accountId}:root`;
 
     // The account root statement is AWS's default key policy: it delegates use of the key to IAM policies.
+    const provider = props.provider;
     const policy = new DataAwsIamPolicyDocument(this, 'policy', {
+      provider,
       statement: [
         {
           sid: 'AccountAdministersKeyThroughIam',
@@ -72,6 +77,7 @@ export class EncryptionKey extends Construct {
     });
 
     const key = new KmsKey(this, 'key', {
+      provider,
       description: props.description,
       enableKeyRotation: true,
       rotationPeriodInDays: props.rotationPeriodDays ?? 365,
@@ -79,7 +85,7 @@ export class EncryptionKey extends Construct {
       policy: policy.json,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
-    new KmsAlias(this, 'alias', { name: `alias/${props.alias}`, targetKeyId: key.keyId });
+    new KmsAlias(this, 'alias', { provider, name: `alias/${props.alias}`, targetKeyId: key.keyId });
 
     this.keyArn = key.arn;
     this.keyId = key.keyId;

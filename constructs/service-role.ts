@@ -11,7 +11,7 @@ export interface ServiceRoleProps {
   readonly servicePrincipal: string;
   /** The role's region, for the partition of the managed policies' ARNs. */
   readonly region: string;
-  /** AWS-managed policies to attach, by name, e.g. `AmazonEKSClusterPolicy`. @default - none */
+  /** AWS-managed policies to attach, by name with any path, e.g. `AmazonEKSClusterPolicy` or `service-role/AWSBackupServiceRolePolicyForBackup`. @default - none */
   readonly managedPolicies?: readonly string[];
   /** Let the service assume the role only on behalf of this account (guards against the confused deputy). @default - any */
   readonly sourceAccount?: string;
@@ -37,7 +37,8 @@ export class ServiceRole extends Construct {
     });
     const role = new IamRole(this, 'role', { name: props.roleName, assumeRolePolicy: trust.json });
     this.attachments = (props.managedPolicies ?? []).map(
-      (policy) => new IamRolePolicyAttachment(this, policy, { role: role.name, policyArn: `arn:${partitionOf(props.region)}:iam::aws:policy/${policy}` }),
+      // The id is the policy's name without its path (`service-role/...`): a construct id may not hold a slash.
+      (policy) => new IamRolePolicyAttachment(this, policy.split('/').pop()!, { role: role.name, policyArn: `arn:${partitionOf(props.region)}:iam::aws:policy/${policy}` }),
     );
     this.roleArn = role.arn;
     this.roleName = role.name;

@@ -35,6 +35,14 @@ export abstract class EnvironmentStack extends TerraformStack {
     this.addOverride('terraform.backend.s3.use_lockfile', true);
     this.addOverride('terraform.required_version', `>= ${MINIMUM_TERRAFORM}`);
   }
+
+  /**
+   * A second AWS provider, `aws.<alias>`, for another region of the same account (the DR region): the
+   * same account lock, default tags and emulator endpoints as the stack's own.
+   */
+  protected regionalProvider(alias: string, region: string): AwsProvider {
+    return new AwsProvider(this, alias, { ...awsProviderConfig(this.environment, this.component), region, alias });
+  }
 }
 
 function awsProviderConfig(env: Environment, component: string): AwsProviderConfig {

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
+import { BackupStack } from './backup-stack';
 import { ClusterStack } from './cluster-stack';
 import { DataStack } from './data-stack';
 import { GitopsStack } from './gitops-stack';
@@ -15,6 +16,8 @@ export interface Platform {
   readonly secrets: SecretsStack;
   readonly data: DataStack;
   readonly service: ServiceStack;
+  /** The database's backups, copied to the DR region. */
+  readonly backup: BackupStack;
   /** The EKS cluster, when `gitops.cluster.kind` is `eks`. */
   readonly cluster?: ClusterStack;
   /** ArgoCD and its policy, when the environment has `gitops`. */
@@ -28,11 +31,12 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const secrets = new SecretsStack(scope, env);
   const data = new DataStack(scope, env, network, secrets);
   const service = new ServiceStack(scope, env, { network, secrets, data });
+  const backup = new BackupStack(scope, env, data);
   // Every stack keeps its state in the state stack's bucket, so `cdktf deploy` must apply that first.
   // Cross-stack references add the other dependencies (data on network and secrets, ...) themselves.
   const clusterConfig = env.gitops?.cluster;
   const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
   const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
-  for (const stack of [network, secrets, data, service, cluster, gitops]) stack?.addDependency(state);
-  return { state, network, secrets, data, service, cluster, gitops };
+  for (const stack of [network, secrets, data, service, backup, cluster, gitops]) stack?.addDependency(state);
+  return { state, network, secrets, data, service, backup, cluster, gitops };
 }

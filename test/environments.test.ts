@@ -163,6 +163,20 @@ const INVALID: [string, string, EnvironmentConfig, string, string][] = [
   ['a load balancer range with host bits', 'dev', changed(dev, (c) => (c.service.loadBalancer = { allowedCidrs: ['203.0.113.7/24'] })), 'dev.service.loadBalancer.allowedCidrs.0', 'no host bits set'],
   ['a container log retention CloudWatch refuses', 'dev', changed(dev, (c) => (c.service.logRetentionDays = 10)), 'dev.service.logRetentionDays', 'must be one of the retention periods'],
   ['no service at all', 'dev', changed(dev, (c) => delete c.service), 'dev.service', 'is required'],
+  ['two backup rules of one name', 'dev', changed(dev, (c) => (c.backup = { rules: [{ name: 'daily', retentionDays: 7 }, { name: 'daily', retentionDays: 30 }] })), 'dev.backup.rules.1.name', 'names another rule too'],
+  ['a backup schedule that is no cron expression', 'dev', changed(dev, (c) => (c.backup = { rules: [{ name: 'daily', schedule: 'daily at 5', retentionDays: 7 }] })), 'dev.backup.rules.0.schedule', 'must be an AWS cron expression'],
+  ['a backup plan with no rule', 'dev', changed(dev, (c) => (c.backup = { rules: [] })), 'dev.backup.rules', 'must hold at least one rule'],
+  ['a backup completion window too close to its start window', 'dev', changed(dev, (c) => (c.backup = { rules: [{ name: 'daily', retentionDays: 7, startWindowMinutes: 120, completionWindowMinutes: 150 }] })), 'dev.backup.rules.0.completionWindowMinutes', 'at least the start window plus 60 (180)'],
+  ['a continuous backup kept longer than 35 days', 'dev', changed(dev, (c) => (c.backup = { rules: [{ name: 'pitr', retentionDays: 60, continuous: true }] })), 'dev.backup.rules.0.retentionDays', 'continuous backups are kept at most 35 days'],
+  ['a continuous backup sent to cold storage', 'dev', changed(dev, (c) => (c.backup = { rules: [{ name: 'pitr', retentionDays: 35, continuous: true, coldStorageAfterDays: 7 }] })), 'dev.backup.rules.0.coldStorageAfterDays', 'never go to cold storage'],
+  ['a DR copy deleted before its 90 days in cold storage', 'dev', changed(dev, (c) => (c.backup = { rules: [{ name: 'weekly', retentionDays: 400, coldStorageAfterDays: 30, drRetentionDays: 100 }] })), 'dev.backup.rules.0.drRetentionDays', 'is 100; a recovery point in cold storage after 30 days must be kept at least 90 more, so 120 or more'],
+  ['a retention the vault lock refuses', 'prod', changed(prod, (c) => (c.backup.rules[1].drRetentionDays = 500)), 'prod.backup.rules.1.drRetentionDays', 'is 500, outside the vault lock\'s 7 to 400 days'],
+  ['a vault lock whose range is upside down', 'prod', changed(prod, (c) => (c.backup.vaultLock = { minRetentionDays: 30, maxRetentionDays: 7 })), 'prod.backup.vaultLock.minRetentionDays', 'is 30, more than backup.vaultLock.maxRetentionDays (7)'],
+  ['a compliance lock changeable for under 3 days', 'prod', changed(prod, (c) => (c.backup.vaultLock.changeableForDays = 1)), 'prod.backup.vaultLock.changeableForDays', 'Too small'],
+  ['prod with nobody told of its alarms', 'prod', changed(prod, (c) => (c.observability.subscriptions = [])), 'prod.observability.subscriptions', 'must name at least one subscriber for tier prod'],
+  ['an alarm email that is no address', 'dev', changed(dev, (c) => (c.observability = { subscriptions: [{ protocol: 'email', endpoint: 'ops-at-example' }] })), 'dev.observability.subscriptions.0.endpoint', 'must be an email address'],
+  ['a policy waiver in prod', 'prod', changed(prod, (c) => (c.policy = { waivers: [{ rule: 'GW-S3-01', resource: 'service-prod/load-balancer/access-logs/bucket', reason: 'a waiver prod may never have' }] })), 'prod.policy.waivers', 'must be empty for tier prod'],
+  ['a policy waiver without a reason', 'dev', changed(dev, (c) => (c.policy = { waivers: [{ rule: 'GW-S3-01', resource: 'service-dev/load-balancer/access-logs/bucket', reason: 'because' }] })), 'dev.policy.waivers.0.reason', 'must explain the waiver'],
 ];
 
 describe('an invalid environment', () => {
