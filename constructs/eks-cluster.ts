@@ -7,8 +7,8 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
-import { partitionOf } from '../lib/arn';
-import { EncryptionKey } from './encryption-key';
+import { logGroupArn, partitionOf } from '../lib/arn';
+import { EncryptionKey, logGroupKeyGrant } from './encryption-key';
 import { ServiceRole } from './service-role';
 
 export interface EksNodesProps {
@@ -25,7 +25,7 @@ export interface EksNodesProps {
 export interface EksClusterProps {
   /** Name of the cluster, e.g. `groundwork-prod`; roles and log group are named after it. */
   readonly clusterName: string;
-  /** Alias (without `alias/`) of the key that encrypts Kubernetes secrets. */
+  /** Alias (without `alias/`) of the key that encrypts Kubernetes secrets and the control plane's logs. */
   readonly keyAlias: string;
   /** Kubernetes version, e.g. `1.33`. */
   readonly kubernetesVersion: string;
@@ -57,9 +57,9 @@ export interface EksClusterProps {
 /**
  * An EKS cluster: control plane in the given (private) subnets with a private API endpoint that the
  * listed ranges may reach, Kubernetes secrets envelope-encrypted with a rotating customer key,
- * control-plane logs with retention, access entries (API authentication) for the admin roles, an IAM
- * OIDC provider for service-account roles, and one managed node group of Amazon Linux 2023 nodes in the
- * same subnets.
+ * control-plane logs with retention, encrypted with the same key, access entries (API authentication)
+ * for the admin roles, an IAM OIDC provider for service-account roles, and one managed node group of
+ * Amazon Linux 2023 nodes in the same subnets.
  */
 export class EksCluster extends Construct {
   readonly clusterName: string;
@@ -72,16 +72,18 @@ export class EksCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
+    // EKS writes to this exact name; created first, it gets a retention instead of "never expire", and the key.
+    const logGroupName = `/aws/eks/${props.clusterName}/cluster`;
     const key = new EncryptionKey(this, 'secrets-key', {
-      description: `Kubernetes secrets of EKS cluster ${props.clusterName}`,
+      description: `Kubernetes secrets and control-plane logs of EKS cluster ${props.clusterName}`,
       alias: props.keyAlias,
       accountId: props.accountId,
       region: props.region,
       rotationPeriodDays: props.keyRotationPeriodDays,
       deletionWindowDays: props.keyDeletionWindowDays,
+      serviceGrants: [logGroupKeyGrant(props.region, logGroupArn(props.region, props.accountId, logGroupName))],
     });
-    // EKS writes to this exact name; created first, it gets a retention instead of "never expire".
-    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/aws/eks/${props.clusterName}/cluster`, retentionInDays: props.logRetentionDays ?? 90 });
+    const logs = new CloudwatchLogGroup(this, 'logs', { name: logGroupName, retentionInDays: props.logRetentionDays ?? 90, kmsKeyId: key.keyArn });
     const clusterRole = new ServiceRole(this, 'cluster-role', {
       roleName: `${props.clusterName}-eks-cluster`,
       servicePrincipal: 'eks.amazonaws.com',

@@ -5,7 +5,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { bundleLambda } from '../lib/lambda-bundle';
-import { partitionOf } from '../lib/arn';
+import { logGroupArn } from '../lib/arn';
 import { ServiceRole } from './service-role';
 
 /** Where a function runs when it must reach something inside the VPC. */
@@ -36,12 +36,28 @@ export interface NodejsFunctionProps {
   readonly statements?: readonly DataAwsIamPolicyDocumentStatement[];
   /** Days the function's log group keeps records. @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * The KMS key that encrypts the function's log group. Its key policy must let CloudWatch Logs use it for
+   * that log group: give the key `logGroupKeyGrant(region, functionLogGroupArn(props))`.
+   */
+  readonly logEncryptionKeyArn: string;
+}
+
+/** The log group Lambda writes a function's logs to, which NodejsFunction creates: `/aws/lambda/<function name>`. */
+export function functionLogGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+/** The ARN of a function's log group, known at synth time: for the key policy of `logEncryptionKeyArn`. */
+export function functionLogGroupArn(props: Pick<NodejsFunctionProps, 'functionName' | 'accountId' | 'region'>): string {
+  return logGroupArn(props.region, props.accountId, functionLogGroupName(props.functionName));
 }
 
 /**
  * A Lambda function written in TypeScript under `lambda/`, bundled by esbuild into an asset whose hash
- * changes only with the code, on the Node.js 22 runtime (which provides the AWS SDK v3). Its role trusts
- * Lambda for this account only and may write its own log group and do what `statements` name, nothing else.
+ * changes only with the code, on the Node.js 22 runtime (which provides the AWS SDK v3). Its log group is
+ * encrypted with `logEncryptionKeyArn` and kept `logRetentionDays`. Its role trusts Lambda for this account
+ * only and may write its own log group and do what `statements` name, nothing else.
  * Who may invoke it is the caller's to grant.
  */
 export class NodejsFunction extends Construct {
@@ -50,18 +66,21 @@ export class NodejsFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
     super(scope, id);
-    const logGroupName = `/aws/lambda/${props.functionName}`;
-    const logGroupArn = `arn:${partitionOf(props.region)}:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`;
+    const logGroupName = functionLogGroupName(props.functionName);
     const asset = new TerraformAsset(this, 'code', { path: bundleLambda(props.code), type: AssetType.FILE });
 
-    const logGroup = new CloudwatchLogGroup(this, 'log-group', { name: logGroupName, retentionInDays: props.logRetentionDays ?? 365 });
+    const logGroup = new CloudwatchLogGroup(this, 'log-group', {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: props.logEncryptionKeyArn,
+    });
     const role = new ServiceRole(this, 'role', { roleName: props.functionName, servicePrincipal: 'lambda.amazonaws.com', region: props.region, sourceAccount: props.accountId });
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
         {
           sid: 'WriteItsLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`${logGroupArn}:*`],
+          resources: [`${functionLogGroupArn(props)}:*`],
         },
         ...(props.vpc
           ? [

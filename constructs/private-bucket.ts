@@ -5,6 +5,7 @@ import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 
 /** Blocks every kind of public access to a bucket and turns ACLs off, so the bucket owner owns every object. */
@@ -45,13 +46,18 @@ export interface PrivateBucketProps {
   readonly tlsOnly?: boolean;
   /** Days after which objects expire. @default - kept forever */
   readonly expirationDays?: number;
+  /** Days a replaced or deleted object's old version is kept before it is removed for good. @default 30 */
+  readonly noncurrentVersionExpirationDays?: number;
   /** Let `terraform destroy` delete the bucket with its objects. @default false */
   readonly forceDestroy?: boolean;
+  /** Terraform refuses any plan that destroys the bucket (`prevent_destroy`). @default false */
+  readonly preventDestroy?: boolean;
 }
 
 /**
  * An S3 bucket nobody outside the account can read: encrypted at rest, public access blocked, ACLs off
- * (the bucket owner owns every object), TLS-only, and objects expired after a while if asked.
+ * (the bucket owner owns every object), TLS-only, versioned (a replaced or deleted object can be recovered
+ * for `noncurrentVersionExpirationDays`), and objects expired after a while if asked.
  */
 export class PrivateBucket extends Construct {
   readonly bucketName: string;
@@ -61,7 +67,11 @@ export class PrivateBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
-    const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
+    const bucket = new S3Bucket(this, 'bucket', {
+      bucket: props.bucketName,
+      forceDestroy: props.forceDestroy ?? false,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
     new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
       bucket: bucket.id,
       rule: [
@@ -70,6 +80,7 @@ export class PrivateBucket extends Construct {
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
       ],
     });
+    const versioning = new S3BucketVersioning(this, 'versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
     const publicAccessBlock = keepBucketPrivate(this, bucket.id);
     const statements = [...(props.tlsOnly ?? true ? [denyInsecureTransport(bucket.arn)] : []), ...(props.policyStatements?.(bucket.arn) ?? [])];
     if (statements.length > 0) {
@@ -77,20 +88,25 @@ export class PrivateBucket extends Construct {
       // S3 refuses a policy while the public access block is being written; order them.
       this.policy = new S3BucketPolicy(this, 'policy', { bucket: bucket.id, policy: policy.json, dependsOn: [publicAccessBlock] });
     }
-    if (props.expirationDays !== undefined) {
-      new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-        bucket: bucket.id,
-        rule: [
-          {
-            id: 'expire-objects',
-            status: 'Enabled',
-            filter: [{ prefix: '' }],
-            expiration: [{ days: props.expirationDays }],
-            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-          },
-        ],
-      });
-    }
+    const abortIncompleteMultipartUpload = [{ daysAfterInitiation: 7 }];
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: bucket.id,
+      rule: [
+        ...(props.expirationDays !== undefined
+          ? [{ id: 'expire-objects', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.expirationDays }], abortIncompleteMultipartUpload }]
+          : []),
+        {
+          // Versioning keeps what expires or is deleted as a noncurrent version, behind a delete marker: remove both in time.
+          id: 'expire-noncurrent-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 30 }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+          ...(props.expirationDays === undefined ? { abortIncompleteMultipartUpload } : {}),
+        },
+      ],
+      dependsOn: [versioning],
+    });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
   }

@@ -20,6 +20,8 @@ export interface RedeployOnRotationProps {
   /** The account and region of the cluster. */
   readonly accountId: string;
   readonly region: string;
+  /** The KMS key that encrypts the function's log group; see NodejsFunctionProps.logEncryptionKeyArn. */
+  readonly logEncryptionKeyArn: string;
 }
 
 /**
@@ -65,6 +67,7 @@ export class RedeployOnRotation extends Construct {
       code: 'redeploy-on-rotation',
       accountId: props.accountId,
       region: props.region,
+      logEncryptionKeyArn: props.logEncryptionKeyArn,
       timeoutSeconds: 60,
       environment: { CLUSTER_ARN: props.clusterArn },
       statements: [

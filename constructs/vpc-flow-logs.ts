@@ -4,7 +4,7 @@ import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import { partitionOf } from '../lib/arn';
+import { logGroupArn as logGroupArnOf } from '../lib/arn';
 import { EncryptionKey, logGroupKeyGrant } from './encryption-key';
 
 export interface VpcFlowLogsProps {
@@ -41,7 +41,7 @@ export class VpcFlowLogs extends Construct {
   constructor(scope: Construct, id: string, props: VpcFlowLogsProps) {
     super(scope, id);
     // Built from the name, not taken from the log group: the key's policy needs it, and the log group needs the key.
-    const logGroupArn = `arn:${partitionOf(props.region)}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`;
+    const logGroupArn = logGroupArnOf(props.region, props.accountId, props.logGroupName);
     const key = new EncryptionKey(this, 'key', {
       description: `CloudWatch log group ${props.logGroupName}`,
       alias: props.keyAlias,

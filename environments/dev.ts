@@ -26,4 +26,14 @@ export const dev: EnvironmentConfig = {
     cluster: { kind: 'existing', kubeconfigPath: '~/.kube/config', context: 'groundwork-dev' },
     repository: { url: 'https://github.com/example/groundwork-apps.git' },
   },
+  // What the policy gate (`npm run policy`) lets dev off; see docs/policy.md.
+  policy: {
+    waivers: [
+      {
+        rule: 'GW-ALB-02',
+        resource: 'service-dev/load-balancer/http',
+        reason: 'dev has no certificate, so its load balancer serves plain HTTP on port 80 (only tier dev may); it carries no real users or data',
+      },
+    ],
+  },
 };

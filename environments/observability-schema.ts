@@ -61,6 +61,15 @@ const ThresholdsSchema = z.strictObject({
   cacheMemoryPercent: percent(80),
   /** Keys evicted per 5 minutes on the busiest node. @default 100 */
   cacheEvictions: z.number().int().min(0).default(100),
+  /** Messages waiting in the queue of secret rotations whose redeployment failed. @default 1 */
+  redeployFailures: z.number().int().min(1).default(1),
+});
+
+const EvaluationSchema = z.strictObject({
+  /** Periods an alarm looks back over: one minute each, five for the 5-minute metrics (evictions). @default 5 */
+  periods: z.number().int().min(1).max(60).default(5),
+  /** Of those periods, how many must breach for the alarm to fire ("M out of N"). @default 3 */
+  datapointsToAlarm: z.number().int().min(1).max(60).default(3),
 });
 
 const TrailSchema = z.strictObject({
@@ -70,9 +79,22 @@ const TrailSchema = z.strictObject({
 
 export const ObservabilitySchema = z.strictObject({
   /** Who is told when an alarm fires or clears. Tier prod needs at least one. @default [] */
-  subscriptions: z.array(SubscriptionSchema).default([]),
+  subscriptions: z
+    .array(SubscriptionSchema)
+    .superRefine((subscriptions, ctx) => {
+      subscriptions.forEach((subscription, i) => {
+        const first = subscriptions.findIndex((other) => other.protocol === subscription.protocol && other.endpoint === subscription.endpoint);
+        if (first < i) ctx.addIssue({ code: 'custom', path: [i, 'endpoint'], message: `subscribes ${subscription.endpoint} a second time (as entry ${first} does)` });
+      });
+    })
+    .default([]),
   /** Alarm thresholds. @default - see each field */
   thresholds: ThresholdsSchema.prefault({}),
+  /**
+   * How long a threshold must be breached before its alarm fires. The redeploy-failure alarm ignores it:
+   * one failed redeployment is worth knowing at once. @default - 3 of 5 periods
+   */
+  evaluation: EvaluationSchema.prefault({}),
   /** The account's CloudTrail trail. @default - see each field */
   trail: TrailSchema.prefault({}),
 });

@@ -28,11 +28,13 @@ const PROTECTION: Record<Tier, Protection> = {
     data: { deletionProtection: false, finalSnapshot: false, preventDestroy: false },
     loadBalancerDeletionProtection: false,
   },
+  // A rehearsal of prod: the AWS API refuses to delete its database and load balancer too (the policy
+  // gate's GW-RDS-02 and GW-ALB-05); a deliberate teardown turns the protection off in a plan first.
   staging: {
     preventDestroy: true,
     secretRecoveryWindowDays: 30,
-    data: { deletionProtection: false, finalSnapshot: true, preventDestroy: false },
-    loadBalancerDeletionProtection: false,
+    data: { deletionProtection: true, finalSnapshot: true, preventDestroy: false },
+    loadBalancerDeletionProtection: true,
   },
   prod: {
     preventDestroy: true,

@@ -402,6 +402,26 @@ const operationsRules: CrossFieldRule[] = [
         : none,
   },
   {
+    reads: ['region', 'accountId', 'observability.subscriptions'],
+    check: (env) =>
+      env.observability.subscriptions.flatMap((subscription, i): Problem[] => {
+        if (subscription.protocol !== 'sqs' && subscription.protocol !== 'lambda') return none;
+        const [, , , region, account] = subscription.endpoint.split(':');
+        return region === env.region && account === env.accountId
+          ? none
+          : problem(['observability', 'subscriptions', i, 'endpoint'], `must be in account ${env.accountId} and region ${env.region}, beside the alarm topic; it names ${account} in ${region}`);
+      }),
+  },
+  {
+    reads: ['observability.evaluation'],
+    check: (env) => {
+      const { periods, datapointsToAlarm } = env.observability.evaluation;
+      return datapointsToAlarm > periods
+        ? problem(['observability', 'evaluation', 'datapointsToAlarm'], `is ${datapointsToAlarm}, more than observability.evaluation.periods (${periods}): an alarm cannot see more datapoints than it evaluates`)
+        : none;
+    },
+  },
+  {
     reads: ['tier', 'policy.waivers'],
     check: (env) =>
       env.tier === 'prod' && env.policy.waivers.length > 0

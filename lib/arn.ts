@@ -12,3 +12,11 @@ export function partitionOf(region: string): string {
 export function regionalServicePrincipal(service: string, region: string): string {
   return `${service}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
+
+/**
+ * The ARN of a CloudWatch Logs log group, built from its name (known at synth time), e.g. for a key policy
+ * that lets CloudWatch Logs use a key for this log group only, before the log group exists.
+ */
+export function logGroupArn(region: string, accountId: string, logGroupName: string): string {
+  return `arn:${partitionOf(region)}:logs:${region}:${accountId}:log-group:${logGroupName}`;
+}

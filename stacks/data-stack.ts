@@ -3,7 +3,8 @@ import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
 import { AuroraServerlessCluster } from '../constructs/aurora-serverless-cluster';
-import { EncryptionKey } from '../constructs/encryption-key';
+import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
+import { functionLogGroupArn } from '../constructs/nodejs-function';
 import type { PostgresDatabase, PostgresDatabaseProps } from '../constructs/postgres-database';
 import { PostgresInstance } from '../constructs/postgres-instance';
 import { PrivateSecurityGroup } from '../constructs/private-security-group';
@@ -37,6 +38,7 @@ export class DataStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment, network: NetworkStack, secrets: SecretsStack) {
     super(scope, 'data', env);
     const protection = protectionFor(env.tier).data;
+    const rotationFunction = { functionName: `groundwork-${env.name}-cache-auth-token-rotation`, accountId: env.accountId, region: env.region };
     const key = new EncryptionKey(this, 'data-key', {
       description: `Database and cache of Groundwork environment ${env.name}`,
       alias: `groundwork/${env.name}/data`,
@@ -44,6 +46,8 @@ export class DataStack extends EnvironmentStack {
       region: env.region,
       rotationPeriodDays: env.kms.rotationPeriodDays,
       deletionWindowDays: env.kms.deletionWindowDays,
+      // The cache token's rotation function logs under this key too.
+      serviceGrants: [logGroupKeyGrant(env.region, functionLogGroupArn(rotationFunction))],
       // Snapshots kept after a deletion are only as recoverable as their key.
       preventDestroy: protection.preventDestroy || protection.finalSnapshot,
     });
@@ -124,10 +128,9 @@ export class DataStack extends EnvironmentStack {
       secretArn: secrets.cacheAuthTokenSecretArn,
       secretKeyArn: secrets.secretsKeyArn,
       rotationDays: env.rotation.cacheAuthTokenDays,
-      functionName: `groundwork-${env.name}-cache-auth-token-rotation`,
+      ...rotationFunction,
       code: 'valkey-auth-token-rotation',
-      accountId: env.accountId,
-      region: env.region,
+      logEncryptionKeyArn: key.keyArn,
       // Each token change waits for the replication group to apply it, which takes minutes.
       timeoutSeconds: 900,
       environment: { REPLICATION_GROUP_ID: cache.replicationGroupId },

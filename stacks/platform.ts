@@ -5,6 +5,7 @@ import { ClusterStack } from './cluster-stack';
 import { DataStack } from './data-stack';
 import { GitopsStack } from './gitops-stack';
 import { NetworkStack } from './network-stack';
+import { ObservabilityStack } from './observability-stack';
 import { SecretsStack } from './secrets-stack';
 import { ServiceStack } from './service-stack';
 import { StateStack } from './state-stack';
@@ -18,6 +19,8 @@ export interface Platform {
   readonly service: ServiceStack;
   /** The database's backups, copied to the DR region. */
   readonly backup: BackupStack;
+  /** Alarms on the service, database and cache, their dashboard, and the account's audit trail. */
+  readonly observability: ObservabilityStack;
   /** The EKS cluster, when `gitops.cluster.kind` is `eks`. */
   readonly cluster?: ClusterStack;
   /** ArgoCD and its policy, when the environment has `gitops`. */
@@ -32,11 +35,12 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const data = new DataStack(scope, env, network, secrets);
   const service = new ServiceStack(scope, env, { network, secrets, data });
   const backup = new BackupStack(scope, env, data);
+  const observability = new ObservabilityStack(scope, env, { service, data });
   // Every stack keeps its state in the state stack's bucket, so `cdktf deploy` must apply that first.
   // Cross-stack references add the other dependencies (data on network and secrets, ...) themselves.
   const clusterConfig = env.gitops?.cluster;
   const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
   const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
-  for (const stack of [network, secrets, data, service, backup, cluster, gitops]) stack?.addDependency(state);
-  return { state, network, secrets, data, service, backup, cluster, gitops };
+  for (const stack of [network, secrets, data, service, backup, observability, cluster, gitops]) stack?.addDependency(state);
+  return { state, network, secrets, data, service, backup, observability, cluster, gitops };
 }

@@ -2,8 +2,9 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
-import { EncryptionKey } from '../constructs/encryption-key';
+import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
 import { GeneratedSecret } from '../constructs/generated-secret';
+import { functionLogGroupArn } from '../constructs/nodejs-function';
 import { SecretRotation } from '../constructs/secret-rotation';
 import { EnvironmentStack } from './environment-stack';
 
@@ -22,6 +23,7 @@ export class SecretsStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment) {
     super(scope, 'secrets', env);
     const protection = protectionFor(env.tier);
+    const rotationFunction = { functionName: `groundwork-${env.name}-secret-key-base-rotation`, accountId: env.accountId, region: env.region };
     const key = new EncryptionKey(this, 'secrets-key', {
       description: `Secrets of Groundwork environment ${env.name}`,
       alias: `groundwork/${env.name}/secrets`,
@@ -29,6 +31,8 @@ export class SecretsStack extends EnvironmentStack {
       region: env.region,
       rotationPeriodDays: env.kms.rotationPeriodDays,
       deletionWindowDays: env.kms.deletionWindowDays,
+      // The rotation function's logs are encrypted with this key too.
+      serviceGrants: [logGroupKeyGrant(env.region, functionLogGroupArn(rotationFunction))],
       preventDestroy: protection.preventDestroy,
     });
     const cacheAuthToken = new GeneratedSecret(this, 'cache-auth-token', {
@@ -50,10 +54,9 @@ export class SecretsStack extends EnvironmentStack {
       secretArn: secretKeyBase.secretArn,
       secretKeyArn: key.keyArn,
       rotationDays: env.rotation.secretKeyBaseDays,
-      functionName: `groundwork-${env.name}-secret-key-base-rotation`,
+      ...rotationFunction,
       code: 'secret-key-base-rotation',
-      accountId: env.accountId,
-      region: env.region,
+      logEncryptionKeyArn: key.keyArn,
     });
 
     this.secretsKeyArn = key.keyArn;

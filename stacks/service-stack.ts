@@ -9,7 +9,8 @@ import { FargateCluster } from '../constructs/fargate-cluster';
 import { FargateService, type ContainerSecret } from '../constructs/fargate-service';
 import { PublicLoadBalancer } from '../constructs/public-load-balancer';
 import { RedeployOnRotation } from '../constructs/redeploy-on-rotation';
-import { partitionOf } from '../lib/arn';
+import { functionLogGroupArn } from '../constructs/nodejs-function';
+import { logGroupArn } from '../lib/arn';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 import type { NetworkStack } from './network-stack';
@@ -28,12 +29,22 @@ export interface ServiceStackDependencies {
  * their credentials as secrets by ARN, and are redeployed whenever one of those secrets rotates.
  */
 export class ServiceStack extends EnvironmentStack {
+  /** The load balancer's and the target group's ARN suffixes: the dimensions of their CloudWatch metrics. */
+  readonly loadBalancerArnSuffix: string;
+  readonly targetGroupArnSuffix: string;
+  /** Names of the ECS cluster and service: the dimensions of the service's CloudWatch metrics. */
+  readonly clusterName: string;
+  readonly serviceName: string;
+  /** The queue of secret rotations whose redeployment failed, to alarm on its depth. */
+  readonly redeployFailedQueueName: string;
+
   constructor(scope: Construct, env: Environment, { network, secrets, data }: ServiceStackDependencies) {
     super(scope, 'service', env);
     const protection = protectionFor(env.tier);
     const config = env.service;
     const name = `groundwork-${env.name}`;
     const logGroupName = `/groundwork/${env.name}/app`;
+    const redeployFunctionName = `${name}-redeploy-on-rotation`;
 
     const key = new EncryptionKey(this, 'service-key', {
       description: `Images and logs of the service of Groundwork environment ${env.name}`,
@@ -42,7 +53,10 @@ export class ServiceStack extends EnvironmentStack {
       region: env.region,
       rotationPeriodDays: env.kms.rotationPeriodDays,
       deletionWindowDays: env.kms.deletionWindowDays,
-      serviceGrants: [logGroupKeyGrant(env.region, `arn:${partitionOf(env.region)}:logs:${env.region}:${env.accountId}:log-group:${logGroupName}`)],
+      serviceGrants: [
+        logGroupKeyGrant(env.region, logGroupArn(env.region, env.accountId, logGroupName)),
+        logGroupKeyGrant(env.region, functionLogGroupArn({ functionName: redeployFunctionName, accountId: env.accountId, region: env.region })),
+      ],
       preventDestroy: protection.preventDestroy,
     });
     const repository = new ContainerRepository(this, 'repository', {
@@ -129,14 +143,20 @@ export class ServiceStack extends EnvironmentStack {
     });
 
     const redeploy = new RedeployOnRotation(this, 'redeploy-on-rotation', {
-      name: `${name}-redeploy-on-rotation`,
+      name: redeployFunctionName,
       clusterArn: cluster.clusterArn,
       clusterName: cluster.clusterName,
       secretArns: [...new Set(Object.values(injected).map((secret) => secret.secretArn))],
       accountId: env.accountId,
       region: env.region,
+      logEncryptionKeyArn: key.keyArn,
     });
 
+    this.loadBalancerArnSuffix = loadBalancer.loadBalancerArnSuffix;
+    this.targetGroupArnSuffix = loadBalancer.targetGroupArnSuffix;
+    this.clusterName = cluster.clusterName;
+    this.serviceName = app.serviceName;
+    this.redeployFailedQueueName = redeploy.failedQueueName;
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
     output('service_url', `${config.loadBalancer.certificateArn ? 'https' : 'http'}://${loadBalancer.dnsName}`, 'URL of the load balancer (point your DNS name at it)');
     output('load_balancer_dns_name', loadBalancer.dnsName, 'DNS name of the load balancer');

@@ -52,6 +52,20 @@ describe.each(['staging', 'prod'])('cluster-%s', (env) => {
     expect(cluster.depends_on).toContain(`aws_cloudwatch_log_group.${logName}`);
   });
 
+  it('encrypts the control plane\'s logs with its key, which CloudWatch Logs may use for that log group only', () => {
+    const [keyName, key] = resources(json(), 'aws_kms_key')[0];
+    const logs = only(json(), 'aws_cloudwatch_log_group');
+    expect(logs.kms_key_id).toBe(`\${aws_kms_key.${keyName}.arn}`);
+    const environment = loadEnvironments({ [env]: environments[env as 'staging' | 'prod'] })[0];
+    const grants = json().data!.aws_iam_policy_document[referencedName(key.policy)].statement.filter((s: any) => s.principals[0].type === 'Service');
+    expect(grants).toEqual([
+      expect.objectContaining({
+        principals: [{ type: 'Service', identifiers: [`logs.${environment.region}.amazonaws.com`] }],
+        condition: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [`arn:aws:logs:${environment.region}:${environment.accountId}:log-group:/aws/eks/groundwork-${env}/cluster`] }],
+      }),
+    ]);
+  });
+
   it('authenticates through access entries and trusts its OIDC issuer for service-account roles', () => {
     expect(only(json(), 'aws_eks_cluster').access_config.authentication_mode).toBe('API');
     const oidc = only(json(), 'aws_iam_openid_connect_provider');

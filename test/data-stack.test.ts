@@ -140,6 +140,19 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     for (const statement of statements.filter((s) => s.resources.includes('*'))) expect(statement.sid).toBe('AttachToTheVpc');
   });
 
+  it('encrypts the token rotation\'s log group with the data key, which CloudWatch Logs may use for that log group only', () => {
+    const [keyName, key] = resources(json(), 'aws_kms_key')[0];
+    const name = `/aws/lambda/groundwork-${env}-cache-auth-token-rotation`;
+    expect(only(json(), 'aws_cloudwatch_log_group')).toMatchObject({ name, kms_key_id: `\${aws_kms_key.${keyName}.arn}` });
+    const grants = policyOf(json(), key.policy).filter((s) => s.principals[0].type === 'Service');
+    expect(grants).toEqual([
+      expect.objectContaining({
+        principals: [{ type: 'Service', identifiers: [`logs.${config(env).region}.amazonaws.com`] }],
+        condition: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [`arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:${name}`] }],
+      }),
+    ]);
+  });
+
   it('outputs the endpoints and the secret ARN, each described', () => {
     expect(ownOutputs(json()).sort()).toEqual(
       ['cache_port', 'cache_primary_endpoint', 'cache_reader_endpoint', 'database_endpoint', 'database_port', 'database_reader_endpoint', 'database_secret_arn'].sort(),
@@ -207,9 +220,9 @@ describe('protection of the data, by tier', () => {
     });
   });
 
-  it('keeps final snapshots of staging, and the key they need', () => {
+  it('gives staging deletion protection and final snapshots, and keeps the key they need', () => {
     expect(protectionOf('staging')).toEqual({
-      deletionProtection: false,
+      deletionProtection: true,
       finalSnapshot: 'groundwork-staging-final',
       cacheFinalSnapshot: 'groundwork-staging-final',
       preventDestroy: [false, false],

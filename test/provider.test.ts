@@ -98,6 +98,11 @@ function serviceOf(type: string): string {
     ['aws_appautoscaling_', 'applicationautoscaling'],
     ['aws_cloudwatch_event_', 'events'],
     ['aws_sqs_', 'sqs'],
+    ['aws_sns_', 'sns'],
+    ['aws_cloudwatch_metric_alarm', 'cloudwatch'],
+    ['aws_cloudwatch_dashboard', 'cloudwatch'],
+    ['aws_cloudtrail', 'cloudtrail'],
+    ['aws_backup_', 'backup'],
   ];
   const match = byPrefix.find(([prefix]) => type.startsWith(prefix));
   if (!match) throw new Error(`which AWS service creates ${type}? add it to serviceOf`);

@@ -57,6 +57,19 @@ describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
     expect(resourcesOf('WriteItsLogs')[0]).toMatch(new RegExp(`:log-group:/aws/lambda/groundwork-${env}-secret-key-base-rotation:\\*$`));
   });
 
+  it('encrypts the rotation function\'s log group with the secrets key, which CloudWatch Logs may use for that log group only', () => {
+    const [keyName, key] = resources(json(), 'aws_kms_key')[0];
+    const logGroup = only(json(), 'aws_cloudwatch_log_group');
+    expect(logGroup).toMatchObject({ name: `/aws/lambda/groundwork-${env}-secret-key-base-rotation`, kms_key_id: `\${aws_kms_key.${keyName}.arn}` });
+    const grants = policyOf(json(), key.policy).filter((s) => s.principals[0].type === 'Service');
+    expect(grants).toEqual([
+      expect.objectContaining({
+        principals: [{ type: 'Service', identifiers: [expect.stringMatching(/^logs\.[a-z0-9-]+\.amazonaws\.com$/)] }],
+        condition: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [expect.stringMatching(new RegExp(`^arn:aws:logs:[a-z0-9-]+:\\d{12}:log-group:${logGroup.name}$`))] }],
+      }),
+    ]);
+  });
+
   it('ships the function\'s code as an asset beside the stack', () => {
     const fn = only(json(), 'aws_lambda_function');
     expect(fn.filename).toMatch(/^assets\/[^/]+\/[0-9A-F]{32}\/secret-key-base-rotation-[0-9a-f]{16}\.zip$/);

@@ -178,8 +178,8 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       );
     });
 
-    it('is protected from deletion in prod only', () => {
-      expect(lb().enable_deletion_protection).toBe(config(env).tier === 'prod');
+    it('is protected from deletion in staging and prod', () => {
+      expect(lb().enable_deletion_protection).toBe(config(env).tier !== 'dev');
     });
 
     it('logs every request to a private, encrypted bucket only the load balancer delivery may write to', () => {
@@ -196,6 +196,14 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       // eu-west-1 and us-east-1 deliver as the regional ELB account, from the provider's table.
       expect(allows[0].principals).toEqual([{ type: 'AWS', identifiers: [`\${data.aws_elb_service_account.${Object.keys(json().data!.aws_elb_service_account)[0]}.arn}`] }]);
       expect(statements.some((s) => s.effect === 'Deny' && s.condition[0].variable === 'aws:SecureTransport')).toBe(config(env).buckets.tlsOnlyPolicy);
+    });
+
+    it('versions the access-log bucket, keeping a replaced or deleted log 30 days', () => {
+      const bucket = ref('aws_s3_bucket', json(), 'id');
+      expect(only(json(), 'aws_s3_bucket_versioning')).toMatchObject({ bucket, versioning_configuration: { status: 'Enabled' } });
+      const lifecycle = only(json(), 'aws_s3_bucket_lifecycle_configuration');
+      expect(lifecycle.rule.map((rule: any) => rule.id)).toEqual(['expire-objects', 'expire-noncurrent-versions']);
+      expect(lifecycle.rule[1]).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 30 }], expiration: [{ expired_object_delete_marker: true }] });
     });
 
     it(`serves ${'HTTPS with a TLS 1.2+ policy and redirects HTTP, or plain HTTP where the tier allows it'}`, () => {
@@ -275,6 +283,17 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
 
   describe('redeploy on rotation', () => {
     const rule = () => only(json(), 'aws_cloudwatch_event_rule');
+
+    it('logs to a log group encrypted with the service key, which CloudWatch Logs may use for it', () => {
+      const name = `/aws/lambda/groundwork-${env}-redeploy-on-rotation`;
+      const [, logGroup] = resources(json(), 'aws_cloudwatch_log_group').find(([, g]) => g.name === name)!;
+      expect(logGroup.kms_key_id).toBe(ref('aws_kms_key', json(), 'arn'));
+      const grants = policyOf(json(), only(json(), 'aws_kms_key').policy).filter((s) => s.principals[0].type === 'Service');
+      expect(grants.flatMap((s) => s.condition.flatMap((c: any) => c.values))).toEqual([
+        `arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:/groundwork/${env}/app`,
+        `arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:${name}`,
+      ]);
+    });
 
     it('fires on RotationSucceeded for exactly the secrets the task injects', () => {
       const pattern = JSON.parse(rule().event_pattern);

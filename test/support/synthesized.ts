@@ -101,7 +101,7 @@ export function crossStackSource(reference: string): { stack: string; expression
 export const ENVIRONMENT_NAMES = Object.keys(environments);
 
 /** The components every environment has, in the order they deploy; all of them AWS stacks. */
-export const COMPONENTS = ['state', 'network', 'secrets', 'data', 'service', 'backup'] as const;
+export const COMPONENTS = ['state', 'network', 'secrets', 'data', 'service', 'backup', 'observability'] as const;
 
 /**
  * The stack names of the given shipped environments, `<component>-<env>`: every component, `cluster-`
