@@ -391,6 +391,16 @@ const backupRules: CrossFieldRule[] = [
       );
     },
   },
+  {
+    reads: ['backup.rules', 'database.engine', 'database.backup.retentionDays'],
+    check: (env) =>
+      env.backup.rules.flatMap((rule, i): Problem[] =>
+        // Once AWS Backup manages a database's point-in-time recovery, RDS refuses any other retention on it.
+        rule.continuous && rule.retentionDays !== env.database.backup.retentionDays
+          ? problem(['backup', 'rules', i, 'retentionDays'], `is ${rule.retentionDays}; a continuous backup takes over the database's own point-in-time recovery, so it must equal database.backup.retentionDays (${env.database.backup.retentionDays}), or RDS refuses every later change of the database`)
+          : none,
+      ),
+  },
 ];
 
 const operationsRules: CrossFieldRule[] = [

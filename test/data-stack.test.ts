@@ -191,7 +191,7 @@ describe('plain RDS PostgreSQL (dev)', () => {
   });
 
   it('is Multi-AZ when prod chooses it', () => {
-    const json = dataStackWith('prod', (c) => (c.database = { engine: 'postgres' }));
+    const json = dataStackWith('prod', (c) => (c.database = { engine: 'postgres', backup: { retentionDays: 35 } }));
     expect(only(json, 'aws_db_instance')).toMatchObject({ multi_az: true, deletion_protection: true });
   });
 });

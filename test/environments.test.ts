@@ -43,7 +43,7 @@ describe('the shipped environments', () => {
   });
 
   it('give a plain RDS instance Multi-AZ by tier unless it says otherwise', () => {
-    const rds = { engine: 'postgres' } as const;
+    const rds = { engine: 'postgres', backup: { retentionDays: 35 } } as const;
     const [prodRds] = loadEnvironments({ prod: { ...prod, database: rds } });
     const [devRds] = loadEnvironments({ dev: { ...dev, database: rds } });
     expect(prodRds.database).toMatchObject({ engine: 'postgres', multiAz: true });
@@ -172,6 +172,7 @@ const INVALID: [string, string, EnvironmentConfig, string, string][] = [
   ['a DR copy deleted before its 90 days in cold storage', 'dev', changed(dev, (c) => (c.backup = { rules: [{ name: 'weekly', retentionDays: 400, coldStorageAfterDays: 30, drRetentionDays: 100 }] })), 'dev.backup.rules.0.drRetentionDays', 'is 100; a recovery point in cold storage after 30 days must be kept at least 90 more, so 120 or more'],
   ['a retention the vault lock refuses', 'prod', changed(prod, (c) => (c.backup.rules[1].drRetentionDays = 500)), 'prod.backup.rules.1.drRetentionDays', 'is 500, outside the vault lock\'s 7 to 400 days'],
   ['a vault lock whose range is upside down', 'prod', changed(prod, (c) => (c.backup.vaultLock = { minRetentionDays: 30, maxRetentionDays: 7 })), 'prod.backup.vaultLock.minRetentionDays', 'is 30, more than backup.vaultLock.maxRetentionDays (7)'],
+  ['a continuous backup whose retention differs from the database\'s own', 'prod', changed(prod, (c) => (c.backup.rules[0].retentionDays = 30)), 'prod.backup.rules.0.retentionDays', 'must equal database.backup.retentionDays (35)'],
   ['a compliance lock changeable for under 3 days', 'prod', changed(prod, (c) => (c.backup.vaultLock.changeableForDays = 1)), 'prod.backup.vaultLock.changeableForDays', 'Too small'],
   ['prod with nobody told of its alarms', 'prod', changed(prod, (c) => (c.observability.subscriptions = [])), 'prod.observability.subscriptions', 'must name at least one subscriber for tier prod'],
   ['an alarm email that is no address', 'dev', changed(dev, (c) => (c.observability = { subscriptions: [{ protocol: 'email', endpoint: 'ops-at-example' }] })), 'dev.observability.subscriptions.0.endpoint', 'must be an email address'],

@@ -46,7 +46,7 @@ export const backupRules: Rule[] = [
     title: 'Production backup vaults are locked',
     checkov: [],
     checkovNote: 'checkov has no check on AWS Backup Vault Lock.',
-    why: 'A vault lock stops anyone, a compromised administrator included, from deleting recovery points early or shortening their retention.',
+    why: 'A vault lock stops recovery points being deleted early or their retention shortened: in governance mode, as prod has it, only by a user explicitly allowed to lift the lock, in compliance mode (changeable_for_days) by nobody, the account root included.',
     subjects: ['aws_backup_vault'],
     tiers: ['prod'],
     check(vault, context) {
