@@ -19,6 +19,8 @@ export interface AuditTrailProps {
   readonly retentionDays: number;
   /** The bucket denies every request not over TLS. @default true */
   readonly tlsOnly?: boolean;
+  /** The trail records events; off, it exists but records nothing. @default true */
+  readonly logging?: boolean;
   /** Days between rotations of the trail's key. @default 365 */
   readonly keyRotationPeriodDays?: number;
   /** Days a deleted key waits before it is gone. @default 30 */
@@ -103,7 +105,7 @@ export class AuditTrail extends Construct {
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
       enableLogFileValidation: true,
-      enableLogging: true,
+      enableLogging: props.logging ?? true,
       // CloudTrail checks at creation that the bucket policy lets it write.
       dependsOn: [bucket.policy],
     });

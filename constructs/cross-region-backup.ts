@@ -48,7 +48,7 @@ export interface BackupRegion {
 export interface CrossRegionBackupProps {
   /** Names of the vaults (`<name>`, `<name>-dr`), plan, role and selection. */
   readonly name: string;
-  /** ARNs of the resources to back up (a database cluster or instance). */
+  /** ARNs of the resources to back up (a database cluster or instance); none makes no selection, and the plan backs up nothing. */
   readonly resourceArns: string[];
   /** The plan's rules; every rule copies to the DR vault. */
   readonly rules: readonly BackupRule[];
@@ -68,7 +68,7 @@ export interface CrossRegionBackupProps {
   readonly keyDeletionWindowDays?: number;
   /**
    * Terraform refuses any plan that destroys a vault or its key; otherwise a destroyed vault takes its
-   * recovery points with it (`force_destroy`).
+   * recovery points with it (`force_destroy`, when the plan selects anything to put there).
    * @default false
    */
   readonly preventDestroy?: boolean;
@@ -120,14 +120,16 @@ export class CrossRegionBackup extends Construct {
       region: props.primary.region,
       managedPolicies: ['service-role/AWSBackupServiceRolePolicyForBackup', 'service-role/AWSBackupServiceRolePolicyForRestores'],
     });
-    new BackupSelection(this, 'selection', {
-      name: `${props.name}-database`,
-      planId: plan.id,
-      iamRoleArn: role.roleArn,
-      resources: props.resourceArns,
-      // AWS Backup checks the role's permissions when the selection is made.
-      dependsOn: role.attachments,
-    });
+    if (props.resourceArns.length > 0) {
+      new BackupSelection(this, 'selection', {
+        name: `${props.name}-database`,
+        planId: plan.id,
+        iamRoleArn: role.roleArn,
+        resources: props.resourceArns,
+        // AWS Backup checks the role's permissions when the selection is made.
+        dependsOn: role.attachments,
+      });
+    }
 
     this.vaultName = primary.name;
     this.vaultArn = primary.arn;
@@ -155,7 +157,8 @@ export class CrossRegionBackup extends Construct {
       provider: where.provider,
       name,
       kmsKeyArn: key.keyArn,
-      forceDestroy: !protect,
+      // Without a selection the plan puts nothing in the vault, so there is nothing to list and delete first.
+      forceDestroy: !protect && props.resourceArns.length > 0,
       lifecycle: protect ? { preventDestroy: true } : undefined,
     });
     if (props.vaultLock) {

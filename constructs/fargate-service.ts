@@ -64,7 +64,7 @@ export interface FargateServiceProps {
   readonly securityGroupIds: string[];
   /** The load balancer's target group the tasks register in, and the listener that must exist first. */
   readonly loadBalancer: { readonly targetGroupArn: string; readonly listener: ITerraformDependable };
-  /** Tasks at creation; autoscaling owns the count afterwards. */
+  /** Tasks at creation; with `autoscaling`, it owns the count afterwards. */
   readonly desiredCount: number;
   /** Share of tasks that must stay healthy during a deployment. @default 100 */
   readonly minimumHealthyPercent?: number;
@@ -72,7 +72,8 @@ export interface FargateServiceProps {
   readonly maximumPercent?: number;
   /** Seconds a new task may fail load balancer health checks while it starts. @default 60 */
   readonly healthCheckGracePeriodSeconds?: number;
-  readonly autoscaling: ServiceAutoscaling;
+  /** Target tracking of the task count. @default - none: the service keeps `desiredCount` tasks */
+  readonly autoscaling?: ServiceAutoscaling;
   /** The container's logs: a new log group of this name, encrypted with this key (which must let CloudWatch Logs use it for the group). */
   readonly logs: { readonly logGroupName: string; readonly retentionDays: number; readonly encryptionKeyArn: string };
   /** The account and region the service runs in. */
@@ -189,15 +190,25 @@ export class FargateService extends Construct {
       enableExecuteCommand: false,
       waitForSteadyState: false,
       // Autoscaling owns the count once the service exists.
-      lifecycle: { ignoreChanges: ['desired_count'] },
+      ...(props.autoscaling && { lifecycle: { ignoreChanges: ['desired_count'] } }),
       // Tasks need the listener to take traffic, and the execution role's permissions to start.
       dependsOn: [props.loadBalancer.listener, executionPolicy],
     });
 
-    const scaling = props.autoscaling;
+    if (props.autoscaling) this.scale(service.name, props.autoscaling, props);
+
+    this.serviceName = service.name;
+    this.serviceArn = service.id;
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.taskRoleArn = task.roleArn;
+    this.logGroupName = logGroup.name;
+  }
+
+  /** Target tracking on CPU, and on memory and requests per task when asked for. */
+  private scale(serviceName: string, scaling: ServiceAutoscaling, props: FargateServiceProps): void {
     const target = new AppautoscalingTarget(this, 'scaling-target', {
       serviceNamespace: 'ecs',
-      resourceId: `service/${props.clusterName}/${service.name}`,
+      resourceId: `service/${props.clusterName}/${serviceName}`,
       scalableDimension: 'ecs:service:DesiredCount',
       minCapacity: scaling.minTasks,
       maxCapacity: scaling.maxTasks,
@@ -222,11 +233,5 @@ export class FargateService extends Construct {
       const { perTarget, loadBalancerArnSuffix, targetGroupArnSuffix } = scaling.requests;
       track('requests', 'ALBRequestCountPerTarget', perTarget, `${loadBalancerArnSuffix}/${targetGroupArnSuffix}`);
     }
-
-    this.serviceName = service.name;
-    this.serviceArn = service.id;
-    this.taskDefinitionArn = taskDefinition.arn;
-    this.taskRoleArn = task.roleArn;
-    this.logGroupName = logGroup.name;
   }
 }

@@ -28,8 +28,11 @@ export interface PostgresDatabaseProps {
   readonly maintenanceWindow: string;
   /** Days Performance Insights keeps data. @default 7 */
   readonly performanceInsightsRetentionDays?: number;
-  /** Days between rotations of the master user's password (RDS-managed rotation). */
-  readonly masterPasswordRotationDays: number;
+  /**
+   * Days between rotations of the master user's password (RDS-managed rotation).
+   * @default - RDS's own schedule, every 7 days
+   */
+  readonly masterPasswordRotationDays?: number;
   /** The AWS API refuses to delete the database. @default true */
   readonly deletionProtection?: boolean;
   /** Take a final snapshot, `<identifier>-final`, when the database is deleted. @default true */
@@ -81,7 +84,8 @@ export function databaseSubnetGroup(scope: Construct, props: PostgresDatabasePro
  * The schedule of RDS's own rotation of the master user's secret. RDS creates the secret and rotates it
  * itself (every 7 days unless told otherwise); Secrets Manager takes the period.
  */
-export function rotateMasterUserSecret(scope: Construct, secretArn: string, days: number): void {
+export function rotateMasterUserSecret(scope: Construct, secretArn: string, days: number | undefined): void {
+  if (days === undefined) return;
   new SecretsmanagerSecretRotation(scope, 'master-user-secret-rotation', {
     secretId: secretArn,
     rotationRules: { automaticallyAfterDays: days },

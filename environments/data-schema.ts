@@ -148,6 +148,11 @@ const PostgresInstanceSchema = z.strictObject({
 export const DatabaseSchema = z.discriminatedUnion('engine', [AuroraSchema, PostgresInstanceSchema]);
 
 export const CacheSchema = z.strictObject({
+  /**
+   * Make the Valkey cache. Without it there is no replication group, AUTH token, `CACHE_*` variable or
+   * cache alarm; the other fields are then unused. @default true
+   */
+  enabled: z.boolean().default(true),
   /** Valkey version. @default '8.0' */
   engineVersion: z.string().regex(/^\d+\.\d+$/, 'must be a Valkey version such as "8.0"').default('8.0'),
   /** Node type of every node. @default 'cache.t4g.micro' */
@@ -175,6 +180,11 @@ const rotationDays = (fallback: number) =>
 export const RotationSchema = z.strictObject({
   /** Days between rotations of the database master password (by RDS). @default 30 */
   databasePasswordDays: rotationDays(30),
+  /**
+   * Set that schedule. Off, RDS keeps its own (every 7 days) and `databasePasswordDays` is unused. Only an
+   * emulator environment may turn it off. @default true
+   */
+  databasePasswordSchedule: z.boolean().default(true),
   /** Days between rotations of the Valkey auth token. @default 30 */
   cacheAuthTokenDays: rotationDays(30),
   /** Days between rotations of the application's SECRET_KEY_BASE. @default 90 */

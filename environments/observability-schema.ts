@@ -75,6 +75,8 @@ const EvaluationSchema = z.strictObject({
 const TrailSchema = z.strictObject({
   /** Days the trail's log files are kept in its bucket. @default 365 */
   retentionDays: z.number().int().min(1).max(3653).default(365),
+  /** The trail records events. Only an emulator environment may turn it off. @default true */
+  logging: z.boolean().default(true),
 });
 
 export const ObservabilitySchema = z.strictObject({

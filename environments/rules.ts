@@ -96,6 +96,27 @@ const platformRules: CrossFieldRule[] = [
         : none,
   },
   {
+    reads: ['emulator', 'observability.trail.logging'],
+    check: (env) =>
+      !env.observability.trail.logging && env.emulator === undefined
+        ? problem(['observability', 'trail', 'logging'], 'may be false only in an emulator environment: a trail that does not log audits nothing')
+        : none,
+  },
+  {
+    reads: ['emulator', 'rotation.databasePasswordSchedule'],
+    check: (env) =>
+      !env.rotation.databasePasswordSchedule && env.emulator === undefined
+        ? problem(['rotation', 'databasePasswordSchedule'], 'may be false only in an emulator environment: the database password must rotate on the schedule set here')
+        : none,
+  },
+  {
+    reads: ['emulator', 'backup.selectDatabase'],
+    check: (env) =>
+      !env.backup.selectDatabase && env.emulator === undefined
+        ? problem(['backup', 'selectDatabase'], 'may be false only in an emulator environment: a plan that selects nothing backs up nothing')
+        : none,
+  },
+  {
     reads: ['tier', 'emulator'],
     check: (env) =>
       env.emulator !== undefined && env.tier !== 'dev'
@@ -156,16 +177,16 @@ const platformRules: CrossFieldRule[] = [
         : none,
   },
   {
-    reads: ['cache.snapshotWindow', 'cache.maintenanceWindow'],
+    reads: ['cache.enabled', 'cache.snapshotWindow', 'cache.maintenanceWindow'],
     check: (env) =>
-      windowsOverlap(env.cache.snapshotWindow, env.cache.maintenanceWindow)
+      env.cache.enabled && windowsOverlap(env.cache.snapshotWindow, env.cache.maintenanceWindow)
         ? problem(['cache', 'snapshotWindow'], `overlaps cache.maintenanceWindow (${env.cache.maintenanceWindow}); ElastiCache requires them apart`)
         : none,
   },
   {
-    reads: ['tier', 'cache.replicas'],
+    reads: ['tier', 'cache.enabled', 'cache.replicas'],
     check: (env) =>
-      env.tier === 'prod' && env.cache.replicas < 1
+      env.tier === 'prod' && env.cache.enabled && env.cache.replicas < 1
         ? problem(['cache', 'replicas'], 'must be at least 1 for tier prod: automatic failover and Multi-AZ need a replica')
         : none,
   },

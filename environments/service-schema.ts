@@ -115,6 +115,12 @@ const LoadBalancerSchema = z.strictObject({
 });
 
 const AutoscalingSchema = z.strictObject({
+  /**
+   * Scale the service with Application Auto Scaling. Without it the service keeps `desiredCount` tasks;
+   * `minTasks` and `maxTasks` still bound that count (and its default), the targets and cooldowns are
+   * unused. @default true
+   */
+  enabled: z.boolean().default(true),
   /** Fewest tasks; tier prod needs at least 2, in different zones. @default 1 */
   minTasks: z.number().int().min(0).max(1000).default(1),
   /** Most tasks. @default 4 */

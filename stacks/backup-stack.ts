@@ -16,7 +16,7 @@ export class BackupStack extends EnvironmentStack {
     const protection = protectionFor(env.tier);
     const backup = new CrossRegionBackup(this, 'database-backup', {
       name: `groundwork-${env.name}`,
-      resourceArns: [data.database.arn],
+      resourceArns: env.backup.selectDatabase ? [data.database.arn] : [],
       rules: env.backup.rules,
       vaultLock: env.backup.vaultLock,
       accountId: env.accountId,

@@ -40,7 +40,9 @@ export class ClusterStack extends EnvironmentStack {
     });
     const client = { clientName: 'eks-nodes', clientSecurityGroupId: cluster.clusterSecurityGroupId };
     new SecurityGroupAccess(this, 'nodes-to-database', { ...client, serverName: `groundwork-${env.name}-database`, serverSecurityGroupId: data.databaseSecurityGroupId, port: env.database.port });
-    new SecurityGroupAccess(this, 'nodes-to-cache', { ...client, serverName: `groundwork-${env.name}-cache`, serverSecurityGroupId: data.cacheSecurityGroupId, port: env.cache.port });
+    if (data.cache) {
+      new SecurityGroupAccess(this, 'nodes-to-cache', { ...client, serverName: `groundwork-${env.name}-cache`, serverSecurityGroupId: data.cache.securityGroupId, port: env.cache.port });
+    }
 
     this.clusterName = cluster.clusterName;
     this.endpoint = cluster.endpoint;

@@ -14,6 +14,21 @@ import { EnvironmentStack } from './environment-stack';
 import type { NetworkStack } from './network-stack';
 import type { SecretsStack } from './secrets-stack';
 
+/** What later stacks need of the Valkey cache. */
+export interface CacheEndpoints {
+  /** DNS name of the primary, for writes (TLS, AUTH token required). */
+  readonly primaryEndpoint: string;
+  /** DNS name of the readers. */
+  readonly readerEndpoint: string;
+  readonly port: number;
+  /** The replication group's id: the dimension of its CloudWatch metrics. */
+  readonly replicationGroupId: string;
+  /** The security group later stacks open to their own clients. */
+  readonly securityGroupId: string;
+  /** ARN of the secret holding the AUTH token. */
+  readonly authTokenSecretArn: string;
+}
+
 /**
  * `data-<env>`: the PostgreSQL database and the Valkey cache, in the isolated subnets, reachable only
  * from the service's security group, encrypted with the data key, guarded as the tier demands. The cache
@@ -22,18 +37,12 @@ import type { SecretsStack } from './secrets-stack';
 export class DataStack extends EnvironmentStack {
   /** The database's endpoints, port and master user secret. */
   readonly database: PostgresDatabase;
-  /** DNS name of the cache's primary, for writes (TLS, AUTH token required). */
-  readonly cachePrimaryEndpoint: string;
-  /** DNS name of the cache's readers. */
-  readonly cacheReaderEndpoint: string;
-  readonly cachePort: number;
-  /** The cache's replication group id: the dimension of its CloudWatch metrics. */
-  readonly cacheReplicationGroupId: string;
+  /** The Valkey cache; none when `cache.enabled` is false. */
+  readonly cache?: CacheEndpoints;
   /** The KMS key that encrypts the database's master user secret; whoever reads the secret needs kms:Decrypt on it. */
   readonly databaseSecretKeyArn: string;
-  /** Security groups of the database and the cache, for later stacks that open them to their own clients. */
+  /** The database's security group, for later stacks that open it to their own clients. */
   readonly databaseSecurityGroupId: string;
-  readonly cacheSecurityGroupId: string;
 
   constructor(scope: Construct, env: Environment, network: NetworkStack, secrets: SecretsStack) {
     super(scope, 'data', env);
@@ -47,7 +56,7 @@ export class DataStack extends EnvironmentStack {
       rotationPeriodDays: env.kms.rotationPeriodDays,
       deletionWindowDays: env.kms.deletionWindowDays,
       // The cache token's rotation function logs under this key too.
-      serviceGrants: [logGroupKeyGrant(env.region, functionLogGroupArn(rotationFunction))],
+      serviceGrants: env.cache.enabled ? [logGroupKeyGrant(env.region, functionLogGroupArn(rotationFunction))] : [],
       // Snapshots kept after a deletion are only as recoverable as their key.
       preventDestroy: protection.preventDestroy || protection.finalSnapshot,
     });
@@ -58,12 +67,6 @@ export class DataStack extends EnvironmentStack {
       vpcId: network.vpcId,
     });
     databaseSecurityGroup.admit('service', network.serviceSecurityGroupId, env.database.port);
-    const cacheSecurityGroup = new PrivateSecurityGroup(this, 'cache-security-group', {
-      name: `groundwork-${env.name}-cache`,
-      description: `Valkey of Groundwork environment ${env.name}`,
-      vpcId: network.vpcId,
-    });
-    cacheSecurityGroup.admit('service', network.serviceSecurityGroupId, env.cache.port);
 
     const common: PostgresDatabaseProps = {
       identifier: `groundwork-${env.name}`,
@@ -78,7 +81,7 @@ export class DataStack extends EnvironmentStack {
       backupWindow: env.database.backup.window,
       maintenanceWindow: env.database.maintenanceWindow,
       performanceInsightsRetentionDays: env.database.performanceInsightsRetentionDays,
-      masterPasswordRotationDays: env.rotation.databasePasswordDays,
+      masterPasswordRotationDays: env.rotation.databasePasswordSchedule ? env.rotation.databasePasswordDays : undefined,
       restoreFromSnapshot: env.database.restoreFromSnapshot,
       ...protection,
     };
@@ -98,6 +101,38 @@ export class DataStack extends EnvironmentStack {
             multiAz: env.database.multiAz,
           });
 
+    if (env.cache.enabled) this.cache = this.addCache(env, network, secrets, key.keyArn, protection, rotationFunction);
+
+    this.databaseSecretKeyArn = key.keyArn;
+    this.databaseSecurityGroupId = databaseSecurityGroup.securityGroupId;
+    const output = (name: string, value: string | number, description: string) => new TerraformOutput(this, name, { value, description });
+    output('database_endpoint', this.database.endpoint, 'DNS name of the database writer');
+    output('database_reader_endpoint', this.database.readerEndpoint, 'DNS name of the database readers (the writer\'s when there are none)');
+    output('database_port', this.database.port, 'Port of the database');
+    output('database_secret_arn', this.database.masterUserSecretArn, 'Secrets Manager ARN of the RDS-managed master user credentials (the ARN only, never the value)');
+    if (this.cache) {
+      output('cache_primary_endpoint', this.cache.primaryEndpoint, 'DNS name of the Valkey primary (TLS and the AUTH token required)');
+      output('cache_reader_endpoint', this.cache.readerEndpoint, 'DNS name of the Valkey readers');
+      output('cache_port', this.cache.port, 'Port of Valkey');
+    }
+  }
+
+  /** The Valkey replication group, its security group, and the rotation of its AUTH token. */
+  private addCache(
+    env: Environment,
+    network: NetworkStack,
+    secrets: SecretsStack,
+    keyArn: string,
+    protection: ReturnType<typeof protectionFor>['data'],
+    rotationFunction: { functionName: string; accountId: string; region: string },
+  ): CacheEndpoints {
+    const authTokenSecretArn = secrets.cacheAuthTokenSecretArn!;
+    const cacheSecurityGroup = new PrivateSecurityGroup(this, 'cache-security-group', {
+      name: `groundwork-${env.name}-cache`,
+      description: `Valkey of Groundwork environment ${env.name}`,
+      vpcId: network.vpcId,
+    });
+    cacheSecurityGroup.admit('service', network.serviceSecurityGroupId, env.cache.port);
     const cache = new ValkeyReplicationGroup(this, 'cache', {
       replicationGroupId: `groundwork-${env.name}`,
       engineVersion: env.cache.engineVersion,
@@ -106,8 +141,8 @@ export class DataStack extends EnvironmentStack {
       port: env.cache.port,
       subnetIds: network.subnetIds.isolated,
       securityGroupIds: [cacheSecurityGroup.securityGroupId],
-      encryptionKeyArn: key.keyArn,
-      authTokenSecretArn: secrets.cacheAuthTokenSecretArn,
+      encryptionKeyArn: keyArn,
+      authTokenSecretArn,
       snapshotRetentionDays: env.cache.snapshotRetentionDays,
       snapshotWindow: env.cache.snapshotWindow,
       maintenanceWindow: env.cache.maintenanceWindow,
@@ -125,12 +160,12 @@ export class DataStack extends EnvironmentStack {
     rotationSecurityGroup.allowOutboundHttps();
     cacheSecurityGroup.admit('cache-token-rotation', rotationSecurityGroup.securityGroupId, env.cache.port);
     new SecretRotation(this, 'cache-auth-token-rotation', {
-      secretArn: secrets.cacheAuthTokenSecretArn,
+      secretArn: authTokenSecretArn,
       secretKeyArn: secrets.secretsKeyArn,
       rotationDays: env.rotation.cacheAuthTokenDays,
       ...rotationFunction,
       code: 'valkey-auth-token-rotation',
-      logEncryptionKeyArn: key.keyArn,
+      logEncryptionKeyArn: keyArn,
       // Each token change waits for the replication group to apply it, which takes minutes.
       timeoutSeconds: 900,
       environment: { REPLICATION_GROUP_ID: cache.replicationGroupId },
@@ -144,20 +179,13 @@ export class DataStack extends EnvironmentStack {
       ],
     });
 
-    this.databaseSecretKeyArn = key.keyArn;
-    this.databaseSecurityGroupId = databaseSecurityGroup.securityGroupId;
-    this.cacheSecurityGroupId = cacheSecurityGroup.securityGroupId;
-    this.cachePrimaryEndpoint = cache.primaryEndpoint;
-    this.cacheReaderEndpoint = cache.readerEndpoint;
-    this.cachePort = cache.port;
-    this.cacheReplicationGroupId = cache.replicationGroupId;
-    const output = (name: string, value: string | number, description: string) => new TerraformOutput(this, name, { value, description });
-    output('database_endpoint', this.database.endpoint, 'DNS name of the database writer');
-    output('database_reader_endpoint', this.database.readerEndpoint, 'DNS name of the database readers (the writer\'s when there are none)');
-    output('database_port', this.database.port, 'Port of the database');
-    output('database_secret_arn', this.database.masterUserSecretArn, 'Secrets Manager ARN of the RDS-managed master user credentials (the ARN only, never the value)');
-    output('cache_primary_endpoint', cache.primaryEndpoint, 'DNS name of the Valkey primary (TLS and the AUTH token required)');
-    output('cache_reader_endpoint', cache.readerEndpoint, 'DNS name of the Valkey readers');
-    output('cache_port', cache.port, 'Port of Valkey');
+    return {
+      primaryEndpoint: cache.primaryEndpoint,
+      readerEndpoint: cache.readerEndpoint,
+      port: cache.port,
+      replicationGroupId: cache.replicationGroupId,
+      securityGroupId: cacheSecurityGroup.securityGroupId,
+      authTokenSecretArn,
+    };
   }
 }

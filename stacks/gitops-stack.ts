@@ -56,9 +56,11 @@ export class GitopsStack extends EnvironmentStack {
         'database-reader-endpoint': inputs.data.database.readerEndpoint,
         'database-port': Token.asString(inputs.data.database.port),
         'database-secret-arn': inputs.data.database.masterUserSecretArn,
-        'cache-endpoint': inputs.data.cachePrimaryEndpoint,
-        'cache-port': Token.asString(inputs.data.cachePort),
-        'cache-auth-token-secret-arn': inputs.secrets.cacheAuthTokenSecretArn,
+        ...(inputs.data.cache && {
+          'cache-endpoint': inputs.data.cache.primaryEndpoint,
+          'cache-port': Token.asString(inputs.data.cache.port),
+          'cache-auth-token-secret-arn': inputs.data.cache.authTokenSecretArn,
+        }),
         'secret-key-base-secret-arn': inputs.secrets.secretKeyBaseSecretArn,
       },
     });

@@ -43,7 +43,7 @@ export class ObservabilityStack extends EnvironmentStack {
       serviceName: service.serviceName,
       redeployFailedQueueName: service.redeployFailedQueueName,
       databaseIdentifier: data.database.identifier,
-      cacheReplicationGroupId: data.cacheReplicationGroupId,
+      cacheReplicationGroupId: data.cache?.replicationGroupId,
     });
     const alarms = new MetricAlarms(this, 'alarms', { alarmNamePrefix: name, definitions, topicArn: topic.topicArn });
     const dashboard = new MetricDashboard(this, 'dashboard', { dashboardName: name, region: env.region, alarms: alarms.alarms });
@@ -53,6 +53,7 @@ export class ObservabilityStack extends EnvironmentStack {
       bucketName: `${name}-audit-trail-${env.accountId}`,
       keyAlias: `groundwork/${env.name}/audit-trail`,
       retentionDays: env.observability.trail.retentionDays,
+      logging: env.observability.trail.logging,
       tlsOnly: env.buckets.tlsOnlyPolicy,
       preventDestroy: protection.preventDestroy,
       forceDestroy: !protection.preventDestroy,

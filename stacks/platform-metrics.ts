@@ -27,8 +27,8 @@ export interface PlatformMetricSources {
   readonly redeployFailedQueueName: string;
   /** The Aurora cluster's or RDS instance's identifier. */
   readonly databaseIdentifier: string;
-  /** The Valkey replication group's id. */
-  readonly cacheReplicationGroupId: string;
+  /** The Valkey replication group's id; none without a cache, and so no cache metrics. */
+  readonly cacheReplicationGroupId?: string;
 }
 
 const MIB = 1024 ** 2;
@@ -71,14 +71,52 @@ export function platformMetrics(env: Environment, sources: PlatformMetricSources
     metricName,
     dimensions: aurora ? { DBClusterIdentifier: sources.databaseIdentifier } : { DBInstanceIdentifier: sources.databaseIdentifier },
   });
-  const nodes = cacheNodeIds(sources.cacheReplicationGroupId, env.cache.replicas);
-  const busiestNode = (metricName: string, statistic: 'Average' | 'Sum', label: string) =>
+  const busiestNode = (nodes: string[], metricName: string, statistic: 'Average' | 'Sum', label: string) =>
     metricExpression({
       expression: `MAX([${nodes.map((_, i) => `n${i + 1}`).join(', ')}])`,
       label,
       inputs: nodes.map((node, i) => ({ id: `n${i + 1}`, metric: { namespace: 'AWS/ElastiCache', metricName, dimensions: { CacheClusterId: node } }, statistic })),
     });
   const database = aurora ? `Aurora cluster` : `RDS instance`;
+
+  const cacheDefinitions = (nodes: string[]): MetricDefinition[] => [
+    {
+      id: 'cache-cpu',
+      group: 'Cache',
+      title: 'Valkey engine CPU, busiest node',
+      description: `The busiest Valkey node's engine thread uses more than ${t.cacheCpuPercent}% of its core. Look for slow or large commands; a larger cache.nodeType helps.`,
+      measure: busiestNode(nodes, 'EngineCPUUtilization', 'Average', 'Engine CPU, busiest node'),
+      periodSeconds: 60,
+      unit: 'Percent',
+      ...above(t.cacheCpuPercent),
+      ...evaluation,
+      ...continuous,
+    },
+    {
+      id: 'cache-memory',
+      group: 'Cache',
+      title: 'Valkey memory used, busiest node',
+      description: `The fullest Valkey node uses more than ${t.cacheMemoryPercent}% of its memory; beyond it, keys are evicted. Set TTLs or use a larger cache.nodeType.`,
+      measure: busiestNode(nodes, 'DatabaseMemoryUsagePercentage', 'Average', 'Memory used, busiest node'),
+      periodSeconds: 60,
+      unit: 'Percent',
+      ...above(t.cacheMemoryPercent),
+      ...evaluation,
+      ...continuous,
+    },
+    {
+      id: 'cache-evictions',
+      group: 'Cache',
+      title: 'Valkey evictions per 5 minutes, busiest node',
+      description: `A Valkey node evicted more than ${t.cacheEvictions} keys in 5 minutes to make room. Set TTLs or use a larger cache.nodeType.`,
+      measure: busiestNode(nodes, 'Evictions', 'Sum', 'Evictions, busiest node'),
+      periodSeconds: 300,
+      unit: 'Count',
+      ...above(t.cacheEvictions),
+      ...evaluation,
+      ...continuous,
+    },
+  ];
 
   const definitions: MetricDefinition[] = [
     {
@@ -224,42 +262,8 @@ export function platformMetrics(env: Environment, sources: PlatformMetricSources
       ...evaluation,
       ...continuous,
     },
-    {
-      id: 'cache-cpu',
-      group: 'Cache',
-      title: 'Valkey engine CPU, busiest node',
-      description: `The busiest Valkey node's engine thread uses more than ${t.cacheCpuPercent}% of its core. Look for slow or large commands; a larger cache.nodeType helps.`,
-      measure: busiestNode('EngineCPUUtilization', 'Average', 'Engine CPU, busiest node'),
-      periodSeconds: 60,
-      unit: 'Percent',
-      ...above(t.cacheCpuPercent),
-      ...evaluation,
-      ...continuous,
-    },
-    {
-      id: 'cache-memory',
-      group: 'Cache',
-      title: 'Valkey memory used, busiest node',
-      description: `The fullest Valkey node uses more than ${t.cacheMemoryPercent}% of its memory; beyond it, keys are evicted. Set TTLs or use a larger cache.nodeType.`,
-      measure: busiestNode('DatabaseMemoryUsagePercentage', 'Average', 'Memory used, busiest node'),
-      periodSeconds: 60,
-      unit: 'Percent',
-      ...above(t.cacheMemoryPercent),
-      ...evaluation,
-      ...continuous,
-    },
-    {
-      id: 'cache-evictions',
-      group: 'Cache',
-      title: 'Valkey evictions per 5 minutes, busiest node',
-      description: `A Valkey node evicted more than ${t.cacheEvictions} keys in 5 minutes to make room. Set TTLs or use a larger cache.nodeType.`,
-      measure: busiestNode('Evictions', 'Sum', 'Evictions, busiest node'),
-      periodSeconds: 300,
-      unit: 'Count',
-      ...above(t.cacheEvictions),
-      ...evaluation,
-      ...continuous,
-    },
+    // Without a cache (cache.enabled false) there is nothing to watch in the Cache group.
+    ...(sources.cacheReplicationGroupId === undefined ? [] : cacheDefinitions(cacheNodeIds(sources.cacheReplicationGroupId, env.cache.replicas))),
     {
       id: 'redeploy-failures',
       group: 'Secret rotation',

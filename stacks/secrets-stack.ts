@@ -15,8 +15,8 @@ import { EnvironmentStack } from './environment-stack';
 export class SecretsStack extends EnvironmentStack {
   /** ARN of the KMS key that encrypts these secrets; whoever reads them needs kms:Decrypt on it. */
   readonly secretsKeyArn: string;
-  /** ARN of the secret holding the Valkey AUTH token (a plain string). */
-  readonly cacheAuthTokenSecretArn: string;
+  /** ARN of the secret holding the Valkey AUTH token (a plain string); none when `cache.enabled` is false. */
+  readonly cacheAuthTokenSecretArn?: string;
   /** ARN of the secret holding the application's SECRET_KEY_BASE (a plain string). */
   readonly secretKeyBaseSecretArn: string;
 
@@ -35,14 +35,16 @@ export class SecretsStack extends EnvironmentStack {
       serviceGrants: [logGroupKeyGrant(env.region, functionLogGroupArn(rotationFunction))],
       preventDestroy: protection.preventDestroy,
     });
-    const cacheAuthToken = new GeneratedSecret(this, 'cache-auth-token', {
-      name: `groundwork/${env.name}/cache-auth-token`,
-      description: `Valkey AUTH token of Groundwork environment ${env.name}`,
-      encryptionKeyArn: key.keyArn,
-      // ElastiCache allows few punctuation characters in a token; letters and digits are always safe.
-      initialValue: { length: 64, excludePunctuation: true },
-      recoveryWindowDays: protection.secretRecoveryWindowDays,
-    });
+    const cacheAuthToken = env.cache.enabled
+      ? new GeneratedSecret(this, 'cache-auth-token', {
+          name: `groundwork/${env.name}/cache-auth-token`,
+          description: `Valkey AUTH token of Groundwork environment ${env.name}`,
+          encryptionKeyArn: key.keyArn,
+          // ElastiCache allows few punctuation characters in a token; letters and digits are always safe.
+          initialValue: { length: 64, excludePunctuation: true },
+          recoveryWindowDays: protection.secretRecoveryWindowDays,
+        })
+      : undefined;
     const secretKeyBase = new GeneratedSecret(this, 'secret-key-base', {
       name: `groundwork/${env.name}/secret-key-base`,
       description: `SECRET_KEY_BASE of the application in Groundwork environment ${env.name}`,
@@ -60,10 +62,12 @@ export class SecretsStack extends EnvironmentStack {
     });
 
     this.secretsKeyArn = key.keyArn;
-    this.cacheAuthTokenSecretArn = cacheAuthToken.secretArn;
+    this.cacheAuthTokenSecretArn = cacheAuthToken?.secretArn;
     this.secretKeyBaseSecretArn = secretKeyBase.secretArn;
     new TerraformOutput(this, 'secrets_key_arn', { value: key.keyArn, description: 'KMS key encrypting the secrets; readers need kms:Decrypt on it' });
-    new TerraformOutput(this, 'cache_auth_token_secret_arn', { value: cacheAuthToken.secretArn, description: 'Secrets Manager ARN of the Valkey AUTH token (the ARN only, never the value)' });
+    if (cacheAuthToken) {
+      new TerraformOutput(this, 'cache_auth_token_secret_arn', { value: cacheAuthToken.secretArn, description: 'Secrets Manager ARN of the Valkey AUTH token (the ARN only, never the value)' });
+    }
     new TerraformOutput(this, 'secret_key_base_secret_arn', { value: secretKeyBase.secretArn, description: 'Secrets Manager ARN of the application\'s SECRET_KEY_BASE (the ARN only, never the value)' });
   }
 }

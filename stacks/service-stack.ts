@@ -93,21 +93,20 @@ export class ServiceStack extends EnvironmentStack {
       },
     });
 
-    const variables: Record<PlatformVariable, string> = {
+    // Without a cache (cache.enabled false) the task gets no CACHE_* variable or token.
+    const { cache } = data;
+    const variables: Partial<Record<PlatformVariable, string>> = {
       PORT: String(config.containerPort),
       DATABASE_HOST: data.database.endpoint,
       DATABASE_READER_HOST: data.database.readerEndpoint,
       DATABASE_PORT: String(env.database.port),
       DATABASE_NAME: env.database.databaseName,
-      CACHE_HOST: data.cachePrimaryEndpoint,
-      CACHE_READER_HOST: data.cacheReaderEndpoint,
-      CACHE_PORT: String(env.cache.port),
-      CACHE_TLS: 'true',
+      ...(cache && { CACHE_HOST: cache.primaryEndpoint, CACHE_READER_HOST: cache.readerEndpoint, CACHE_PORT: String(env.cache.port), CACHE_TLS: 'true' }),
     };
-    const injected: Record<PlatformSecret, ContainerSecret> = {
+    const injected: Partial<Record<PlatformSecret, ContainerSecret>> = {
       DATABASE_USERNAME: { secretArn: data.database.masterUserSecretArn, jsonKey: 'username' },
       DATABASE_PASSWORD: { secretArn: data.database.masterUserSecretArn, jsonKey: 'password' },
-      CACHE_AUTH_TOKEN: { secretArn: secrets.cacheAuthTokenSecretArn },
+      ...(cache && { CACHE_AUTH_TOKEN: { secretArn: cache.authTokenSecretArn } }),
       SECRET_KEY_BASE: { secretArn: secrets.secretKeyBaseSecretArn },
     };
     const app = new FargateService(this, 'app', {
@@ -131,12 +130,14 @@ export class ServiceStack extends EnvironmentStack {
       minimumHealthyPercent: config.deployment.minimumHealthyPercent,
       maximumPercent: config.deployment.maximumPercent,
       healthCheckGracePeriodSeconds: config.healthCheck.gracePeriodSeconds,
-      autoscaling: {
-        ...config.autoscaling,
-        requests: config.autoscaling.requestsPerTarget
-          ? { perTarget: config.autoscaling.requestsPerTarget, loadBalancerArnSuffix: loadBalancer.loadBalancerArnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix }
-          : undefined,
-      },
+      autoscaling: config.autoscaling.enabled
+        ? {
+            ...config.autoscaling,
+            requests: config.autoscaling.requestsPerTarget
+              ? { perTarget: config.autoscaling.requestsPerTarget, loadBalancerArnSuffix: loadBalancer.loadBalancerArnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix }
+              : undefined,
+          }
+        : undefined,
       logs: { logGroupName, retentionDays: config.logRetentionDays, encryptionKeyArn: key.keyArn },
       accountId: env.accountId,
       region: env.region,

@@ -70,12 +70,24 @@ describe.each(ENVIRONMENT_NAMES)('backup-%s', (env) => {
     });
   });
 
-  it('selects the data stack\'s database, with a role only AWS Backup may assume', () => {
-    const selection = only(json(), 'aws_backup_selection');
-    expect(selection.resources).toHaveLength(1);
-    const kind = environment().database.engine === 'aurora-postgresql' ? 'aws_rds_cluster' : 'aws_db_instance';
-    expect(crossStackSource(selection.resources[0])).toEqual({ stack: `data-${env}`, expression: expect.stringMatching(new RegExp(`^\\$\\{${kind}\\.database_[a-z]+_[A-F0-9]+\\.arn\\}$`)) });
-    const role = json().resource.aws_iam_role[referencedName(selection.iam_role_arn)];
+  it('selects the data stack\'s database where backup.selectDatabase, with a role only AWS Backup may assume', () => {
+    const roles = resources(json(), 'aws_iam_role');
+    expect(roles).toHaveLength(1);
+    const [[roleName, role]] = roles;
+    const selections = resources(json(), 'aws_backup_selection').map(([, selection]) => selection);
+    expect(selections).toHaveLength(environment().backup.selectDatabase ? 1 : 0);
+    const [selection] = selections;
+    if (selection) {
+      expect(selection.resources).toHaveLength(1);
+      const kind = environment().database.engine === 'aurora-postgresql' ? 'aws_rds_cluster' : 'aws_db_instance';
+      expect(crossStackSource(selection.resources[0])).toEqual({ stack: `data-${env}`, expression: expect.stringMatching(new RegExp(`^\\$\\{${kind}\\.database_[a-z]+_[A-F0-9]+\\.arn\\}$`)) });
+      expect(referencedName(selection.iam_role_arn)).toBe(roleName);
+      expect(selection.depends_on).toHaveLength(2);
+    } else {
+      // The plan selects nothing, so nothing here reads the data stack.
+      expect(json().data?.terraform_remote_state?.[`cross-stack-reference-input-data-${env}`]).toBeUndefined();
+    }
+    // The plan's role is made either way.
     const [trust] = policyOf(json(), role.assume_role_policy);
     expect(trust).toMatchObject({ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['backup.amazonaws.com'] }] });
     const attached = resources(json(), 'aws_iam_role_policy_attachment').map(([, a]) => a.policy_arn);
@@ -83,13 +95,13 @@ describe.each(ENVIRONMENT_NAMES)('backup-%s', (env) => {
       'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
       'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores',
     ]);
-    expect(selection.depends_on).toHaveLength(2);
   });
 
-  it('guards vaults and keys by tier: prevent_destroy in staging and prod, force_destroy elsewhere', () => {
+  it('guards vaults and keys by tier: prevent_destroy in staging and prod, force_destroy elsewhere where the plan selects anything', () => {
     const protect = environment().tier !== 'dev';
     for (const [, vault] of resources(json(), 'aws_backup_vault')) {
-      expect(vault.force_destroy).toBe(!protect);
+      // Without a selection nothing is ever put in a vault, so there is nothing to delete first.
+      expect(vault.force_destroy).toBe(!protect && environment().backup.selectDatabase);
       expect(vault.lifecycle?.prevent_destroy ?? false).toBe(protect);
     }
     for (const [, key] of resources(json(), 'aws_kms_key')) expect(key.lifecycle?.prevent_destroy ?? false).toBe(protect);

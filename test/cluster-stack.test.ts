@@ -27,10 +27,11 @@ describe.each(['staging', 'prod'])('cluster-%s', (env) => {
     expect(rules).toEqual([expect.objectContaining({ cidr_ipv4: vpcCidr, from_port: 443, to_port: 443, ip_protocol: 'tcp' })]);
   });
 
-  it('lets its nodes, and so its pods, reach the database and the cache on their ports, and nothing else', () => {
+  it('lets its nodes, and so its pods, reach the database and the cache (where there is one) on their ports, and nothing else', () => {
     const ingress = resources(json(), 'aws_vpc_security_group_ingress_rule').map(([, r]) => r).filter((r) => r.referenced_security_group_id);
+    const hasCache = loadEnvironments({ [env]: environments[env as 'staging' | 'prod'] })[0].cache.enabled;
     expect(ingress.map((r) => [crossStackSource(r.security_group_id).expression.replace(/_[0-9A-F]{8}\.id\}$/, ''), r.from_port]).sort()).toEqual([
-      ['${aws_security_group.cache-security-group', 6379],
+      ...(hasCache ? [['${aws_security_group.cache-security-group', 6379]] : []),
       ['${aws_security_group.database-security-group', 5432],
     ]);
     for (const rule of ingress) expect(rule.referenced_security_group_id).toMatch(/^\$\{aws_eks_cluster\.[^.]+\.vpc_config\[0\]\.cluster_security_group_id\}$/);
@@ -96,6 +97,19 @@ it('gives the configured admin roles cluster-admin through access entries', () =
     policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
     access_scope: { type: 'cluster' },
   });
+});
+
+it('opens only the database to the nodes when the environment has no cache', () => {
+  const staging = structuredClone(environments.staging) as any;
+  staging.cache = { enabled: false };
+  const stacks = readStacks(synthesizeInto({ staging }));
+  const json = stacks.get('cluster-staging')!;
+  const ingress = resources(json, 'aws_vpc_security_group_ingress_rule').map(([, r]) => r).filter((r) => r.referenced_security_group_id);
+  // What the cross-stack reference reads in this synthesis's data stack.
+  const [, output] = /\.outputs\.([^}]+)\}$/.exec(ingress[0]?.security_group_id ?? '') ?? [];
+  expect(ingress.map((r) => r.from_port)).toEqual([5432]);
+  expect(String(stacks.get('data-staging')!.output![output].value)).toMatch(/^\$\{aws_security_group\.database-security-group_/);
+  expect(JSON.stringify(json)).not.toMatch(/cache-security-group|6379/);
 });
 
 it('is built only where the config asks for EKS', () => {

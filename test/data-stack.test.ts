@@ -19,6 +19,7 @@ const dataStackWith = (env: string, change: (c: any) => void): StackJson => {
 
 describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
   const json = () => stack(`data-${env}`);
+  const hasCache = () => config(env).cache.enabled;
 
   it('admits only the service on the database port into the database', () => {
     const [group] = resources(json(), 'aws_security_group').find(([, g]) => g.name === `groundwork-${env}-database`)!;
@@ -28,7 +29,24 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     expect(crossStackSource(rules[0].referenced_security_group_id)).toEqual({ stack: `network-${env}`, expression: serviceGroupOf(env) });
   });
 
+  it('makes the cache, its security group, token rotation and outputs exactly where cache.enabled', () => {
+    const count = (type: string) => resources(json(), type).length;
+    const one = hasCache() ? 1 : 0;
+    expect({
+      replicationGroups: count('aws_elasticache_replication_group'),
+      subnetGroups: count('aws_elasticache_subnet_group'),
+      cacheSecurityGroups: resources(json(), 'aws_security_group').filter(([, g]) => g.name === `groundwork-${env}-cache`).length,
+      rotationFunctions: count('aws_lambda_function'),
+      rotationSchedules: resources(json(), 'aws_secretsmanager_secret_rotation').filter(([, r]) => r.rotation_lambda_arn).length,
+      rotationLogGroups: count('aws_cloudwatch_log_group'),
+      cacheOutputs: ownOutputs(json()).filter((name) => name.startsWith('cache_')).length,
+    }).toEqual({ replicationGroups: one, subnetGroups: one, cacheSecurityGroups: one, rotationFunctions: one, rotationSchedules: one, rotationLogGroups: one, cacheOutputs: 3 * one });
+    // Without a cache only the database and its security group are left to secure.
+    if (!hasCache()) expect(resources(json(), 'aws_security_group').map(([, g]) => g.name)).toEqual([`groundwork-${env}-database`]);
+  });
+
   it('admits only the service and the token rotation into the cache, on the cache port', () => {
+    if (!hasCache()) return; // no cache: proved above
     const cache = only(json(), 'aws_elasticache_replication_group');
     const rules = ingressOf(json(), cache.security_group_ids[0]);
     expect(rules.map((rule) => [rule.from_port, rule.to_port])).toEqual([[6379, 6379], [6379, 6379]]);
@@ -54,21 +72,28 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
 
   it('puts the database and the cache in the isolated subnets', () => {
     const isolated = (subnets: string[]) => subnets.map((ref) => crossStackSource(ref).expression);
-    for (const type of ['aws_db_subnet_group', 'aws_elasticache_subnet_group']) {
+    for (const type of ['aws_db_subnet_group', ...(hasCache() ? ['aws_elasticache_subnet_group'] : [])]) {
       const expressions = isolated(only(json(), type).subnet_ids);
       expect(expressions).toHaveLength(config(env).network.azCount);
       for (const expression of expressions) expect(expression).toMatch(/^\$\{aws_subnet\.vpc_isolated-/);
     }
   });
 
-  it('keeps the master password out of Terraform: RDS makes it, keeps it in Secrets Manager under the data key, and rotates it every 30 days', () => {
+  it('keeps the master password out of Terraform: RDS makes it, keeps it in Secrets Manager under the data key, and rotates it every 30 days unless the schedule is left to RDS', () => {
     const [type] = Object.keys(json().resource).filter((t) => t === 'aws_rds_cluster' || t === 'aws_db_instance');
     const database = only(json(), type);
     expect(database.manage_master_user_password).toBe(true);
     expect(database.master_password).toBeUndefined();
     expect(database.password).toBeUndefined();
     expect(referencedName(database.master_user_secret_kms_key_id)).toBe(referencedName(database.kms_key_id));
-    const rotation = resources(json(), 'aws_secretsmanager_secret_rotation').find(([, r]) => r.secret_id.includes('.master_user_secret[0].secret_arn'))![1];
+    const schedules = resources(json(), 'aws_secretsmanager_secret_rotation').filter(([, r]) => r.secret_id.includes('.master_user_secret[0].secret_arn'));
+    if (!config(env).rotation.databasePasswordSchedule) {
+      // RDS's own schedule (every 7 days) stays: Terraform sets none.
+      expect(schedules).toEqual([]);
+      return;
+    }
+    expect(schedules).toHaveLength(1);
+    const [[, rotation]] = schedules;
     expect(rotation.rotation_rules.automatically_after_days).toBe(30);
     expect(rotation.rotation_lambda_arn).toBeUndefined();
   });
@@ -85,6 +110,7 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
       expect(instance.performance_insights_enabled).toBe(true);
       expect(referencedName(instance.performance_insights_kms_key_id)).toBe(keyName);
     }
+    if (!hasCache()) return; // no cache to encrypt: proved above
     const cache = only(json(), 'aws_elasticache_replication_group');
     expect(cache).toMatchObject({ engine: 'valkey', at_rest_encryption_enabled: 'true', transit_encryption_enabled: true, transit_encryption_mode: 'required' });
     expect(referencedName(cache.kms_key_id)).toBe(keyName);
@@ -109,6 +135,10 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
   });
 
   it('creates the cache with the token from the secrets stack, never a literal, and leaves later tokens to rotation', () => {
+    if (!hasCache()) {
+      expect(json().data?.aws_secretsmanager_secret_version).toBeUndefined();
+      return;
+    }
     const cache = only(json(), 'aws_elasticache_replication_group');
     expect(cache.auth_token).toMatch(/^\$\{data\.aws_secretsmanager_secret_version\.[^.]+\.secret_string\}$/);
     const version = json().data!.aws_secretsmanager_secret_version[referencedName(cache.auth_token)];
@@ -117,6 +147,7 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
   });
 
   it('rotates the cache token on the configured period with a function in the private subnets', () => {
+    if (!hasCache()) return; // no token, no function: proved above
     const schedule = resources(json(), 'aws_secretsmanager_secret_rotation').find(([, r]) => r.rotation_lambda_arn)![1];
     expect(schedule.rotation_rules.automatically_after_days).toBe(config(env).rotation.cacheAuthTokenDays);
     expect(crossStackSource(schedule.secret_id).expression).toMatch(/cache-auth-token_initial-version_/);
@@ -129,6 +160,11 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
   });
 
   it('lets the token rotation touch its secret, its key, its logs and this cache, nothing else', () => {
+    if (!hasCache()) {
+      expect(resources(json(), 'aws_iam_role')).toEqual([]);
+      expect(resources(json(), 'aws_iam_role_policy')).toEqual([]);
+      return;
+    }
     const statements = policyOf(json(), only(json(), 'aws_iam_role_policy').policy);
     const bySid = Object.fromEntries(statements.map((s) => [s.sid, s.resources]));
     expect(Object.keys(bySid).sort()).toEqual(['AttachToTheVpc', 'ChangeTheCacheToken', 'RotateItsSecret', 'UseTheSecretsKey', 'WriteItsLogs']);
@@ -142,6 +178,11 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
 
   it('encrypts the token rotation\'s log group with the data key, which CloudWatch Logs may use for that log group only', () => {
     const [keyName, key] = resources(json(), 'aws_kms_key')[0];
+    if (!hasCache()) {
+      // No log group, so CloudWatch Logs gets no grant on the data key.
+      expect(policyOf(json(), key.policy).filter((s) => s.principals[0].type === 'Service')).toEqual([]);
+      return;
+    }
     const name = `/aws/lambda/groundwork-${env}-cache-auth-token-rotation`;
     expect(only(json(), 'aws_cloudwatch_log_group')).toMatchObject({ name, kms_key_id: `\${aws_kms_key.${keyName}.arn}` });
     const grants = policyOf(json(), key.policy).filter((s) => s.principals[0].type === 'Service');
@@ -153,9 +194,9 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     ]);
   });
 
-  it('outputs the endpoints and the secret ARN, each described', () => {
+  it('outputs the endpoints (the cache\'s where there is one) and the secret ARN, each described', () => {
     expect(ownOutputs(json()).sort()).toEqual(
-      ['cache_port', 'cache_primary_endpoint', 'cache_reader_endpoint', 'database_endpoint', 'database_port', 'database_reader_endpoint', 'database_secret_arn'].sort(),
+      [...(hasCache() ? ['cache_port', 'cache_primary_endpoint', 'cache_reader_endpoint'] : []), 'database_endpoint', 'database_port', 'database_reader_endpoint', 'database_secret_arn'].sort(),
     );
     for (const name of ownOutputs(json())) expect(json().output![name].description!.length).toBeGreaterThan(10);
   });
@@ -200,12 +241,14 @@ describe('protection of the data, by tier', () => {
   const protectionOf = (env: string) => {
     const json = stack(`data-${env}`);
     const database = resources(json, 'aws_rds_cluster')[0]?.[1] ?? only(json, 'aws_db_instance');
-    const cache = only(json, 'aws_elasticache_replication_group');
+    const caches = resources(json, 'aws_elasticache_replication_group').map(([, cache]) => cache);
+    expect(caches).toHaveLength(config(env).cache.enabled ? 1 : 0);
     return {
       deletionProtection: database.deletion_protection,
       finalSnapshot: database.skip_final_snapshot === false ? database.final_snapshot_identifier : null,
-      cacheFinalSnapshot: cache.final_snapshot_identifier ?? null,
-      preventDestroy: [database.lifecycle?.prevent_destroy ?? false, cache.lifecycle.prevent_destroy],
+      preventDestroy: database.lifecycle?.prevent_destroy ?? false,
+      // null without a cache (cache.enabled false)
+      cache: caches.map((cache) => ({ finalSnapshot: cache.final_snapshot_identifier ?? null, preventDestroy: cache.lifecycle.prevent_destroy }))[0] ?? null,
       keyPreventDestroy: only(json, 'aws_kms_key').lifecycle?.prevent_destroy ?? false,
     };
   };
@@ -214,8 +257,8 @@ describe('protection of the data, by tier', () => {
     expect(protectionOf('prod')).toEqual({
       deletionProtection: true,
       finalSnapshot: 'groundwork-prod-final',
-      cacheFinalSnapshot: 'groundwork-prod-final',
-      preventDestroy: [true, true],
+      preventDestroy: true,
+      cache: { finalSnapshot: 'groundwork-prod-final', preventDestroy: true },
       keyPreventDestroy: true,
     });
   });
@@ -224,14 +267,15 @@ describe('protection of the data, by tier', () => {
     expect(protectionOf('staging')).toEqual({
       deletionProtection: true,
       finalSnapshot: 'groundwork-staging-final',
-      cacheFinalSnapshot: 'groundwork-staging-final',
-      preventDestroy: [false, false],
+      preventDestroy: false,
+      cache: { finalSnapshot: 'groundwork-staging-final', preventDestroy: false },
       keyPreventDestroy: true,
     });
   });
 
   it.each(['dev', 'local'])('lets %s be torn down without a trace', (env) => {
-    expect(protectionOf(env)).toEqual({ deletionProtection: false, finalSnapshot: null, cacheFinalSnapshot: null, preventDestroy: [false, false], keyPreventDestroy: false });
+    const cache = config(env).cache.enabled ? { finalSnapshot: null, preventDestroy: false } : null;
+    expect(protectionOf(env)).toEqual({ deletionProtection: false, finalSnapshot: null, preventDestroy: false, cache, keyPreventDestroy: false });
   });
 });
 

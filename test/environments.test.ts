@@ -38,7 +38,11 @@ describe('the shipped environments', () => {
     expect(prod.network.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(prod.network.subnets).toEqual({ publicPrefixLength: 24, privatePrefixLength: 20, isolatedPrefixLength: 24, reservedAzCount: 4 });
     expect(prod.kms).toEqual({ rotationPeriodDays: 365, deletionWindowDays: 30 });
-    expect(prod.rotation).toEqual({ databasePasswordDays: 30, cacheAuthTokenDays: 30, secretKeyBaseDays: 90 });
+    expect(prod.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: true, cacheAuthTokenDays: 30, secretKeyBaseDays: 90 });
+    expect(prod.cache.enabled).toBe(true);
+    expect(prod.service.autoscaling.enabled).toBe(true);
+    expect(prod.backup.selectDatabase).toBe(true);
+    expect(prod.observability.trail.logging).toBe(true);
     expect(prod.database).toMatchObject({ engine: 'aurora-postgresql', engineVersion: '16', port: 5432, backup: { retentionDays: 35, window: '02:00-03:00' } });
   });
 
@@ -52,10 +56,32 @@ describe('the shipped environments', () => {
 
   it('rotate the database password and cache token every 30 days and SECRET_KEY_BASE every 90, unless overridden', () => {
     for (const env of loadEnvironments(environments)) {
-      expect(env.rotation).toEqual({ databasePasswordDays: 30, cacheAuthTokenDays: 30, secretKeyBaseDays: 90 });
+      // Only an emulator environment may leave the database password to RDS's own schedule (asserted below).
+      expect(env.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: env.emulator === undefined, cacheAuthTokenDays: 30, secretKeyBaseDays: 90 });
     }
     const [overridden] = loadEnvironments({ prod: { ...prod, rotation: { secretKeyBaseDays: 45 } } });
-    expect(overridden.rotation).toEqual({ databasePasswordDays: 30, cacheAuthTokenDays: 30, secretKeyBaseDays: 45 });
+    expect(overridden.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: true, cacheAuthTokenDays: 30, secretKeyBaseDays: 45 });
+  });
+
+  it('turn off what the emulator cannot emulate in the emulator environment only, and keep all of it everywhere else', () => {
+    const switches = (env: ReturnType<typeof loadEnvironments>[number]) => ({
+      cache: env.cache.enabled,
+      autoscaling: env.service.autoscaling.enabled,
+      databasePasswordSchedule: env.rotation.databasePasswordSchedule,
+      selectDatabase: env.backup.selectDatabase,
+      trailLogging: env.observability.trail.logging,
+      tlsOnlyPolicy: env.buckets.tlsOnlyPolicy,
+    });
+    const loaded = loadEnvironments(environments);
+    // Both kinds are shipped, so neither branch below is vacuous.
+    expect(new Set(loaded.map((env) => env.emulator === undefined))).toEqual(new Set([true, false]));
+    for (const env of loaded) {
+      const on = env.emulator === undefined;
+      expect([env.name, switches(env)]).toEqual([
+        env.name,
+        { cache: on, autoscaling: on, databasePasswordSchedule: on, selectDatabase: on, trailLogging: on, tlsOnlyPolicy: on },
+      ]);
+    }
   });
 
   it('accept a deployment that rounds its way to room: 2 tasks at 100% healthy and 150% maximum', () => {
@@ -68,6 +94,22 @@ describe('the shipped environments', () => {
       expect(env.service.loadBalancer.certificateArn === undefined).toBe(env.tier === 'dev');
       expect(env.service.desiredCount).toBe(env.service.autoscaling.minTasks);
     }
+  });
+
+  it('accept a real environment without a cache or autoscaling: choices, not emulator gaps', () => {
+    const registry = {
+      dev: changed(dev, (c) => ((c.cache = { enabled: false }), (c.service.autoscaling = { enabled: false }))),
+      // prod keeps its task counts; the replica rule is for a cache that exists.
+      prod: changed(prod, (c) => ((c.cache = { enabled: false }), (c.service.autoscaling.enabled = false))),
+    };
+    const loaded = loadEnvironments(registry);
+    expect(loaded.map((env) => [env.name, env.emulator, env.cache.enabled, env.service.autoscaling.enabled])).toEqual([
+      ['dev', undefined, false, false],
+      ['prod', undefined, false, false],
+    ]);
+    const outdir = path.join(tempDir('valid'), 'cdktf.out');
+    expect(() => synthesize(registry, { outdir })).not.toThrow();
+    expect(fs.existsSync(path.join(outdir, 'stacks', 'data-prod', 'cdk.tf.json'))).toBe(true);
   });
 
   it('meet the production rules in prod', () => {
@@ -187,6 +229,9 @@ const INVALID: [string, string, EnvironmentConfig, string, string][] = [
   ['an alarm that needs more breaching datapoints than it evaluates', 'dev', changed(dev, (c) => (c.observability = { evaluation: { periods: 3, datapointsToAlarm: 5 } })), 'dev.observability.evaluation.datapointsToAlarm', 'is 5, more than observability.evaluation.periods (3)'],
   ['an alarm that evaluates no period', 'dev', changed(dev, (c) => (c.observability = { evaluation: { periods: 0 } })), 'dev.observability.evaluation.periods', 'Too small'],
   ['an audit trail kept no day', 'dev', changed(dev, (c) => (c.observability = { trail: { retentionDays: 0 } })), 'dev.observability.trail.retentionDays', 'Too small'],
+  ['a real database that no backup selects', 'dev', changed(dev, (c) => (c.backup = { selectDatabase: false })), 'dev.backup.selectDatabase', 'may be false only in an emulator environment: a plan that selects nothing backs up nothing'],
+  ['a real audit trail that does not log', 'prod', changed(prod, (c) => (c.observability.trail = { logging: false })), 'prod.observability.trail.logging', 'may be false only in an emulator environment: a trail that does not log audits nothing'],
+  ['a real database password left to RDS\'s own schedule', 'prod', changed(prod, (c) => (c.rotation = { databasePasswordSchedule: false })), 'prod.rotation.databasePasswordSchedule', 'may be false only in an emulator environment: the database password must rotate on the schedule set here'],
   ['a policy waiver in prod', 'prod', changed(prod, (c) => (c.policy = { waivers: [{ rule: 'GW-S3-01', resource: 'service-prod/load-balancer/access-logs/bucket', reason: 'a waiver prod may never have' }] })), 'prod.policy.waivers', 'must be empty for tier prod'],
   ['a policy waiver without a reason', 'dev', changed(dev, (c) => (c.policy = { waivers: [{ rule: 'GW-S3-01', resource: 'service-dev/load-balancer/access-logs/bucket', reason: 'because' }] })), 'dev.policy.waivers.0.reason', 'must explain the waiver'],
 ];
@@ -197,6 +242,16 @@ describe('an invalid environment', () => {
     expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^${escape(fieldPath)}: .*${escape(fragment)}`)));
     expect(fs.existsSync(outdir)).toBe(false);
     expect(fs.readdirSync(parent)).toEqual([]);
+  });
+
+  // The switches only an emulator environment may turn off: their rows above give rules.ts's whole message.
+  const EMULATOR_ONLY = INVALID.filter(([, , , fieldPath]) => /\.(backup\.selectDatabase|observability\.trail\.logging|rotation\.databasePasswordSchedule)$/.test(fieldPath));
+  it.each(EMULATOR_ONLY)('is rejected for %s with exactly one problem, rules.ts\'s message for its field', (_what, key, config, fieldPath, message) => {
+    expect(rejectedProblems({ [key]: config }).problems).toEqual([`${fieldPath}: ${message}`]);
+  });
+
+  it('has a row for every switch only an emulator environment may turn off', () => {
+    expect(EMULATOR_ONLY.map(([, , , fieldPath]) => fieldPath.replace(/^[a-z]+\./, '')).sort()).toEqual(['backup.selectDatabase', 'observability.trail.logging', 'rotation.databasePasswordSchedule']);
   });
 
   it('reports every problem at once, with the exact message for prod zones', () => {

@@ -3,7 +3,7 @@ import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { parse } from 'yaml';
 import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
 import { ConfigError } from '../environments/load';
-import { crossStackSource, only, resources, stack } from './support/synthesized';
+import { crossStackSource, only, readStacks, resources, stack, synthesizeInto } from './support/synthesized';
 
 // The gitops stacks need the Kubernetes and Helm providers, which this machine cannot install, so
 // `terraform validate` cannot run on them. They are proved here instead: by their synthesized JSON, and
@@ -162,23 +162,40 @@ describe('the ArgoCD install', () => {
   });
 });
 
+const CACHE_ANNOTATIONS = ['cache-auth-token-secret-arn', 'cache-endpoint', 'cache-port'];
+
 describe('the infrastructure metadata for workloads', () => {
   it.each(GITOPS_ENVIRONMENTS)('annotates gitops-%s\'s in-cluster secret with endpoints and ARNs from the other stacks, never a value', (env) => {
     const secret = only(stack(`gitops-${env}`), 'kubernetes_secret_v1');
     expect(secret.metadata.labels).toEqual({ 'argocd.argoproj.io/secret-type': 'cluster' });
     const annotations = secret.metadata.annotations as Record<string, string>;
+    const hasCache = loadEnvironments({ [env]: environments[env as 'dev' | 'staging' | 'prod'] })[0].cache.enabled;
     expect(Object.keys(annotations).sort()).toEqual(
-      ['account-id', 'cache-auth-token-secret-arn', 'cache-endpoint', 'cache-port', 'database-endpoint', 'database-port', 'database-reader-endpoint', 'database-secret-arn', 'environment', 'region', 'secret-key-base-secret-arn', 'vpc-id']
+      [...(hasCache ? CACHE_ANNOTATIONS : []), 'account-id', 'database-endpoint', 'database-port', 'database-reader-endpoint', 'database-secret-arn', 'environment', 'region', 'secret-key-base-secret-arn', 'vpc-id']
         .map((key) => `groundwork.dev/${key}`)
         .sort(),
     );
     const source = (key: string) => crossStackSource(annotations[`groundwork.dev/${key}`]);
     expect(source('database-endpoint').stack).toBe(`data-${env}`);
-    expect(source('cache-endpoint').expression).toMatch(/\.primary_endpoint_address\}$/);
+    if (hasCache) {
+      expect(source('cache-endpoint').expression).toMatch(/\.primary_endpoint_address\}$/);
+      expect(source('cache-auth-token-secret-arn')).toMatchObject({ stack: `secrets-${env}`, expression: expect.stringMatching(/\.arn\}$/) });
+    }
     expect(source('database-secret-arn').expression).toMatch(/\.master_user_secret\[0\]\.secret_arn\}$/);
-    expect(source('cache-auth-token-secret-arn')).toMatchObject({ stack: `secrets-${env}`, expression: expect.stringMatching(/\.arn\}$/) });
     expect(source('vpc-id')).toMatchObject({ stack: `network-${env}`, expression: expect.stringMatching(/^\$\{aws_vpc\.[^.]+\.id\}$/) });
     for (const value of Object.values(annotations)) expect(value).not.toMatch(/secret_string|auth_token|random_password/);
+  });
+});
+
+describe('the infrastructure metadata without a cache', () => {
+  it('names no cache endpoint, port or token, and keeps everything else', () => {
+    const dev = structuredClone(environments.dev) as any;
+    dev.cache = { enabled: false };
+    const secret = only(readStacks(synthesizeInto({ dev })).get('gitops-dev')!, 'kubernetes_secret_v1');
+    const keys = Object.keys(secret.metadata.annotations).sort();
+    const shipped = Object.keys(only(stack('gitops-dev'), 'kubernetes_secret_v1').metadata.annotations).sort();
+    expect(keys).toEqual(shipped.filter((key) => !CACHE_ANNOTATIONS.map((name) => `groundwork.dev/${name}`).includes(key)));
+    expect(keys).toHaveLength(shipped.length - CACHE_ANNOTATIONS.length);
   });
 });
 

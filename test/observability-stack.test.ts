@@ -73,6 +73,7 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
   const environment = () => config(env);
   const topicRef = () => ref('aws_sns_topic', resources(json(), 'aws_sns_topic')[0][0], 'arn');
   const aurora = () => environment().database.engine === 'aurora-postgresql';
+  const hasCache = () => environment().cache.enabled;
 
   it('uses the hashicorp/aws provider and nothing else', () => {
     expect(Object.keys(json().terraform.required_providers)).toEqual(['aws']);
@@ -94,23 +95,24 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
       expect(new Set(alarms.map((a) => a.alarm_name)).size).toBe(alarms.length);
     });
 
-    it('watches the load balancer, the service, the database, the cache and failed redeployments', () => {
+    it('watches the load balancer, the service, the database, the cache where there is one, and failed redeployments', () => {
       const names = alarmsOf(json()).map((a) => a.alarm_name.replace(`groundwork-${env}-`, '')).sort();
       expect(names).toEqual(
         [
           'load-balancer-5xx-rate', 'target-latency-p95', 'target-latency-p99', 'unhealthy-targets',
           'service-cpu', 'service-memory',
           'database-cpu', aurora() ? 'database-capacity' : 'database-free-storage', 'database-connections', 'database-freeable-memory',
-          'cache-cpu', 'cache-memory', 'cache-evictions',
+          ...(hasCache() ? ['cache-cpu', 'cache-memory', 'cache-evictions'] : []),
           'redeploy-failures',
         ].sort(),
       );
+      expect(names).toHaveLength(hasCache() ? 14 : 11);
     });
 
     it('count a missing datapoint as trouble only where AWS publishes all the time', () => {
       const missing = (suffix: string) => alarmNamed(json(), suffix).treat_missing_data;
       for (const eventDriven of ['load-balancer-5xx-rate', 'target-latency-p95', 'target-latency-p99', 'redeploy-failures']) expect(missing(eventDriven)).toBe('notBreaching');
-      for (const continuous of ['unhealthy-targets', 'service-cpu', 'database-cpu', 'cache-memory']) expect(missing(continuous)).toBe('missing');
+      for (const continuous of ['unhealthy-targets', 'service-cpu', 'database-cpu', ...(hasCache() ? ['cache-memory'] : [])]) expect(missing(continuous)).toBe('missing');
     });
 
     it('take thresholds and evaluation from config', () => {
@@ -125,9 +127,11 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
         'database-cpu': ['GreaterThanThreshold', t.databaseCpuPercent],
         'database-connections': ['GreaterThanThreshold', t.databaseConnections],
         'database-freeable-memory': ['LessThanThreshold', t.databaseFreeableMemoryMiB * 1024 ** 2],
-        'cache-cpu': ['GreaterThanThreshold', t.cacheCpuPercent],
-        'cache-memory': ['GreaterThanThreshold', t.cacheMemoryPercent],
-        'cache-evictions': ['GreaterThanThreshold', t.cacheEvictions],
+        ...(hasCache() && {
+          'cache-cpu': ['GreaterThanThreshold', t.cacheCpuPercent],
+          'cache-memory': ['GreaterThanThreshold', t.cacheMemoryPercent],
+          'cache-evictions': ['GreaterThanThreshold', t.cacheEvictions],
+        }),
         'redeploy-failures': ['GreaterThanOrEqualToThreshold', t.redeployFailures],
         ...(aurora() ? { 'database-capacity': ['GreaterThanThreshold', t.databaseAcuPercent] } : { 'database-free-storage': ['LessThanThreshold', t.databaseFreeStorageGiB * 1024 ** 3] }),
       };
@@ -147,7 +151,8 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
       const database = aurora()
         ? ref('aws_rds_cluster', resources(stack(data), 'aws_rds_cluster')[0][0], 'cluster_identifier')
         : ref('aws_db_instance', resources(stack(data), 'aws_db_instance')[0][0], 'identifier');
-      const cache = ref('aws_elasticache_replication_group', resources(stack(data), 'aws_elasticache_replication_group')[0][0], 'id');
+      const cacheGroups = resources(stack(data), 'aws_elasticache_replication_group');
+      expect(cacheGroups).toHaveLength(hasCache() ? 1 : 0);
       const expected: Record<string, { stack: string; expression: string }> = {
         LoadBalancer: { stack: service, expression: outputExpression(service, 'load_balancer_arn_suffix') },
         TargetGroup: { stack: service, expression: outputExpression(service, 'target_group_arn_suffix') },
@@ -155,7 +160,7 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
         ServiceName: { stack: service, expression: outputExpression(service, 'service_name') },
         QueueName: { stack: service, expression: outputExpression(service, 'redeploy_failed_queue_name') },
         [aurora() ? 'DBClusterIdentifier' : 'DBInstanceIdentifier']: { stack: data, expression: database },
-        CacheClusterId: { stack: data, expression: cache },
+        ...(hasCache() && { CacheClusterId: { stack: data, expression: ref('aws_elasticache_replication_group', cacheGroups[0][0], 'id') } }),
       };
       const seen = new Set<string>();
       for (const alarm of alarmsOf(json())) {
@@ -198,7 +203,24 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
       }
     });
 
+    it('read no Valkey metric where there is no cache, in an alarm or on the dashboard', () => {
+      const reads = [...alarmsOf(json()).map(alarmReads), ...dashboardOf(json()).widgets.filter((w) => w.type === 'metric').map((w) => graphReads(w.properties))];
+      const cacheReads = reads.flatMap((r) => r.metrics).filter((m) => m.namespace === 'AWS/ElastiCache');
+      const headings = dashboardOf(json()).widgets.filter((w) => w.type === 'text').map((w) => w.properties.markdown);
+      if (hasCache()) {
+        expect(cacheReads.length).toBeGreaterThan(0);
+        expect(headings).toContain('## Cache');
+      } else {
+        expect(cacheReads).toEqual([]);
+        expect(headings).not.toContain('## Cache');
+      }
+    });
+
     it('read the busiest Valkey node: the maximum over every member cluster', () => {
+      if (!hasCache()) {
+        expect(alarmsOf(json()).filter((a) => /-cache-/.test(a.alarm_name))).toEqual([]);
+        return;
+      }
       const nodes = 1 + environment().cache.replicas;
       for (const [suffix, metricName, stat, period] of [
         ['cache-cpu', 'EngineCPUUtilization', 'Average', 60],
@@ -311,9 +333,11 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
     const trailArn = () => `arn:aws:cloudtrail:${environment().region}:${environment().accountId}:trail/groundwork-${env}`;
     const bucketName = () => resources(json(), 'aws_s3_bucket')[0][0];
 
-    it('records every region, global service events included, with log file validation, under its own key', () => {
+    it('records every region, global service events included, with log file validation, under its own key, logging unless configured off', () => {
       const trail = only(json(), 'aws_cloudtrail');
-      expect(trail).toMatchObject({ name: `groundwork-${env}`, is_multi_region_trail: true, include_global_service_events: true, enable_log_file_validation: true, enable_logging: true });
+      expect(trail).toMatchObject({ name: `groundwork-${env}`, is_multi_region_trail: true, include_global_service_events: true, enable_log_file_validation: true });
+      // Off only where the config says (an emulator environment; environments.test.ts proves no other may).
+      expect(trail.enable_logging).toBe(environment().observability.trail.logging);
       expect(trail.s3_bucket_name).toBe(ref('aws_s3_bucket', bucketName(), 'bucket'));
       const key = keyOf(json(), trail.kms_key_id);
       expect(key).not.toBe(keyOf(json(), only(json(), 'aws_sns_topic').kms_master_key_id));
@@ -422,6 +446,15 @@ describe('observability config', () => {
   it('keeps the trail\'s log files for the configured days', () => {
     const json = observabilityStackWith('dev', (c) => (c.observability = { trail: { retentionDays: 30 } }));
     expect(only(json, 'aws_s3_bucket_lifecycle_configuration').rule.find((r: any) => r.id === 'expire-objects').expiration).toEqual([{ days: 30 }]);
+  });
+
+  it('drops the Cache alarms and graphs, and nothing else, when a real environment has no cache', () => {
+    const json = observabilityStackWith('prod', (c) => (c.cache = { enabled: false }));
+    const names = (j: StackJson) => alarmsOf(j).map((a) => a.alarm_name).sort();
+    expect(names(json)).toEqual(names(stack('observability-prod')).filter((name) => !name.startsWith('groundwork-prod-cache-')));
+    expect(names(json)).toHaveLength(11);
+    expect(dashboardOf(json).widgets.filter((w) => w.type === 'metric')).toHaveLength(11);
+    expect(dashboardOf(json).widgets.some((w) => w.type === 'text' && w.properties.markdown === '## Cache')).toBe(false);
   });
 
   it('writes the same dashboard twice from the same config', () => {

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { redeployHandler, referencesSecret, type RotationSucceededEvent } from '../lambda/redeploy-on-rotation';
 import { rotationHandler, type RotationStrategy } from '../lambda/rotation-protocol';
 import { secretKeyBaseStrategy } from '../lambda/secret-key-base-rotation';
+import { environments, loadEnvironments } from '../environments';
 import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/moto';
 import { only, stack } from './support/synthesized';
 
@@ -81,8 +82,10 @@ beforeAll(async () => {
     serviceArn[name] = service!.serviceArn!;
   }
 
-  // The rule exactly as synthesized, but for its secret references, which become these secrets' ARNs.
-  const pattern = JSON.parse(only(stack('service-local'), 'aws_cloudwatch_event_rule').event_pattern);
+  // The rule exactly as synthesized, but for its secret references, which become these secrets' ARNs. It is
+  // the rule of an environment with a cache, whose task injects all three (local has none: cache.enabled false).
+  const withCache = loadEnvironments(environments).find((env) => env.cache.enabled)!.name;
+  const pattern = JSON.parse(only(stack(`service-${withCache}`), 'aws_cloudwatch_event_rule').event_pattern);
   expect(pattern.detail.additionalEventData.SecretId).toHaveLength(3);
   pattern.detail.additionalEventData.SecretId = Object.values(secretArn);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'redeploy-on-rotation' }));

@@ -1,9 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ENVIRONMENT_NAMES, only, ownOutputs, policyOf, referencedName, resources, shippedOutdir, shippedStacks, stack } from './support/synthesized';
+import { environments, loadEnvironments } from '../environments';
+import { ENVIRONMENT_NAMES, only, ownOutputs, policyOf, referencedName, resources, shippedOutdir, shippedStacks, stack, stackNames } from './support/synthesized';
+
+const config = (env: string) => loadEnvironments({ [env]: environments[env as keyof typeof environments] })[0];
+/** The secrets an environment holds, by name suffix: the Valkey AUTH token only where there is a cache. */
+const secretSuffixes = (env: string) => [...(config(env).cache.enabled ? ['cache-auth-token'] : []), 'secret-key-base'];
 
 describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
   const json = () => stack(`secrets-${env}`);
+  const hasCache = () => config(env).cache.enabled;
   /** The secret an ARN reference names: GeneratedSecret hands out its first version's ARN, so users wait for the value. */
   const secretOf = (reference: string) => {
     const version = json().resource.aws_secretsmanager_secret_version[referencedName(reference)];
@@ -11,11 +17,12 @@ describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
   };
   const secretNamed = (suffix: string) => resources(json(), 'aws_secretsmanager_secret').find(([, s]) => s.name === `groundwork/${env}/${suffix}`)!;
 
-  it('holds the Valkey auth token and SECRET_KEY_BASE, each encrypted with its own rotating customer key', () => {
+  it('holds the Valkey auth token (where there is a cache) and SECRET_KEY_BASE, each encrypted with its own rotating customer key', () => {
     const keyName = Object.keys(json().resource.aws_kms_key)[0];
     expect(only(json(), 'aws_kms_key').enable_key_rotation).toBe(true);
     expect(only(json(), 'aws_kms_alias').name).toBe(`alias/groundwork/${env}/secrets`);
-    for (const suffix of ['cache-auth-token', 'secret-key-base']) {
+    expect(resources(json(), 'aws_secretsmanager_secret').map(([, s]) => s.name).sort()).toEqual(secretSuffixes(env).map((suffix) => `groundwork/${env}/${suffix}`));
+    for (const suffix of secretSuffixes(env)) {
       const [, secret] = secretNamed(suffix);
       expect(referencedName(secret.kms_key_id)).toBe(keyName);
     }
@@ -31,7 +38,9 @@ describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
       expect(version.lifecycle.ignore_changes).toEqual(['version_stages']);
     }
     const lengths = Object.values(passwords).map((p) => p.password_length).sort((a, b) => a - b);
-    expect(lengths).toEqual([64, 128]);
+    // 64 for the Valkey token, where there is a cache; 128 for SECRET_KEY_BASE.
+    expect(lengths).toEqual(hasCache() ? [64, 128] : [128]);
+    expect(resources(json(), 'aws_secretsmanager_secret_version')).toHaveLength(lengths.length);
   });
 
   it('rotates SECRET_KEY_BASE every 90 days with its function, which only Secrets Manager may invoke, for this secret', () => {
@@ -76,14 +85,20 @@ describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
     expect(fs.existsSync(path.join(shippedOutdir(), 'stacks', `secrets-${env}`, fn.filename))).toBe(true);
   });
 
-  it('outputs the secret ARNs and the key, each described', () => {
-    expect(ownOutputs(json()).sort()).toEqual(['cache_auth_token_secret_arn', 'secret_key_base_secret_arn', 'secrets_key_arn']);
+  it('outputs the secret ARNs (the Valkey token\'s where there is a cache) and the key, each described', () => {
+    expect(ownOutputs(json()).sort()).toEqual([...(hasCache() ? ['cache_auth_token_secret_arn'] : []), 'secret_key_base_secret_arn', 'secrets_key_arn']);
+    for (const name of ownOutputs(json())) expect(json().output![name].description).toBeTruthy();
   });
 });
 
 it('lets prod and staging restore a deleted secret for 30 days, dev for 7', () => {
-  const windows = Object.fromEntries(ENVIRONMENT_NAMES.map((env) => [env, resources(stack(`secrets-${env}`), 'aws_secretsmanager_secret').map(([, s]) => s.recovery_window_in_days)]));
-  expect(windows).toEqual({ dev: [7, 7], staging: [30, 30], prod: [30, 30], local: [7, 7] });
+  const days = { dev: 7, staging: 30, prod: 30 } as const;
+  const windows = Object.fromEntries(
+    ENVIRONMENT_NAMES.map((env) => [env, Object.fromEntries(resources(stack(`secrets-${env}`), 'aws_secretsmanager_secret').map(([, s]) => [s.name, s.recovery_window_in_days]))]),
+  );
+  expect(windows).toEqual(
+    Object.fromEntries(ENVIRONMENT_NAMES.map((env) => [env, Object.fromEntries(secretSuffixes(env).map((suffix) => [`groundwork/${env}/${suffix}`, days[config(env).tier]]))])),
+  );
 });
 
 describe('secret values', () => {
@@ -96,17 +111,26 @@ describe('secret values', () => {
       : [[at, value]];
 
   it('never appear in any synthesized stack: every secret-bearing argument is a reference', () => {
-    let checked = 0;
+    const checked = new Map<string, number>();
     for (const [name, json] of shippedStacks()) {
+      checked.set(name, 0);
       for (const [at, value] of leaves(json)) {
         const field = at.split('.').pop()!;
         if (/password|secret_string|auth_token|token$/.test(field) && !/manage_master_user_password|_version$|_length$|_id$/.test(field)) {
-          checked++;
+          checked.set(name, checked.get(name)! + 1);
           expect([name, at, value]).toEqual([name, at, expect.stringMatching(/^\$\{[^}]+\}$/)]);
         }
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(12);
+    // Every stack was read, and each secret-bearing argument was found where it should be: each secret's first
+    // value in secrets-<env>, and the cache's AUTH token in data-<env> where there is a cache.
+    expect([...checked.keys()].sort()).toEqual(stackNames().sort());
+    const expected = Object.fromEntries(stackNames().map((name) => [name, 0]));
+    for (const env of ENVIRONMENT_NAMES) {
+      expected[`secrets-${env}`] = secretSuffixes(env).length;
+      expected[`data-${env}`] = config(env).cache.enabled ? 1 : 0;
+    }
+    expect(Object.fromEntries(checked)).toEqual(expected);
   });
 
   it('never reach an output', () => {

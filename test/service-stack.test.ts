@@ -28,11 +28,16 @@ const ref = (type: string, json: StackJson, attribute: string) => `\${${type}.${
 /** The expression a cross-stack reference stands for, or the reference itself when it is local. */
 const source = (reference: string) => (reference.startsWith('${data.terraform_remote_state.') ? crossStackSource(reference) : { stack: 'self', expression: reference });
 const outputExpression = (stackName: string, output: string) => String(stack(stackName).output![output].value);
+/** What the task gets only from a cache (cache.enabled). */
+const CACHE_VARIABLES = ['CACHE_HOST', 'CACHE_READER_HOST', 'CACHE_PORT', 'CACHE_TLS'];
+const CACHE_SECRETS = ['CACHE_AUTH_TOKEN'];
 
 describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
   const json = () => stack(`service-${env}`);
   const cfg = () => config(env).service;
   const https = () => cfg().loadBalancer.certificateArn !== undefined;
+  const hasCache = () => config(env).cache.enabled;
+  const autoscaled = () => cfg().autoscaling.enabled;
 
   describe('image repository', () => {
     it('keeps tags immutable, scans every push, and encrypts with the service key', () => {
@@ -81,22 +86,32 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(container.mountPoints).toEqual([{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }]);
     });
 
-    it('gets the configured variables and the platform\'s, with the database and cache endpoints from the data stack', () => {
+    it('gets the configured variables and the platform\'s, with the database and (where there is one) cache endpoints from the data stack', () => {
       const variables = Object.fromEntries(containerOf(json()).environment.map((v: any) => [v.name, v.value]));
-      expect(Object.keys(variables).sort()).toEqual([...PLATFORM_VARIABLES, ...Object.keys(cfg().environment)].sort());
+      expect(CACHE_VARIABLES.every((name) => (PLATFORM_VARIABLES as readonly string[]).includes(name))).toBe(true);
+      const platform = PLATFORM_VARIABLES.filter((name) => hasCache() || !CACHE_VARIABLES.includes(name));
+      expect(Object.keys(variables).sort()).toEqual([...platform, ...Object.keys(cfg().environment)].sort());
       for (const [name, value] of Object.entries(cfg().environment)) expect(variables[name]).toBe(value);
-      expect(variables).toMatchObject({ PORT: String(cfg().containerPort), DATABASE_PORT: '5432', DATABASE_NAME: 'app', CACHE_PORT: '6379', CACHE_TLS: 'true' });
+      expect(variables).toMatchObject({ PORT: String(cfg().containerPort), DATABASE_PORT: '5432', DATABASE_NAME: 'app' });
       expect(source(variables.DATABASE_HOST)).toEqual({ stack: `data-${env}`, expression: outputExpression(`data-${env}`, 'database_endpoint') });
-      expect(source(variables.CACHE_HOST)).toEqual({ stack: `data-${env}`, expression: outputExpression(`data-${env}`, 'cache_primary_endpoint') });
+      if (hasCache()) {
+        expect(variables).toMatchObject({ CACHE_PORT: '6379', CACHE_TLS: 'true' });
+        expect(source(variables.CACHE_HOST)).toEqual({ stack: `data-${env}`, expression: outputExpression(`data-${env}`, 'cache_primary_endpoint') });
+        expect(source(variables.CACHE_READER_HOST)).toEqual({ stack: `data-${env}`, expression: outputExpression(`data-${env}`, 'cache_reader_endpoint') });
+      } else {
+        expect(Object.keys(variables).filter((name) => name.startsWith('CACHE_'))).toEqual([]);
+      }
     });
 
-    it('injects the database credentials, the cache token and SECRET_KEY_BASE by ARN, never by value', () => {
+    it('injects the database credentials, the cache token (where there is a cache) and SECRET_KEY_BASE by ARN, never by value', () => {
       const secrets = Object.fromEntries(containerOf(json()).secrets.map((s: any) => [s.name, s.valueFrom]));
-      expect(Object.keys(secrets).sort()).toEqual([...PLATFORM_SECRETS].sort());
+      expect(CACHE_SECRETS.every((name) => (PLATFORM_SECRETS as readonly string[]).includes(name))).toBe(true);
+      expect(Object.keys(secrets).sort()).toEqual(PLATFORM_SECRETS.filter((name) => hasCache() || !CACHE_SECRETS.includes(name)).sort());
       const databaseSecret = `\${${crossStackSource(secrets.DATABASE_PASSWORD.replace(/:password::$/, '')).expression.slice(2)}`;
       expect(databaseSecret).toBe(outputExpression(`data-${env}`, 'database_secret_arn'));
       expect(secrets.DATABASE_USERNAME).toBe(secrets.DATABASE_PASSWORD.replace(/:password::$/, ':username::'));
-      expect(crossStackSource(secrets.CACHE_AUTH_TOKEN).expression).toBe(outputExpression(`secrets-${env}`, 'cache_auth_token_secret_arn'));
+      if (hasCache()) expect(crossStackSource(secrets.CACHE_AUTH_TOKEN).expression).toBe(outputExpression(`secrets-${env}`, 'cache_auth_token_secret_arn'));
+      else expect(secrets.CACHE_AUTH_TOKEN).toBeUndefined();
       expect(crossStackSource(secrets.SECRET_KEY_BASE).expression).toBe(outputExpression(`secrets-${env}`, 'secret_key_base_secret_arn'));
     });
 
@@ -157,9 +172,11 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       });
     });
 
-    it('starts with the configured count, then leaves the count to autoscaling', () => {
+    it('starts with the configured count, then leaves the count to autoscaling, or keeps it without', () => {
       expect(service().desired_count).toBe(cfg().desiredCount);
-      expect(service().lifecycle.ignore_changes).toEqual(['desired_count']);
+      if (autoscaled()) expect(service().lifecycle.ignore_changes).toEqual(['desired_count']);
+      // Without autoscaling Terraform owns the count: a drifted count is put back.
+      else expect(service().lifecycle).toBeUndefined();
     });
 
     it('registers its container port in the load balancer\'s target group', () => {
@@ -254,7 +271,8 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
           .filter((r) => isServiceGroup(r.security_group_id, name))
           .map((r) => ({ stack: name, port: r.from_port, to: r.cidr_ipv4 ?? referencedName(r.referenced_security_group_id) })),
       );
-      expect(egress.map((rule) => [rule.stack, rule.port]).sort()).toEqual([[`data-${env}`, 5432], [`data-${env}`, 6379], [`network-${env}`, 443]].sort());
+      const expected: [string, number][] = [[`data-${env}`, 5432], ...(hasCache() ? [[`data-${env}`, 6379] as [string, number]] : []), [`network-${env}`, 443]];
+      expect(egress.map((rule) => [rule.stack, rule.port]).sort()).toEqual(expected.sort());
       expect(egress.find((rule) => rule.port === 443)!.to).toBe('0.0.0.0/0');
     });
   });
@@ -262,13 +280,21 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
   describe('autoscaling', () => {
     const policies = () => Object.fromEntries(resources(json(), 'aws_appautoscaling_policy').map(([, p]) => [p.target_tracking_scaling_policy_configuration.predefined_metric_specification.predefined_metric_type, p]));
 
-    it('scales the service between the configured minimum and maximum', () => {
+    it('scales the service between the configured minimum and maximum, or has no scalable target where autoscaling is off', () => {
+      if (!autoscaled()) {
+        expect(resources(json(), 'aws_appautoscaling_target')).toEqual([]);
+        return;
+      }
       const target = only(json(), 'aws_appautoscaling_target');
       expect(target).toMatchObject({ service_namespace: 'ecs', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: cfg().autoscaling.minTasks, max_capacity: cfg().autoscaling.maxTasks });
       expect(target.resource_id).toBe(`service/${ref('aws_ecs_cluster', json(), 'name')}/${ref('aws_ecs_service', json(), 'name')}`);
     });
 
-    it('tracks average CPU at the configured target, and requests per task where configured', () => {
+    it('tracks average CPU at the configured target, and requests per task where configured; no policy where autoscaling is off', () => {
+      if (!autoscaled()) {
+        expect(resources(json(), 'aws_appautoscaling_policy')).toEqual([]);
+        return;
+      }
       const byMetric = policies();
       expect(byMetric.ECSServiceAverageCPUUtilization.target_tracking_scaling_policy_configuration.target_value).toBe(cfg().autoscaling.cpuTargetPercent);
       expect(byMetric.ECSServiceAverageCPUUtilization.policy_type).toBe('TargetTrackingScaling');
@@ -300,7 +326,8 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(pattern).toMatchObject({ source: ['aws.secretsmanager'], 'detail-type': ['AWS Service Event via CloudTrail'], detail: { eventName: ['RotationSucceeded'] } });
       const injected = new Set(containerOf(json()).secrets.map((s: any) => s.valueFrom.replace(/:(username|password)::$/, '')));
       expect(new Set(pattern.detail.additionalEventData.SecretId)).toEqual(injected);
-      expect(injected.size).toBe(3);
+      // The database credentials, SECRET_KEY_BASE, and the cache token where there is a cache.
+      expect(injected.size).toBe(hasCache() ? 3 : 2);
     });
 
     it('invokes the redeploy function, which only this rule may invoke, and knows the cluster', () => {
@@ -392,6 +419,20 @@ describe('configuration', () => {
     const json = serviceStackWith('dev', (c) => (c.service.loadBalancer = { allowedCidrs: ['203.0.113.0/24', '198.51.100.0/24'] }));
     const open = resources(json, 'aws_vpc_security_group_ingress_rule').map(([, r]) => r.cidr_ipv4).filter(Boolean);
     expect(open.sort()).toEqual(['198.51.100.0/24', '203.0.113.0/24']);
+  });
+
+  it('runs exactly desiredCount tasks, with no autoscaling, when a real environment turns autoscaling off', () => {
+    const json = serviceStackWith('dev', (c) => ((c.service.autoscaling = { enabled: false }), (c.service.desiredCount = 2)));
+    const service = only(json, 'aws_ecs_service');
+    expect(service.desired_count).toBe(2);
+    expect(service.lifecycle).toBeUndefined();
+    expect([resources(json, 'aws_appautoscaling_target'), resources(json, 'aws_appautoscaling_policy')]).toEqual([[], []]);
+  });
+
+  it('gives the task no CACHE_* variable or cache token when a real environment has no cache', () => {
+    const container = containerOf(serviceStackWith('dev', (c) => (c.cache = { enabled: false })));
+    expect(container.environment.map((v: any) => v.name).filter((name: string) => name.startsWith('CACHE_'))).toEqual([]);
+    expect(container.secrets.map((s: any) => s.name).sort()).toEqual(['DATABASE_PASSWORD', 'DATABASE_USERNAME', 'SECRET_KEY_BASE']);
   });
 
   it('deploys a new tag by changing only the task definition\'s image', () => {
