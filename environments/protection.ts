@@ -1,4 +1,4 @@
-import type { Tier } from './schema';
+import type { Environment, Tier } from './schema';
 
 /** What each tier is protected against. The one place these decisions are made. */
 export interface Protection {
@@ -44,6 +44,11 @@ const PROTECTION: Record<Tier, Protection> = {
   },
 };
 
-export function protectionFor(tier: Tier): Protection {
-  return PROTECTION[tier];
+/**
+ * An environment's protection: its tier's, except that an emulator environment is thrown away whole, so
+ * its deleted secrets go at once and a re-run (the DR drill) can make them again under the same names.
+ */
+export function protectionFor(env: Pick<Environment, 'tier' | 'emulator'>): Protection {
+  const protection = PROTECTION[env.tier];
+  return env.emulator ? { ...protection, secretRecoveryWindowDays: 0 } : protection;
 }

@@ -13,7 +13,7 @@ import { EnvironmentStack } from './environment-stack';
 export class BackupStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment, data: DataStack) {
     super(scope, 'backup', env);
-    const protection = protectionFor(env.tier);
+    const protection = protectionFor(env);
     const backup = new CrossRegionBackup(this, 'database-backup', {
       name: `groundwork-${env.name}`,
       resourceArns: env.backup.selectDatabase ? [data.database.arn] : [],

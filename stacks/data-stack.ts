@@ -46,7 +46,7 @@ export class DataStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment, network: NetworkStack, secrets: SecretsStack) {
     super(scope, 'data', env);
-    const protection = protectionFor(env.tier).data;
+    const protection = protectionFor(env).data;
     const rotationFunction = { functionName: `groundwork-${env.name}-cache-auth-token-rotation`, accountId: env.accountId, region: env.region };
     const key = new EncryptionKey(this, 'data-key', {
       description: `Database and cache of Groundwork environment ${env.name}`,

@@ -25,7 +25,7 @@ export interface ObservabilityStackDependencies {
 export class ObservabilityStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment, { service, data }: ObservabilityStackDependencies) {
     super(scope, 'observability', env);
-    const protection = protectionFor(env.tier);
+    const protection = protectionFor(env);
     const name = `groundwork-${env.name}`;
     const keys = { accountId: env.accountId, region: env.region, keyRotationPeriodDays: env.kms.rotationPeriodDays, keyDeletionWindowDays: env.kms.deletionWindowDays };
 

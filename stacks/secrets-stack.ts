@@ -22,7 +22,7 @@ export class SecretsStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment) {
     super(scope, 'secrets', env);
-    const protection = protectionFor(env.tier);
+    const protection = protectionFor(env);
     const rotationFunction = { functionName: `groundwork-${env.name}-secret-key-base-rotation`, accountId: env.accountId, region: env.region };
     const key = new EncryptionKey(this, 'secrets-key', {
       description: `Secrets of Groundwork environment ${env.name}`,

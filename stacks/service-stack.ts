@@ -40,7 +40,7 @@ export class ServiceStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment, { network, secrets, data }: ServiceStackDependencies) {
     super(scope, 'service', env);
-    const protection = protectionFor(env.tier);
+    const protection = protectionFor(env);
     const config = env.service;
     const name = `groundwork-${env.name}`;
     const logGroupName = `/groundwork/${env.name}/app`;

@@ -15,7 +15,7 @@ export class StateStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment) {
     super(scope, 'state', env);
-    const { preventDestroy } = protectionFor(env.tier);
+    const { preventDestroy } = protectionFor(env);
     const key = new EncryptionKey(this, 'state-key', {
       description: `Terraform state of Groundwork environment ${env.name}`,
       alias: stateKeyAlias(env),

@@ -298,7 +298,7 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
       expect(topic.name).toBe(`groundwork-${env}-alarms`);
       const key = keyOf(json(), topic.kms_master_key_id);
       expect(key).toMatchObject({ enable_key_rotation: true, rotation_period_in_days: environment().kms.rotationPeriodDays });
-      expect(key.lifecycle?.prevent_destroy ?? false).toBe(protectionFor(environment().tier).preventDestroy);
+      expect(key.lifecycle?.prevent_destroy ?? false).toBe(protectionFor(environment()).preventDestroy);
       const cloudwatch = policyOf(json(), key.policy).find((s) => s.principals[0].type === 'Service')!;
       expect(cloudwatch.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
       expect(cloudwatch.actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
@@ -342,7 +342,7 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
       const key = keyOf(json(), trail.kms_key_id);
       expect(key).not.toBe(keyOf(json(), only(json(), 'aws_sns_topic').kms_master_key_id));
       expect(key).toMatchObject({ enable_key_rotation: true });
-      expect(key.lifecycle?.prevent_destroy ?? false).toBe(protectionFor(environment().tier).preventDestroy);
+      expect(key.lifecycle?.prevent_destroy ?? false).toBe(protectionFor(environment()).preventDestroy);
     });
 
     it('lets CloudTrail encrypt with its key only for this trail', () => {
@@ -387,7 +387,7 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
       const bucket = only(json(), 'aws_s3_bucket');
       expect(only(json(), 'aws_s3_bucket_versioning')).toMatchObject({ bucket: ref('aws_s3_bucket', bucketName(), 'id'), versioning_configuration: { status: 'Enabled' } });
       expect(bucket.bucket).toBe(`groundwork-${env}-audit-trail-${environment().accountId}`);
-      const preventDestroy = protectionFor(environment().tier).preventDestroy;
+      const preventDestroy = protectionFor(environment()).preventDestroy;
       expect(bucket.force_destroy).toBe(!preventDestroy);
       expect(bucket.lifecycle?.prevent_destroy ?? false).toBe(preventDestroy);
       const expire = only(json(), 'aws_s3_bucket_lifecycle_configuration').rule.find((r: any) => r.id === 'expire-objects');

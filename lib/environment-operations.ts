@@ -1,0 +1,65 @@
+import { inDependencyOrder, type StackOutcome, type SynthesizedStack } from './environment-stacks';
+import type { PlanChanges } from './plan-changes';
+import { deployStack, destroyStack, planStack, type DeployResult, type StackContext } from './stack-operations';
+
+/** Stacks Terraform may run at once: each runs the ~700 MB provider, and the machine may have 2 cores. */
+const CONCURRENCY = 2;
+
+type Log = (line: string) => void;
+
+/**
+ * Deploys the stacks, each after its dependencies, printing a line as each starts and ends. Throws after
+ * the others finish when any stack failed, naming each failed and skipped stack.
+ */
+export async function deployInOrder(stacks: readonly SynthesizedStack[], context: StackContext, log: Log): Promise<StackOutcome<DeployResult>[]> {
+  return reportOutcomes('deploy', stacks, log, (stack) => deployStack(stack, context), ({ added, changed, destroyed }) => `${added} added, ${changed} changed, ${destroyed} destroyed`);
+}
+
+/** Destroys the stacks, each after every stack that depends on it. */
+export async function destroyInOrder(stacks: readonly SynthesizedStack[], context: StackContext, log: Log): Promise<StackOutcome<void>[]> {
+  return reportOutcomes('destroy', stacks, log, (stack) => destroyStack(stack, context), () => 'destroyed', true);
+}
+
+/** Plans every stack (independent of each other: each reads the others' state as it is). */
+export async function planAll(stacks: readonly SynthesizedStack[], context: StackContext, log: Log): Promise<StackOutcome<PlanChanges>[]> {
+  const independent = stacks.map((stack) => ({ ...stack, dependencies: [] }));
+  return reportOutcomes('plan', independent, log, (stack) => planStack(stack, context), (changes) =>
+    changes.resources.length === 0 && changes.outputs.length === 0 ? 'no changes' : `${changes.resources.length} resources and ${changes.outputs.length} outputs to change`,
+  );
+}
+
+const PAST = { deploy: 'deployed', destroy: 'destroyed', plan: 'planned' } as const;
+
+async function reportOutcomes<T>(
+  verb: keyof typeof PAST,
+  stacks: readonly SynthesizedStack[],
+  log: Log,
+  task: (stack: SynthesizedStack) => Promise<T>,
+  describe: (value: T) => string,
+  reverse = false,
+): Promise<StackOutcome<T>[]> {
+  let finished = 0;
+  const outcomes = await inDependencyOrder(
+    stacks,
+    async (stack) => {
+      const start = Date.now();
+      log(`  ${stack.name}: ${verb} started`);
+      try {
+        const value = await task(stack);
+        log(`  ${stack.name}: ${describe(value)} in ${((Date.now() - start) / 1000).toFixed(0)} s [${++finished}/${stacks.length}]`);
+        return value;
+      } catch (error) {
+        log(`  ${stack.name}: ${verb} FAILED after ${((Date.now() - start) / 1000).toFixed(0)} s [${++finished}/${stacks.length}]`);
+        throw error;
+      }
+    },
+    { concurrency: CONCURRENCY, reverse },
+  );
+  const problems = outcomes.filter((outcome) => outcome.status !== 'done');
+  if (problems.length > 0) {
+    throw new Error(
+      problems.map((outcome) => (outcome.status === 'skipped' ? `${outcome.stack.name}: not ${PAST[verb]}, because ${outcome.reason}` : outcome.status === 'failed' ? outcome.reason : '')).join('\n'),
+    );
+  }
+  return outcomes;
+}

@@ -1,0 +1,166 @@
+import { BackupClient, ListBackupPlansCommand, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
+import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTagsCommand, DeleteTagsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeServicesCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { environments } from '../../environments';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../../lib/moto';
+import { requireTerraform } from '../../lib/terraform-cli';
+import { tempDir } from '../support/synthesized';
+
+// The acceptance of the local platform, end to end: the README's `npm run local`, `npm run local:plan` and
+// `npm run dr:drill`, run as a user runs them, against a fresh moto on a free loopback port.
+const ROOT = path.resolve(__dirname, '..', '..');
+const MINUTES = 60_000;
+
+interface ScriptRun {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+describe('the local platform in moto', () => {
+  let moto: RunningEmulator;
+  let workDir: string;
+  const clientConfig = () => {
+    const credentials = emulatorCredentials(environments.local.accountId);
+    return { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID!, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY! } };
+  };
+
+  /** Runs `npm run <script>` as a user would, against this test's moto and work directory. */
+  const npmRun = (script: string, timeoutMs: number): Promise<ScriptRun> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('npm', ['run', '--silent', script], {
+        cwd: ROOT,
+        env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: workDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      });
+    });
+
+  beforeAll(async () => {
+    requireTerraform();
+    moto = await startMoto();
+    workDir = tempDir('local-platform');
+  }, MINUTES);
+
+  afterAll(async () => {
+    await moto?.stop();
+    // The provider cache alone is hundreds of MB.
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('`npm run local` deploys every stack in dependency order and prints what a user needs', async () => {
+    const run = await npmRun('local', 20 * MINUTES);
+    if (run.code !== 0) throw new Error(`npm run local exited ${run.code}:\n${run.output}`);
+    const finished = [...run.output.matchAll(/^ {2}(\w+-local): \d+ added/gm)].map((match) => match[1]);
+    // state-local is bootstrapped first; the rest only after what they depend on.
+    expect(run.output.indexOf('state-local: bootstrapped')).toBeGreaterThan(-1);
+    expect(finished.sort()).toEqual(['backup-local', 'data-local', 'network-local', 'observability-local', 'secrets-local', 'service-local']);
+    const order = (stack: string) => run.output.search(new RegExp(`^ {2}${stack}: \\d+ added`, 'm'));
+    const starts = (stack: string) => run.output.indexOf(`  ${stack}: deploy started`);
+    // local's dependencies (without a cache, data needs no secret; without a selection, backup no database).
+    expect(starts('data-local')).toBeGreaterThan(order('network-local'));
+    expect(starts('service-local')).toBeGreaterThan(order('data-local'));
+    expect(starts('service-local')).toBeGreaterThan(order('secrets-local'));
+    expect(starts('observability-local')).toBeGreaterThan(order('service-local'));
+    for (const label of ['Load balancer DNS name', 'Database endpoint', 'Database credentials (secret ARN)', 'SECRET_KEY_BASE (secret ARN)', 'Dashboard']) {
+      expect(run.output).toMatch(new RegExp(`^ {2}${label.replace(/[()]/g, '\\$&')}: +\\S+`, 'm'));
+    }
+  }, 25 * MINUTES);
+
+  it('leaves the whole platform in the emulator', async () => {
+    const config = clientConfig();
+    const vpcs = await new EC2Client(config).send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:environment', Values: ['local'] }] }));
+    expect(vpcs.Vpcs).toHaveLength(1);
+    expect(vpcs.Vpcs![0].CidrBlock).toBe('10.99.0.0/16');
+
+    const clusters = (await new RDSClient(config).send(new DescribeDBClustersCommand({}))).DBClusters ?? [];
+    const database = clusters.find((cluster) => cluster.DBClusterIdentifier === 'groundwork-local');
+    expect(database).toMatchObject({ Engine: 'aurora-postgresql', StorageEncrypted: true });
+
+    const ecs = new ECSClient(config);
+    const ecsClusters = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
+    expect(ecsClusters).toEqual([expect.stringMatching(/cluster\/groundwork-local$/)]);
+    const services = await ecs.send(new DescribeServicesCommand({ cluster: ecsClusters[0], services: ['groundwork-local-app'] }));
+    expect(services.services).toHaveLength(1);
+    expect(services.services![0]).toMatchObject({ status: 'ACTIVE', launchType: 'FARGATE' });
+
+    const balancers = (await new ElasticLoadBalancingV2Client(config).send(new DescribeLoadBalancersCommand({ Names: ['groundwork-local'] }))).LoadBalancers ?? [];
+    expect(balancers).toHaveLength(1);
+    expect(balancers[0]).toMatchObject({ Type: 'application', DNSName: expect.stringContaining('groundwork-local') });
+
+    const secrets = (await new SecretsManagerClient(config).send(new ListSecretsCommand({}))).SecretList ?? [];
+    const keyBase = secrets.find((secret) => secret.Name === 'groundwork/local/secret-key-base');
+    expect(keyBase).toMatchObject({ RotationEnabled: true, RotationRules: { AutomaticallyAfterDays: 30 } });
+    const master = secrets.find((secret) => secret.Name?.startsWith('rds!cluster'));
+    expect(master?.RotationEnabled).toBe(true);
+
+    const backup = new BackupClient(config);
+    const plans = (await backup.send(new ListBackupPlansCommand({}))).BackupPlansList ?? [];
+    expect(plans.map((plan) => plan.BackupPlanName)).toContain('groundwork-local');
+    const vaults = (await backup.send(new ListBackupVaultsCommand({}))).BackupVaultList ?? [];
+    expect(vaults.map((vault) => vault.BackupVaultName)).toContain('groundwork-local');
+    const drVaults = (await new BackupClient({ ...config, region: 'us-west-2' }).send(new ListBackupVaultsCommand({}))).BackupVaultList ?? [];
+    expect(drVaults.map((vault) => vault.BackupVaultName)).toContain('groundwork-local-dr');
+
+    const alarms = (await new CloudWatchClient(config).send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'groundwork-local' }))).MetricAlarms ?? [];
+    // 14 in every environment with a cache; local has none, so 11.
+    expect(alarms.length).toBe(11);
+    expect(alarms.every((alarm) => alarm.AlarmActions?.some((action) => action.includes(':groundwork-local-alarms')))).toBe(true);
+
+    const trails = (await new CloudTrailClient(config).send(new DescribeTrailsCommand({}))).trailList ?? [];
+    expect(trails.find((trail) => trail.Name === 'groundwork-local')).toMatchObject({ IsMultiRegionTrail: true, LogFileValidationEnabled: true });
+
+    await expect(new S3Client({ ...config, forcePathStyle: true }).send(new HeadBucketCommand({ Bucket: environments.local.state?.bucket ?? 'groundwork-local-tfstate-123456789012' }))).resolves.toBeDefined();
+  }, 2 * MINUTES);
+
+  it('`npm run local:plan` then finds nothing to change', async () => {
+    const run = await npmRun('local:plan', 10 * MINUTES);
+    if (run.code !== 0) throw new Error(`npm run local:plan exited ${run.code}:\n${run.output}`);
+    expect(run.output).toContain('No changes: the emulator matches the code.');
+    // Every stack was planned, and every change listed is one of the documented emulator artefacts.
+    expect(run.output.match(/^ {2}\w+-local: .* in \d+ s \[\d\/7\]$/gm)).toHaveLength(7);
+    const listed = run.output.split('\n').filter((line) => /^ {2}\w+-local: aws_/.test(line));
+    expect(listed.filter((line) => !line.includes('known emulator artefact'))).toEqual([]);
+  }, 12 * MINUTES);
+
+  it('`npm run local:plan` exits 2 on drift, naming the stack, the resource and the attribute', async () => {
+    const ec2 = new EC2Client(clientConfig());
+    const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:environment', Values: ['local'] }] }))).Vpcs![0];
+    // A change made outside Terraform, as a console user might.
+    await ec2.send(new CreateTagsCommand({ Resources: [vpc.VpcId!], Tags: [{ Key: 'owner', Value: 'someone-by-hand' }] }));
+    try {
+      const run = await npmRun('local:plan', 10 * MINUTES);
+      expect(run.code).toBe(2);
+      expect(run.output).toMatch(/^ {2}network-local: aws_vpc\.\S+: update \(tags, tags_all\)$/m);
+      expect(run.output).toMatch(/^1 change: the emulator does not match the code\.$/m);
+    } finally {
+      await ec2.send(new DeleteTagsCommand({ Resources: [vpc.VpcId!], Tags: [{ Key: 'owner' }] }));
+    }
+  }, 12 * MINUTES);
+
+  it('`npm run dr:drill` destroys, re-deploys and restores the database from a snapshot, and prints the recovery time', async () => {
+    const run = await npmRun('dr:drill', 25 * MINUTES);
+    if (run.code !== 0) throw new Error(`npm run dr:drill exited ${run.code}:\n${run.output}`);
+    expect(run.output).toMatch(/Recovery time: \d+\.\d s \(5 stacks re-deployed, database restored from groundwork-local-drill-\d{14}\)/);
+    const snapshot = /restored from (groundwork-local-drill-\d{14})/.exec(run.output)![1];
+    const database = ((await new RDSClient(clientConfig()).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).find((cluster) => cluster.DBClusterIdentifier === 'groundwork-local');
+    expect(database?.Status).toBe('available');
+    expect(run.output).toContain(`3. Recovery: re-deploying from the same code, the database from ${snapshot}`);
+  }, 30 * MINUTES);
+});
