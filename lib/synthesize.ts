@@ -30,6 +30,11 @@ export interface StackSummary {
 export function synthesize(registry: Readonly<Record<string, unknown>>, options: SynthesizeOptions): StackSummary[] {
   const environments = loadEnvironments(registry);
   const outdir = path.resolve(options.outdir);
+  // Publishing replaces outdir whole: never the directory this runs in, or one holding it (an empty CDKTF_OUTDIR).
+  const cwd = process.cwd();
+  if (cwd === outdir || cwd.startsWith(`${outdir}${path.sep}`)) {
+    throw new Error(`refusing to synthesize into ${outdir}: synthesis replaces it whole, and it holds the working directory ${cwd}`);
+  }
   const staging = `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outdir), { recursive: true });

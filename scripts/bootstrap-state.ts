@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     throw new Error(`--env must name an environment: ${Object.keys(environments).join(', ')}`);
   }
   requireTerraform();
-  const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  const outdir = process.env.CDKTF_OUTDIR || 'cdktf.out';
   synthesize(environments, { outdir });
   const { env, providerSource } = scriptTerraformEnv('.groundwork');
   console.log(`AWS provider from ${providerSource}.`);

@@ -77,6 +77,15 @@ describe('a full synth', () => {
 });
 
 describe('publishing the output', () => {
+  it('refuses to replace the directory it runs in, or one holding it (an empty CDKTF_OUTDIR), and touches nothing', () => {
+    const cwd = process.cwd();
+    const before = fs.readdirSync(cwd).sort();
+    for (const outdir of [cwd, '', path.dirname(cwd)]) {
+      expect(() => synthesize({ dev: environments.dev }, { outdir })).toThrow(`refusing to synthesize into ${path.resolve(outdir)}`);
+    }
+    expect(fs.readdirSync(cwd).sort()).toEqual(before);
+  });
+
   it('creates the output directory\'s parents when they do not exist', () => {
     const outdir = path.join(tempDir('nested'), 'a', 'b', 'cdktf.out');
     synthesize({ dev: environments.dev }, { outdir });
