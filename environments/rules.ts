@@ -22,6 +22,14 @@ export interface CrossFieldRule {
 const problem = (path: (string | number)[], message: string): Problem[] => [{ path, message }];
 const none: Problem[] = [];
 
+/** A switch that may be false only in an emulator environment, and why a real one needs it on. */
+function emulatorOnlyOff(path: string[], isOn: (env: EnvironmentDraft) => boolean, why: string): CrossFieldRule {
+  return {
+    reads: ['emulator', path.join('.')],
+    check: (env) => (!isOn(env) && env.emulator === undefined ? problem(path, `may be false only in an emulator environment: ${why}`) : none),
+  };
+}
+
 const platformRules: CrossFieldRule[] = [
   {
     reads: ['region', 'drRegion'],
@@ -88,34 +96,11 @@ const platformRules: CrossFieldRule[] = [
         return zones.indexOf(zone) !== i ? problem(['network', 'availabilityZones', i], `"${zone}" is listed twice`) : none;
       }),
   },
-  {
-    reads: ['emulator', 'buckets.tlsOnlyPolicy'],
-    check: (env) =>
-      !env.buckets.tlsOnlyPolicy && env.emulator === undefined
-        ? problem(['buckets', 'tlsOnlyPolicy'], 'may be false only in an emulator environment: real buckets refuse plain HTTP')
-        : none,
-  },
-  {
-    reads: ['emulator', 'observability.trail.logging'],
-    check: (env) =>
-      !env.observability.trail.logging && env.emulator === undefined
-        ? problem(['observability', 'trail', 'logging'], 'may be false only in an emulator environment: a trail that does not log audits nothing')
-        : none,
-  },
-  {
-    reads: ['emulator', 'rotation.databasePasswordSchedule'],
-    check: (env) =>
-      !env.rotation.databasePasswordSchedule && env.emulator === undefined
-        ? problem(['rotation', 'databasePasswordSchedule'], 'may be false only in an emulator environment: the database password must rotate on the schedule set here')
-        : none,
-  },
-  {
-    reads: ['emulator', 'backup.selectDatabase'],
-    check: (env) =>
-      !env.backup.selectDatabase && env.emulator === undefined
-        ? problem(['backup', 'selectDatabase'], 'may be false only in an emulator environment: a plan that selects nothing backs up nothing')
-        : none,
-  },
+  // What only an emulator environment may turn off: each stands for an API the emulator lacks (README).
+  emulatorOnlyOff(['buckets', 'tlsOnlyPolicy'], (env) => env.buckets.tlsOnlyPolicy, 'real buckets refuse plain HTTP'),
+  emulatorOnlyOff(['observability', 'trail', 'logging'], (env) => env.observability.trail.logging, 'a trail that does not log audits nothing'),
+  emulatorOnlyOff(['rotation', 'databasePasswordSchedule'], (env) => env.rotation.databasePasswordSchedule, 'the database password must rotate on the schedule set here'),
+  emulatorOnlyOff(['backup', 'selectDatabase'], (env) => env.backup.selectDatabase, 'a plan that selects nothing backs up nothing'),
   {
     reads: ['tier', 'emulator'],
     check: (env) =>
