@@ -15,6 +15,8 @@ export interface TerraformJson {
   readonly resource?: Record<string, Record<string, Body>>;
   readonly data?: Record<string, Record<string, Body>>;
   readonly output?: Record<string, { readonly value?: unknown }>;
+  /** Provider configurations by provider name: one block, or a list of them (cdktf writes a list). */
+  readonly provider?: Record<string, Body | Body[]>;
 }
 
 /** One resource (or data source) of one stack. */
@@ -62,6 +64,24 @@ export interface Condition {
   readonly test: string;
   readonly variable: string;
   readonly values: readonly string[];
+}
+
+/**
+ * The region a resource is created in, read from the provider configuration it names. `region` is
+ * undefined when the gate cannot tell, and `reason` says why: the stack declares no configuration of
+ * that provider at all (`undeclared`, as in hand-written JSON: cdktf always writes one), it declares
+ * none with that alias (`no-such-alias`), or the configuration has no literal `region` (`no-region`:
+ * Terraform then takes the region from the environment of whoever runs it).
+ */
+export interface ProviderRegion {
+  /** The provider configuration as Terraform names it: `aws` (the default) or `aws.dr`. */
+  readonly provider: string;
+  /** The stack whose configuration it is: the resource's own. */
+  readonly stack: string;
+  /** The configuration's body, when the stack declares it. */
+  readonly config?: Body;
+  readonly region?: string;
+  readonly reason?: 'undeclared' | 'no-such-alias' | 'no-region';
 }
 
 /** What a `kms_key_id`-style field names. */
@@ -221,6 +241,25 @@ export class PlatformGraph {
     }
     if (/(^|:)alias\/aws\//.test(value)) return { kind: 'aws-managed', value };
     return { kind: 'external', value };
+  }
+
+  /**
+   * The provider configuration a resource is created with, and its region: the configuration its
+   * `provider` field names (`aws.dr`), or the default configuration of the provider its type belongs to
+   * (`aws` for `aws_backup_vault`), always in the resource's own stack.
+   */
+  providerRegion(resource: Resource): ProviderRegion {
+    const named = typeof resource.body.provider === 'string' && resource.body.provider !== '' ? resource.body.provider : resource.type.split('_')[0];
+    const [name, alias] = named.split('.', 2) as [string, string | undefined];
+    const provider = alias === undefined ? name : `${name}.${alias}`;
+    const configs = blocks(this.stacks.get(resource.stack)?.provider?.[name]);
+    if (configs.length === 0) return { provider, stack: resource.stack, reason: 'undeclared' };
+    const config = configs.find((c) => (alias === undefined ? !isSet(c.alias) : c.alias === alias));
+    if (!config) return { provider, stack: resource.stack, reason: 'no-such-alias' };
+    const region = config.region;
+    return typeof region === 'string' && region !== '' && !region.includes('${')
+      ? { provider, stack: resource.stack, config, region }
+      : { provider, stack: resource.stack, config, reason: 'no-region' };
   }
 
   private resolveExpression(stack: string, expression: string, depth: number): Reference | undefined {

@@ -16,12 +16,17 @@ function gate(...args: string[]) {
 
 /** A copy of the shipped synthesized output, with `edit` applied to one stack's JSON. */
 function copyWith(stack: string, edit: (json: StackJson) => void): string {
+  return copyWithEdits({ [stack]: edit });
+}
+
+/** A copy of the shipped synthesized output, with an edit applied to each of several stacks' JSON (all read before any is edited). */
+function copyWithEdits(edits: Record<string, (json: StackJson, all: Record<string, StackJson>) => void>): string {
   const outdir = path.join(tempDir('policy-gate'), 'cdktf.out');
   fs.cpSync(shippedOutdir(), outdir, { recursive: true });
-  const file = path.join(outdir, 'stacks', stack, 'cdk.tf.json');
-  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as StackJson;
-  edit(json);
-  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  const file = (stack: string) => path.join(outdir, 'stacks', stack, 'cdk.tf.json');
+  const all = Object.fromEntries(Object.keys(edits).map((stack) => [stack, JSON.parse(fs.readFileSync(file(stack), 'utf8')) as StackJson]));
+  for (const [stack, edit] of Object.entries(edits)) edit(all[stack], all);
+  for (const [stack, json] of Object.entries(all)) fs.writeFileSync(file(stack), JSON.stringify(json, null, 2));
   return outdir;
 }
 
@@ -76,6 +81,66 @@ it('fails prod when a security group rule opens SSH to 0.0.0.0/0, naming GW-SG-0
   expect(rowOf(stdout, 'GW-SG-01', rulePath)).toMatch(/FAIL +cidr_ipv4: admits 0\.0\.0\.0\/0 on port 22/);
   expect(rowOf(stdout, 'GW-SG-03', rulePath)).toMatch(/FAIL/);
   expect(status).toBe(1);
+});
+
+it('fails prod when the DR vault is created with the default provider, in the source region, naming GW-BACKUP-02 and the plan', () => {
+  const outdir = copyWith('backup-prod', (json) => {
+    delete json.resource.aws_backup_vault[nameAt(json, 'aws_backup_vault', 'backup-prod/database-backup/dr-vault')].provider;
+  });
+  const { status, stdout } = gate('--env', 'prod', '--dir', outdir);
+  expect(rowOf(stdout, 'GW-BACKUP-02', 'backup-prod/database-backup/plan')).toMatch(
+    /FAIL +rule\[0\]\.copy_action\.destination_vault_arn: rule continuous copies into backup-prod\/database-backup\/dr-vault in eu-west-1, the region of its target vault backup-prod\/database-backup\/vault/,
+  );
+  expect(status).toBe(1);
+});
+
+it("fails prod when the alarm topic key's CloudWatch grant names another topic, naming GW-SNS-02 and the topic", () => {
+  const outdir = copyWith('observability-prod', (json) => {
+    const documents = json.data!.aws_iam_policy_document;
+    const [, policy] = Object.entries(documents).find(([, body]) => body['//']?.metadata?.path === 'observability-prod/alarm-topic/key/policy')!;
+    const grant = policy.statement.find((statement: Record<string, any>) => statement.principals[0].identifiers.includes('cloudwatch.amazonaws.com'));
+    grant.condition[0].values = ['arn:aws:sns:eu-west-1:333333333333:someone-elses-topic'];
+  });
+  const { status, stdout } = gate('--env', 'prod', '--dir', outdir);
+  expect(rowOf(stdout, 'GW-SNS-02', 'observability-prod/alarm-topic/topic')).toMatch(
+    /FAIL +kms_master_key_id: statement ServiceUse0 of the policy of observability-prod\/alarm-topic\/key\/key binds kms:EncryptionContext:aws:sns:topicArn to arn:aws:sns:eu-west-1:333333333333:someone-elses-topic/,
+  );
+  expect(status).toBe(1);
+});
+
+describe('GW-EKS-04 on prod with the control-plane log group moved to the observability stack', () => {
+  const CLUSTER = 'cluster-prod/eks/cluster';
+  const OUTPUT = 'cross-stack-output-aws_cloudwatch_log_groupeks_logs';
+  /** Moves the log group; `dependsOnIt` makes the cluster depend on it as cdktf writes a cross-stack dependency. */
+  const moved = (dependsOnIt: boolean) =>
+    copyWithEdits({
+      'cluster-prod': (json, all) => {
+        const name = nameAt(json, 'aws_cloudwatch_log_group', 'cluster-prod/eks/logs');
+        const logGroup = json.resource.aws_cloudwatch_log_group[name];
+        delete json.resource.aws_cloudwatch_log_group[name];
+        const observability = all['observability-prod'];
+        (observability.resource.aws_cloudwatch_log_group ??= {})[name] = { ...logGroup, '//': { metadata: { path: 'observability-prod/eks-logs', uniqueId: name } } };
+        observability.output = { ...observability.output, [OUTPUT]: { value: `\${aws_cloudwatch_log_group.${name}}` } };
+        const cluster = json.resource.aws_eks_cluster[nameAt(json, 'aws_eks_cluster', CLUSTER)];
+        cluster.depends_on = (cluster.depends_on as string[]).filter((address) => address !== `aws_cloudwatch_log_group.${name}`);
+        if (dependsOnIt) {
+          cluster.depends_on.push(`data.terraform_remote_state.cross-stack-reference-input-observability-prod.outputs.${OUTPUT}`);
+          json.data!.terraform_remote_state['cross-stack-reference-input-observability-prod'] = { backend: 's3', config: { key: 'prod/observability.tfstate' } };
+        }
+      },
+      'observability-prod': () => undefined, // read and written back with the log group the edit above adds
+    });
+
+  it('passes the cluster that depends on it through a cross-stack reference', () => {
+    const { stdout } = gate('--env', 'prod', '--dir', moved(true), '--verbose');
+    expect(rowOf(stdout, 'GW-EKS-04', CLUSTER)).toMatch(/PASS$/);
+  });
+
+  it('fails the cluster that does not, naming the log group and its stack', () => {
+    const { status, stdout } = gate('--env', 'prod', '--dir', moved(false));
+    expect(rowOf(stdout, 'GW-EKS-04', CLUSTER)).toMatch(/FAIL +depends_on: does not refer to observability-prod\/eks-logs, the log group in stack observability-prod: nothing makes that stack apply before cluster-prod/);
+    expect(status).toBe(1);
+  });
 });
 
 it('fails on a stale waiver: dev waives its plain-HTTP listener, which here redirects to HTTPS', () => {

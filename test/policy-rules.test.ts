@@ -155,3 +155,221 @@ describe('the report', () => {
     expect(formatReport(report, { verbose: true })).toMatch(/^ {2}GW-S3-02 +main-test\/aws_s3_bucket\.b +PASS$/m);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Rules that must not pass what their names rule out. Each fixture is the rule's passing fixture from
+// test/fixtures/policy/cases.ts with one thing changed; `expectVerdict` judges it with that rule alone.
+
+type Body = Record<string, any>;
+type Stacks = Record<string, Body>;
+const ref = (address: string, attribute: string) => `\${${address}.${attribute}}`;
+
+/** A copy of a rule's passing fixture, with `edit` applied to its stacks. */
+function variant(ruleId: string, edit: (stacks: Stacks) => void, tier?: Fixture['tier']): Fixture {
+  const copy = structuredClone(CASES[ruleId].pass) as { tier?: Fixture['tier']; stacks: Stacks };
+  edit(copy.stacks);
+  return { tier: tier ?? copy.tier, stacks: copy.stacks as Fixture['stacks'] };
+}
+
+/** The rule's one verdict on the fixture, with the failing field and message when it fails. */
+function verdictOf(ruleId: string, fixture: Fixture) {
+  const rows = judge(ruleId, fixture);
+  expect(rows).toHaveLength(1);
+  const [row] = rows;
+  return { verdict: row.verdict, field: row.field, message: row.message };
+}
+
+describe('GW-BACKUP-02 resolves each vault to the region of its provider configuration', () => {
+  const RULE = 'GW-BACKUP-02';
+  const PLAN = 'backup-test';
+  const DR_VAULT_ARN = 'arn:aws:backup:eu-central-1:111111111111:backup-vault:groundwork-test-dr';
+  const providers = (dr: Body | null) => ({ aws: [{ region: 'eu-west-1', allowed_account_ids: ['111111111111'] }, ...(dr ? [{ alias: 'dr', ...dr }] : [])] });
+  /** The passing fixture with the backup stack's providers declared, as cdktf writes them (`null`: no aws.dr). */
+  const declared = (dr: Body | null = { region: 'eu-central-1' }) => (stacks: Stacks) => {
+    stacks[PLAN].provider = providers(dr);
+  };
+  const copyTo = (destination: string) => (stacks: Stacks) => {
+    stacks[PLAN].resource.aws_backup_plan.plan.rule[0].copy_action = [{ destination_vault_arn: destination }];
+  };
+  const drOnDefaultProvider = (stacks: Stacks) => {
+    delete stacks[PLAN].resource.aws_backup_vault.dr.provider;
+  };
+
+  it('passes a copy into the DR vault of provider aws.dr, in eu-central-1, from the vault in eu-west-1', () => {
+    expect(verdictOf(RULE, variant(RULE, declared()))).toEqual({ verdict: 'PASS' });
+  });
+
+  it('passes the shared fixture, which declares no provider: aws.dr and the default are two configurations', () => {
+    expect(verdictOf(RULE, CASES[RULE].pass)).toEqual({ verdict: 'PASS' });
+  });
+
+  it('fails a copy into a DR vault on the default provider: the same region as the source vault', () => {
+    expect(verdictOf(RULE, variant(RULE, (s) => (declared()(s), drOnDefaultProvider(s))))).toEqual({
+      verdict: 'FAIL',
+      field: 'rule[0].copy_action.destination_vault_arn',
+      message: 'rule daily copies into backup-test/aws_backup_vault.dr in eu-west-1, the region of its target vault backup-test/aws_backup_vault.vault: the copy does not survive the loss of the region',
+    });
+  });
+
+  it('fails a DR vault on the default provider even where no provider is declared: one configuration, one region', () => {
+    expect(verdictOf(RULE, variant(RULE, drOnDefaultProvider))).toMatchObject({
+      verdict: 'FAIL',
+      message: expect.stringMatching(/created with the same provider configuration \(aws of stack backup-test\) as its target vault .*, so in the same region$/),
+    });
+  });
+
+  it('fails a copy through an alias whose region is the source region', () => {
+    expect(verdictOf(RULE, variant(RULE, declared({ region: 'eu-west-1' })))).toMatchObject({ verdict: 'FAIL', message: expect.stringMatching(/in eu-west-1, the region of its target vault/) });
+  });
+
+  it('fails when the DR provider has no literal region, or is not declared, instead of guessing', () => {
+    expect(verdictOf(RULE, variant(RULE, declared({})))).toMatchObject({
+      verdict: 'FAIL',
+      message: 'the gate cannot tell whether rule daily copies into another region: provider aws.dr of stack backup-test has no literal region (Terraform would take the region of whoever runs it)',
+    });
+    expect(verdictOf(RULE, variant(RULE, declared(null)))).toMatchObject({
+      verdict: 'FAIL',
+      message: 'the gate cannot tell whether rule daily copies into another region: stack backup-test declares no provider aws.dr',
+    });
+  });
+
+  it('reads the region of a vault ARN written out', () => {
+    expect(verdictOf(RULE, variant(RULE, (s) => (declared()(s), copyTo(DR_VAULT_ARN)(s))))).toEqual({ verdict: 'PASS' });
+    expect(verdictOf(RULE, variant(RULE, (s) => (declared()(s), copyTo(DR_VAULT_ARN.replace('eu-central-1', 'eu-west-1'))(s))))).toMatchObject({
+      verdict: 'FAIL',
+      message: expect.stringMatching(/copies into arn:aws:backup:eu-west-1:.* in eu-west-1, the region of its target vault/),
+    });
+  });
+
+  it('fails a copy to something that is neither a vault of the environment nor a vault ARN', () => {
+    expect(verdictOf(RULE, variant(RULE, (s) => (declared()(s), copyTo('groundwork-test-elsewhere')(s))))).toMatchObject({
+      verdict: 'FAIL',
+      message: expect.stringMatching(/names no backup vault of the environment and is no vault ARN/),
+    });
+  });
+
+  it('follows a cross-stack reference to a DR vault in another stack, and reads that stack\'s provider', () => {
+    const OUTPUT = 'cross-stack-output-aws_backup_vaultdr_ABCarn';
+    const elsewhere = (drRegion: string) =>
+      variant(RULE, (s) => {
+        declared()(s);
+        const vault = s[PLAN].resource.aws_backup_vault.dr;
+        delete s[PLAN].resource.aws_backup_vault.dr;
+        delete vault.provider;
+        s['dr-test'] = { provider: { aws: [{ region: drRegion }] }, resource: { aws_backup_vault: { dr: vault } }, output: { [OUTPUT]: { value: ref('aws_backup_vault.dr', 'arn') } } };
+        copyTo(ref('data.terraform_remote_state.cross-stack-reference-input-dr-test', `outputs.${OUTPUT}`))(s);
+      });
+    expect(verdictOf(RULE, elsewhere('eu-central-1'))).toEqual({ verdict: 'PASS' });
+    expect(verdictOf(RULE, elsewhere('eu-west-1'))).toMatchObject({ verdict: 'FAIL', message: expect.stringMatching(/copies into dr-test\/aws_backup_vault\.dr in eu-west-1/) });
+  });
+});
+
+describe("GW-SNS-02 wants the key's CloudWatch grant bound to the topic", () => {
+  const RULE = 'GW-SNS-02';
+  const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111111111111:alarms';
+  const CONTEXT = 'kms:EncryptionContext:aws:sns:topicArn';
+  /** The passing fixture with the key policy's CloudWatch statement (the second) changed. */
+  const grant = (change: (statement: Body) => void, extra: Body[] = []) =>
+    variant(RULE, (s) => {
+      const statements = s['main-test'].data.aws_iam_policy_document.kp.statement as Body[];
+      change(statements[1]);
+      statements.push(...extra);
+    });
+  const condition = (values: string[], test = 'StringEquals') => (statement: Body) => {
+    statement.condition = [{ test, variable: CONTEXT, values }];
+  };
+
+  it('passes a grant whose condition names the topic by its ARN or by reference', () => {
+    expect(verdictOf(RULE, CASES[RULE].pass)).toEqual({ verdict: 'PASS' });
+    expect(verdictOf(RULE, grant(condition([ref('aws_sns_topic.t', 'arn')])))).toEqual({ verdict: 'PASS' });
+    expect(verdictOf(RULE, grant(condition([TOPIC_ARN], 'ArnLike')))).toEqual({ verdict: 'PASS' });
+  });
+
+  it('fails a grant with no condition: CloudWatch may use the key for any topic', () => {
+    expect(verdictOf(RULE, grant((statement) => delete statement.condition))).toEqual({
+      verdict: 'FAIL',
+      field: 'kms_master_key_id',
+      message: `statement CloudWatch of the policy of main-test/aws_kms_key.k lets cloudwatch.amazonaws.com use the key without a condition on ${CONTEXT}, so for any topic, not only main-test/aws_sns_topic.t`,
+    });
+  });
+
+  it('fails a grant whose condition names another topic', () => {
+    expect(verdictOf(RULE, grant(condition(['arn:aws:sns:eu-west-1:111111111111:other'])))).toEqual({
+      verdict: 'FAIL',
+      field: 'kms_master_key_id',
+      message: `statement CloudWatch of the policy of main-test/aws_kms_key.k binds ${CONTEXT} to arn:aws:sns:eu-west-1:111111111111:other, not to main-test/aws_sns_topic.t alone`,
+    });
+    expect(verdictOf(RULE, grant(condition([TOPIC_ARN, 'arn:aws:sns:eu-west-1:111111111111:other'])))).toMatchObject({ verdict: 'FAIL' });
+    expect(verdictOf(RULE, grant(condition([ref('aws_sns_topic_subscription.pager', 'arn')])))).toMatchObject({ verdict: 'FAIL' });
+  });
+
+  it('fails a condition that matches more than the topic, or does not narrow at all', () => {
+    expect(verdictOf(RULE, grant(condition(['arn:aws:sns:eu-west-1:111111111111:*'], 'StringLike')))).toMatchObject({ verdict: 'FAIL', message: expect.stringMatching(/binds .* to arn:aws:sns:eu-west-1:111111111111:\*/) });
+    expect(verdictOf(RULE, grant(condition([TOPIC_ARN], 'StringNotEquals')))).toMatchObject({ verdict: 'FAIL', message: expect.stringMatching(/without a StringEquals, StringLike, ArnEquals or ArnLike condition on/) });
+    // Holds when the request carries no topic in its encryption context, so binds nothing.
+    expect(verdictOf(RULE, grant(condition([TOPIC_ARN], 'StringEqualsIfExists')))).toMatchObject({ verdict: 'FAIL' });
+  });
+
+  it('fails when another statement lets CloudWatch use the key without the condition', () => {
+    const loose = { sid: 'Loose', actions: ['kms:Decrypt'], principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }], resources: ['*'] };
+    expect(verdictOf(RULE, grant(() => undefined, [loose]))).toMatchObject({ verdict: 'FAIL', message: expect.stringMatching(/^statement Loose of the policy/) });
+  });
+
+  it("checks the ARN's region and account against the topic's provider where the stack declares one", () => {
+    const withProvider = (provider: Body) =>
+      variant(RULE, (s) => {
+        s['main-test'].provider = { aws: [provider] };
+      });
+    expect(verdictOf(RULE, withProvider({ region: 'eu-west-1', allowed_account_ids: ['111111111111'] }))).toEqual({ verdict: 'PASS' });
+    expect(verdictOf(RULE, withProvider({ region: 'eu-central-1' }))).toMatchObject({ verdict: 'FAIL', message: expect.stringMatching(/binds .* to arn:aws:sns:eu-west-1:111111111111:alarms, not to/) });
+    expect(verdictOf(RULE, withProvider({ region: 'eu-west-1', allowed_account_ids: ['222222222222'] }))).toMatchObject({ verdict: 'FAIL' });
+  });
+});
+
+describe('GW-EKS-04 follows the cluster to its log group across stacks', () => {
+  const RULE = 'GW-EKS-04';
+  const OUTPUT = 'cross-stack-output-aws_cloudwatch_log_grouplogs';
+  const INPUT = 'data.terraform_remote_state.cross-stack-reference-input-logs-test';
+  /** The passing fixture with the log group moved to stack logs-test, and the cluster's depends_on set to `dependsOn`. */
+  const moved = (dependsOn: string[] | undefined, name = '/aws/eks/groundwork-test/cluster') =>
+    variant(RULE, (s) => {
+      const logGroup = { ...s['main-test'].resource.aws_cloudwatch_log_group.logs, name };
+      delete s['main-test'].resource.aws_cloudwatch_log_group;
+      // As cdktf writes a cross-stack dependency: the producer outputs the whole resource.
+      s['logs-test'] = { resource: { aws_cloudwatch_log_group: { logs: logGroup } }, output: { [OUTPUT]: { value: '${aws_cloudwatch_log_group.logs}' } } };
+      const cluster = s['main-test'].resource.aws_eks_cluster.c;
+      if (dependsOn) cluster.depends_on = dependsOn;
+      else delete cluster.depends_on;
+    });
+
+  it('passes a cluster that depends, through a cross-stack reference, on the log group of another stack', () => {
+    expect(verdictOf(RULE, moved([`${INPUT}.outputs.${OUTPUT}`]))).toEqual({ verdict: 'PASS' });
+  });
+
+  it('fails a cluster that does not depend on the log group of another stack', () => {
+    expect(verdictOf(RULE, moved(undefined))).toEqual({
+      verdict: 'FAIL',
+      field: 'depends_on',
+      message:
+        'does not refer to logs-test/aws_cloudwatch_log_group.logs, the log group in stack logs-test: nothing makes that stack apply before main-test, and EKS may create the log group first (depend on it; cdktf writes a cross-stack reference)',
+    });
+  });
+
+  it('fails a cluster whose cross-stack dependency is a log group of another name', () => {
+    const fixture = moved([`${INPUT}.outputs.${OUTPUT}`], '/aws/eks/someone-else/cluster');
+    expect(verdictOf(RULE, fixture)).toMatchObject({ verdict: 'FAIL', field: 'aws_cloudwatch_log_group', message: expect.stringMatching(/^no log group named \/aws\/eks\/groundwork-test\/cluster is declared/) });
+  });
+
+  it('fails, saying so, when the log group is nowhere in the synthesized output, though depends_on points at a stack', () => {
+    const fixture = variant(RULE, (s) => {
+      delete s['main-test'].resource.aws_cloudwatch_log_group;
+      s['main-test'].resource.aws_eks_cluster.c.depends_on = ['data.terraform_remote_state.cross-stack-reference-input-shared-test.outputs.cross-stack-output-logs'];
+    });
+    expect(verdictOf(RULE, fixture)).toEqual({
+      verdict: 'FAIL',
+      field: 'aws_cloudwatch_log_group',
+      message:
+        "no log group named /aws/eks/groundwork-test/cluster is declared in any stack of the environment; depends_on names data.terraform_remote_state.cross-stack-reference-input-shared-test.outputs.cross-stack-output-logs, which leads to no resource of the environment's synthesized stacks: EKS will create it, unencrypted and kept forever",
+    });
+  });
+});

@@ -1,4 +1,8 @@
-import { blocks, fail, pass, type Resource, type Rule, type RuleContext } from '../engine';
+import { blocks, fail, pass, type ProviderRegion, type Resource, type Rule, type RuleContext } from '../engine';
+import { unknownRegion } from './common';
+
+/** A backup vault's ARN, written out: `arn:aws:backup:eu-central-1:111111111111:backup-vault:<name>`; group 1 is its region. */
+const VAULT_ARN = /^arn:[^:]+:backup:([a-z0-9-]+):[0-9]*:backup-vault:.+$/;
 
 /** The vault a value (a vault's name or ARN, by reference or literally) names. */
 function vaultOf(from: Resource, value: unknown, { graph }: RuleContext): Resource | undefined {
@@ -22,21 +26,49 @@ export const backupRules: Rule[] = [
   },
   {
     id: 'GW-BACKUP-02',
-    title: 'Every backup plan rule copies its recovery points to another vault',
+    title: 'Every backup plan rule copies its recovery points to a vault in another region',
     checkov: [],
     checkovNote: 'checkov has no check on copy actions.',
-    why: 'A copy in another vault (in the DR region) survives the loss of the region, the vault or its key.',
+    why: 'Only a copy in another region (the DR region) survives the loss of the region, as well as that of the vault or its key; a copy in the same region shares their fate.',
     subjects: ['aws_backup_plan'],
     check(plan, context) {
+      const { graph } = context;
       for (const [i, rule] of blocks(plan.body.rule).entries()) {
+        const ruleName = String(rule.rule_name ?? i);
         const copies = blocks(rule.copy_action);
-        if (copies.length === 0) return fail(`rule[${i}].copy_action`, `rule ${String(rule.rule_name ?? i)} has no copy action`);
+        if (copies.length === 0) return fail(`rule[${i}].copy_action`, `rule ${ruleName} has no copy action`);
         const target = vaultOf(plan, rule.target_vault_name, context);
-        const same = copies.find((copy) => {
+        // The plan backs up into its target vault, so the recovery points are in that vault's region (the plan's own when the vault is not found).
+        const source = graph.providerRegion(target ?? plan);
+        const sourceName = target ? `its target vault ${target.path}` : `the plan`;
+        for (const [j, copy] of copies.entries()) {
+          const field = `rule[${i}].copy_action${copies.length > 1 ? `[${j}]` : ''}.destination_vault_arn`;
           const destination = vaultOf(plan, copy.destination_vault_arn, context);
-          return destination ? destination === target : copy.destination_vault_arn === rule.target_vault_name;
-        });
-        if (same) return fail(`rule[${i}].copy_action.destination_vault_arn`, `rule ${String(rule.rule_name ?? i)} copies into its own target vault`);
+          if (destination ? destination === target : copy.destination_vault_arn === rule.target_vault_name) return fail(field, `rule ${ruleName} copies into its own target vault`);
+          const arn = typeof copy.destination_vault_arn === 'string' && !copy.destination_vault_arn.includes('${') ? VAULT_ARN.exec(copy.destination_vault_arn) : null;
+          if (!destination && !arn) {
+            return fail(field, `rule ${ruleName} copies to ${String(copy.destination_vault_arn)}, which names no backup vault of the environment and is no vault ARN, so the gate cannot tell the copy's region`);
+          }
+          // A literal ARN says its region; a vault is in the region of the provider configuration it is created with.
+          const where = arn ? undefined : graph.providerRegion(destination!);
+          const region = arn ? arn[1] : where!.region;
+          const destinationName = destination && !arn ? destination.path : String(copy.destination_vault_arn);
+          if (region !== undefined && source.region !== undefined) {
+            if (region === source.region) {
+              return fail(field, `rule ${ruleName} copies into ${destinationName} in ${region}, the region of ${sourceName}: the copy does not survive the loss of the region`);
+            }
+            continue;
+          }
+          // A region is unknown. One provider configuration is one region, whatever it is.
+          if (where && where.stack === source.stack && where.provider === source.provider) {
+            return fail(field, `rule ${ruleName} copies into ${destinationName}, created with the same provider configuration (${where.provider} of stack ${where.stack}) as ${sourceName}, so in the same region`);
+          }
+          // Hand-written JSON that declares no provider at all: two different configurations are taken to be two regions.
+          const undeclared = (known: string | undefined, w: ProviderRegion | undefined) => known !== undefined || w?.reason === 'undeclared';
+          if (undeclared(region, where) && undeclared(source.region, source)) continue;
+          const unknown = region === undefined ? where! : source;
+          return fail(field, `the gate cannot tell whether rule ${ruleName} copies into another region: ${unknownRegion(unknown)}`);
+        }
       }
       return pass();
     },

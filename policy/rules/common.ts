@@ -1,5 +1,5 @@
 // Relations more than one rule file follows.
-import { iamMatches, type PlatformGraph, type Resource, type Statement } from '../engine';
+import { iamMatches, type PlatformGraph, type ProviderRegion, type Resource, type Statement } from '../engine';
 
 /** True when a statement's principals include everyone (`*`, or `AWS: *`). */
 export function hasAnyPrincipal(statement: Statement): boolean {
@@ -27,3 +27,15 @@ export function keyGrantsTo(graph: PlatformGraph, key: Resource, service: RegExp
 }
 
 export const WORLD = ['0.0.0.0/0', '::/0'];
+
+/** Why the gate cannot tell a provider configuration's region, in a sentence's words. */
+export function unknownRegion(where: ProviderRegion): string {
+  switch (where.reason) {
+    case 'undeclared':
+      return `stack ${where.stack} declares no ${where.provider.split('.')[0]} provider`;
+    case 'no-such-alias':
+      return `stack ${where.stack} declares no provider ${where.provider}`;
+    default:
+      return `provider ${where.provider} of stack ${where.stack} has no literal region (Terraform would take the region of whoever runs it)`;
+  }
+}

@@ -1,4 +1,4 @@
-import { block, blocks, fail, isFalse, isSet, isTrue, pass, strings, type Rule } from '../engine';
+import { block, blocks, fail, isFalse, isSet, isTrue, pass, strings, type Resource, type Rule } from '../engine';
 import { WORLD } from './common';
 
 const CONTROL_PLANE_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
@@ -49,7 +49,7 @@ export const eksRules: Rule[] = [
   },
   {
     id: 'GW-EKS-04',
-    title: "EKS control plane's log group is declared, and created before the cluster",
+    title: "EKS control plane's log group is declared, in the cluster's stack or another, and created before the cluster",
     checkov: [],
     checkovNote: 'checkov does not relate a cluster to the log group EKS writes to.',
     why: 'EKS writes to /aws/eks/<cluster>/cluster; if the platform does not create that log group first (with retention and a KMS key, which GW-LOGS-* check), EKS creates it unencrypted and kept forever.',
@@ -58,10 +58,26 @@ export const eksRules: Rule[] = [
       const name = cluster.body.name;
       if (typeof name !== 'string' || name.includes('${')) return fail('name', 'is not a literal, so the gate cannot find the control plane\'s log group');
       const expected = `/aws/eks/${name}/cluster`;
-      const logGroup = graph.all('aws_cloudwatch_log_group').find((group) => group.body.name === expected);
-      if (!logGroup) return fail('aws_cloudwatch_log_group', `no log group named ${expected} is declared`);
+      // What the cluster waits for: `aws_cloudwatch_log_group.x` in its own stack, or, for a log group of another
+      // stack, the cross-stack reference cdktf writes (`data.terraform_remote_state.<input>.outputs.<output>`),
+      // which the engine follows into the producing stack (that stack is then applied first).
       const dependsOn = strings(cluster.body.depends_on);
-      return logGroup.stack !== cluster.stack || dependsOn.includes(logGroup.address) ? pass() : fail('depends_on', `does not include ${logGroup.address}: EKS may create the log group first`);
+      const awaited = dependsOn.map((address) => ({ address, reference: graph.resolve(cluster, `\${${address}}`) }));
+      const group = (r: Resource) => r.mode === 'resource' && r.type === 'aws_cloudwatch_log_group';
+      if (awaited.some(({ reference }) => reference && group(reference.resource) && reference.resource.body.name === expected)) return pass();
+      const unresolved = awaited.filter(({ reference }) => !reference).map(({ address }) => address);
+      const declared = graph.all('aws_cloudwatch_log_group').filter((g) => g.body.name === expected);
+      if (declared.length === 0) {
+        const lost = unresolved.length > 0 ? `; depends_on names ${unresolved.join(', ')}, which ${unresolved.length > 1 ? 'lead' : 'leads'} to no resource of the environment's synthesized stacks` : '';
+        return fail('aws_cloudwatch_log_group', `no log group named ${expected} is declared in any stack of the environment${lost}: EKS will create it, unencrypted and kept forever`);
+      }
+      const own = declared.find((g) => g.stack === cluster.stack);
+      if (own) return fail('depends_on', `does not include ${own.address}: EKS may create the log group first`);
+      const other = declared[0];
+      return fail(
+        'depends_on',
+        `does not refer to ${other.path}, the log group in stack ${other.stack}: nothing makes that stack apply before ${cluster.stack}, and EKS may create the log group first (depend on it; cdktf writes a cross-stack reference)`,
+      );
     },
   },
   {
