@@ -3,7 +3,7 @@ import type { ResourceChange } from './plan-changes';
 /**
  * Attributes moto (5.2) reads back differently from what was written, where no configuration can make
  * the two agree: a plan right after an apply shows them as an update. Each is listed in the README's
- * emulator gaps; `npm run local:plan` reports them and does not count them as changes. Nothing else is.
+ * emulator gaps; `npm run diff -- --env local` reports them and does not count them as changes. Nothing else is.
  */
 export const EMULATOR_PLAN_RESIDUE: readonly { readonly type: string; readonly attribute: string; readonly reason: string }[] = [
   ...residue('aws_kms_key', ['rotation_period_in_days'], 'moto ignores a key\'s rotation period and reads it back as 0'),
@@ -47,9 +47,16 @@ export function splitEmulatorResidue(changes: readonly ResourceChange[]): {
     } else if (isUpdate && change.attributes.length > 0 && change.attributes.every((attribute) => change.unknown.includes(attribute))) {
       knockOn.push(change);
     } else {
-      unexpected.push(change);
+      unexpected.push(withoutListedAttributes(change));
     }
   }
   if (unexpected.length > 0 || residue.length === 0) return { unexpected: [...unexpected, ...knockOn], residue };
   return { unexpected, residue: [...residue, ...knockOn.map((change) => ({ change, reason: 'known only during apply, because of the artefacts above' }))] };
+}
+
+/** An update that changes something real besides listed artefacts, reported with the real attributes only. */
+function withoutListedAttributes(change: ResourceChange): ResourceChange {
+  if (change.actions.join() !== 'update') return change;
+  const real = change.attributes.filter((attribute) => !EMULATOR_PLAN_RESIDUE.some((entry) => entry.type === change.type && entry.attribute === attribute));
+  return real.length === change.attributes.length ? change : { ...change, attributes: real, unknown: change.unknown.filter((attribute) => real.includes(attribute)) };
 }

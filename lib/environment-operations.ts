@@ -1,5 +1,6 @@
 import { inDependencyOrder, type StackOutcome, type SynthesizedStack } from './environment-stacks';
-import type { PlanChanges } from './plan-changes';
+import type { StackDiff } from './diff-summary';
+import { splitEmulatorResidue } from './emulator-plan-residue';
 import { deployStack, destroyStack, planStack, type DeployResult, type StackContext } from './stack-operations';
 
 /** Stacks Terraform may run at once: each runs the ~700 MB provider, and the machine may have 2 cores. */
@@ -17,15 +18,37 @@ export async function deployInOrder(stacks: readonly SynthesizedStack[], context
 
 /** Destroys the stacks, each after every stack that depends on it. */
 export async function destroyInOrder(stacks: readonly SynthesizedStack[], context: StackContext, log: Log): Promise<StackOutcome<void>[]> {
-  return reportOutcomes('destroy', stacks, log, (stack) => destroyStack(stack, context), () => 'destroyed', true);
+  return reportOutcomes('destroy', stacks, log, (stack) => destroyStack(stack, context), () => 'destroyed', { reverse: true });
 }
 
-/** Plans every stack (independent of each other: each reads the others' state as it is). */
-export async function planAll(stacks: readonly SynthesizedStack[], context: StackContext, log: Log): Promise<StackOutcome<PlanChanges>[]> {
-  const independent = stacks.map((stack) => ({ ...stack, dependencies: [] }));
-  return reportOutcomes('plan', independent, log, (stack) => planStack(stack, context), (changes) =>
-    changes.resources.length === 0 && changes.outputs.length === 0 ? 'no changes' : `${changes.resources.length} resources and ${changes.outputs.length} outputs to change`,
+/**
+ * Plans every stack (refreshing from the real resources), each after the stacks it depends on, and reports
+ * what each would do. Never throws for a stack: a failed plan, and its dependents' skipped ones, are in the
+ * result. In an emulator environment, the emulator's known read-back artefacts are set apart.
+ */
+export async function diffEnvironment(stacks: readonly SynthesizedStack[], context: StackContext, log: Log, options: { emulator: boolean }): Promise<StackDiff[]> {
+  const outcomes = await reportOutcomes(
+    'plan',
+    stacks,
+    log,
+    (stack) => planStack(stack, context),
+    (changes) => (changes.resources.length === 0 && changes.outputs.length === 0 ? 'no changes' : `${changes.resources.length} resources and ${changes.outputs.length} outputs to change`),
+    { throwOnFailure: false },
   );
+  // A stack reads its dependencies' outputs from their state as it is now, not as this change would leave it.
+  const outputsChanging = new Set(outcomes.filter((outcome) => outcome.status === 'done' && outcome.value.outputs.length > 0).map((outcome) => outcome.stack.name));
+  return outcomes.map((outcome): StackDiff => {
+    if (outcome.status !== 'done') return { stack: outcome.stack.name, status: outcome.status, reason: outcome.reason };
+    const { unexpected, residue } = options.emulator ? splitEmulatorResidue(outcome.value.resources) : { unexpected: [...outcome.value.resources], residue: [] };
+    return {
+      stack: outcome.stack.name,
+      status: 'planned',
+      changes: unexpected,
+      outputs: outcome.value.outputs,
+      ignored: residue,
+      upstreamChanging: outcome.stack.dependencies.filter((dependency) => outputsChanging.has(dependency)),
+    };
+  });
 }
 
 const PAST = { deploy: 'deployed', destroy: 'destroyed', plan: 'planned' } as const;
@@ -36,7 +59,7 @@ async function reportOutcomes<T>(
   log: Log,
   task: (stack: SynthesizedStack) => Promise<T>,
   describe: (value: T) => string,
-  reverse = false,
+  { reverse = false, throwOnFailure = true }: { reverse?: boolean; throwOnFailure?: boolean } = {},
 ): Promise<StackOutcome<T>[]> {
   let finished = 0;
   const outcomes = await inDependencyOrder(
@@ -56,7 +79,7 @@ async function reportOutcomes<T>(
     { concurrency: CONCURRENCY, reverse },
   );
   const problems = outcomes.filter((outcome) => outcome.status !== 'done');
-  if (problems.length > 0) {
+  if (throwOnFailure && problems.length > 0) {
     throw new Error(
       problems.map((outcome) => (outcome.status === 'skipped' ? `${outcome.stack.name}: not ${PAST[verb]}, because ${outcome.reason}` : outcome.status === 'failed' ? outcome.reason : '')).join('\n'),
     );

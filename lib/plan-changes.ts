@@ -12,6 +12,10 @@ export interface ResourceChange {
   readonly attributes: readonly string[];
   /** Those of `attributes` whose new value is known only during apply. */
   readonly unknown: readonly string[];
+  /** For a replacement, the top-level attributes whose change forces it (Terraform's `replace_paths`). */
+  readonly forcedBy: readonly string[];
+  /** True when the plan imports the resource (an `import` block, cdktf's `importFrom`). */
+  readonly importing: boolean;
 }
 
 interface PlanJson {
@@ -19,7 +23,14 @@ interface PlanJson {
     address: string;
     type: string;
     mode: 'managed' | 'data';
-    change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown> };
+    change: {
+      actions: string[];
+      before: Record<string, unknown> | null;
+      after: Record<string, unknown> | null;
+      after_unknown?: Record<string, unknown>;
+      replace_paths?: unknown[][];
+      importing?: unknown;
+    };
   }[];
   output_changes?: Record<string, { actions: string[] }>;
 }
@@ -34,13 +45,15 @@ export interface PlanChanges {
 export function planChanges(planJson: string): PlanChanges {
   const plan = JSON.parse(planJson) as PlanJson;
   const resources = (plan.resource_changes ?? [])
-    .filter((change) => change.mode === 'managed' && !isNoop(change.change.actions))
+    .filter((change) => change.mode === 'managed' && (!isNoop(change.change.actions) || change.change.importing !== undefined))
     .map((change) => ({
       address: change.address,
       type: change.type,
       actions: change.change.actions,
       attributes: changedAttributes(change.change.before, change.change.after, change.change.after_unknown),
       unknown: Object.keys(change.change.after_unknown ?? {}).filter((key) => change.change.after_unknown![key] === true).sort(),
+      forcedBy: [...new Set((change.change.replace_paths ?? []).map((replacePath) => String(replacePath[0])))].sort(),
+      importing: change.change.importing !== undefined,
     }));
   const outputs = Object.entries(plan.output_changes ?? {})
     .filter(([, change]) => !isNoop(change.actions))
@@ -66,8 +79,19 @@ function normalize(value: unknown): unknown {
   return Array.isArray(value) && value.length === 0 ? null : value ?? null;
 }
 
-/** One line per change: `<address>: <actions> (<attributes>)`. */
+/** What Terraform would do to the resource, in one word: `create`, `update`, `replace`, `delete`, `import`... */
+export function changeAction(change: ResourceChange): string {
+  if (change.actions.includes('delete') && change.actions.includes('create')) return 'replace';
+  const action = change.actions.filter((one) => one !== 'no-op').join('+');
+  return change.importing ? (action === '' ? 'import' : `import+${action}`) : action;
+}
+
+/**
+ * One line per change: `<address>: <action> (<attributes>)`, the attributes being those an update changes
+ * or those that force a replacement. Names only: values may be secrets.
+ */
 export function describeChange(change: ResourceChange): string {
-  const action = change.actions.includes('delete') && change.actions.includes('create') ? 'replace' : change.actions.join('+');
-  return `${change.address}: ${action}${change.attributes.length > 0 && action === 'update' ? ` (${change.attributes.join(', ')})` : ''}`;
+  const action = changeAction(change);
+  const attributes = action === 'replace' ? change.forcedBy : action.endsWith('update') ? change.attributes : [];
+  return `${change.address}: ${action}${attributes.length > 0 ? ` (${attributes.join(', ')})` : ''}`;
 }

@@ -46,7 +46,7 @@ export interface DeployResult {
  */
 export async function deployStack(stack: SynthesizedStack, context: StackContext): Promise<DeployResult> {
   await initStack(stack, context);
-  const output = await runLogged(CDKTF, cdktfArgs('deploy', stack, context), stack, 'deploy', context);
+  const { output } = await runLogged(CDKTF, cdktfArgs('deploy', stack, context), stack, 'deploy', context);
   const counts = /Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(output);
   if (counts) return { added: Number(counts[1]), changed: Number(counts[2]), destroyed: Number(counts[3]) };
   // cdktf says so when Terraform found nothing to do.
@@ -80,7 +80,9 @@ export async function planStack(stack: SynthesizedStack, context: StackContext):
   await initStack(stack, context);
   const planFile = path.join(stack.dir, 'groundwork.tfplan');
   try {
-    await runLogged('terraform', ['plan', '-input=false', '-no-color', '-lock-timeout=60s', `-out=${planFile}`], stack, 'plan', context);
+    // -detailed-exitcode: 0 means nothing to change, so the plan file need not be read at all.
+    const { code } = await runLogged('terraform', ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-detailed-exitcode', `-out=${planFile}`], stack, 'plan', context, [0, 2]);
+    if (code === 0) return { resources: [], outputs: [] };
     const show = await terraform(['show', '-json', planFile], { cwd: stack.dir, env: context.env, timeoutMs: COMMAND_TIMEOUT_MS });
     if (show.code !== 0) throw new Error(`terraform show failed in ${stack.dir}:\n${show.stderr}`);
     return planChanges(show.stdout);
@@ -104,10 +106,17 @@ function logFile(stack: SynthesizedStack, operation: string, context: StackConte
 
 /**
  * Runs a command in the stack's directory (cdktf in the project's), appending everything it prints to the stack's log for this
- * operation, and resolves with that output. A failure names the stack, the command and the log, and
+ * operation, and resolves with that output and the exit code (one of `successCodes`). A failure names the stack, the command and the log, and
  * quotes the command's last lines.
  */
-function runLogged(command: string, args: string[], stack: SynthesizedStack, operation: string, context: StackContext): Promise<string> {
+function runLogged(
+  command: string,
+  args: string[],
+  stack: SynthesizedStack,
+  operation: string,
+  context: StackContext,
+  successCodes: readonly number[] = [0],
+): Promise<{ output: string; code: number }> {
   fs.mkdirSync(context.logDir, { recursive: true });
   const file = logFile(stack, operation, context);
   fs.appendFileSync(file, `$ ${path.basename(command)} ${args.join(' ')}\n`);
@@ -129,7 +138,7 @@ function runLogged(command: string, args: string[], stack: SynthesizedStack, ope
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) return resolve(output);
+      if (code !== null && successCodes.includes(code)) return resolve({ output, code });
       const tail = lastLines(output, 25);
       reject(new Error(`${stack.name}: ${path.basename(command)} ${args[0]} ${signal ? `stopped by ${signal}` : `exited ${code}`}; full output in ${file}\n${tail}`));
     });

@@ -7,10 +7,9 @@
 import { CreateDBClusterSnapshotCommand, type DBCluster, DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand, ModifyDBClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { randomBytes } from 'node:crypto';
 import type { EnvironmentConfig } from '../environments/schema';
-import { splitEmulatorResidue } from '../lib/emulator-plan-residue';
-import { deployInOrder, destroyInOrder, planAll } from '../lib/environment-operations';
+import { diffSummary, isClean } from '../lib/diff-summary';
+import { deployInOrder, destroyInOrder, diffEnvironment } from '../lib/environment-operations';
 import { prepareLocalEnvironment, secondsSince } from '../lib/local-environment';
-import { describeChange } from '../lib/plan-changes';
 
 /** How long the snapshot may take to become available. */
 const SNAPSHOT_TIMEOUT_MS = 600_000;
@@ -55,11 +54,8 @@ async function main(): Promise<void> {
     if (!after || after.Status !== 'available') throw new Error(`the restored database ${clusterId} is not available (${after?.Status ?? 'missing'})`);
 
     log('4. Checking that a plan of the recovered environment is clean');
-    const plans = await planAll(restored.stacks, restored.context, log);
-    const changes = plans.flatMap((outcome) =>
-      outcome.status === 'done' ? splitEmulatorResidue(outcome.value.resources).unexpected.map((change) => `${outcome.stack.name}: ${describeChange(change)}`) : [],
-    );
-    if (changes.length > 0) throw new Error(`the recovered environment does not match the code:\n${changes.join('\n')}`);
+    const diffs = await diffEnvironment(restored.stacks, restored.context, log, { emulator: true });
+    if (!isClean(diffs)) throw new Error(`the recovered environment does not match the code:\n${diffSummary('local', diffs)}`);
 
     log(`\nDisaster-recovery drill passed. Destroy: ${destroyTime}. Recovery time: ${recoveryTime} (${stacks.length} stacks re-deployed, database restored from ${snapshotId}).`);
     log('local now runs the restored database: its config needs database.restoreFromSnapshot to plan clean, so `npm run local` again returns it to an empty one.');

@@ -1,7 +1,7 @@
 // npm run local
 // The whole platform of the `local` environment, applied through the cdktf CLI and real Terraform into an
 // AWS emulator: the one at AWS_ENDPOINT_URL (then it exits), or moto started on a free loopback port (then
-// it stays up until Ctrl-C, so you can look around and run `npm run local:plan`).
+// it stays up until Ctrl-C, so you can look around and run `npm run diff -- --env local`).
 import { bootstrapState } from '../lib/bootstrap';
 import { deployInOrder } from '../lib/environment-operations';
 import { prepareLocalEnvironment, secondsSince, WORK_DIR, type LocalEnvironment } from '../lib/local-environment';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       const value = outputs.get(stackName)![output];
       if (value !== undefined) console.log(`  ${`${label}:`.padEnd(36)} ${String(value)}`);
     }
-    console.log(`\nCheck it: AWS_ENDPOINT_URL=${local.endpoint} npm run local:plan   (every stack should show no changes)`);
+    console.log(`\nCheck it: AWS_ENDPOINT_URL=${local.endpoint} npm run diff -- --env local   (every stack should show no changes)`);
     if (local.startedEmulator) {
       console.log(`moto keeps running at ${local.endpoint}; Ctrl-C stops it (and everything in it).`);
       await stopRequested;

@@ -7,7 +7,7 @@ import { dependencyOrder, environmentStacks, inDependencyOrder, type StackOutcom
 import { describeChange, planChanges, type ResourceChange } from '../lib/plan-changes';
 import { stackNames, synthesizeInto, tempDir } from './support/synthesized';
 
-// How `npm run local`, `local:plan` and `dr:drill` order, run, read and report their work, without Terraform
+// How `npm run local`, `diff`, `deploy` and `dr:drill` order, run, read and report their work, without Terraform
 // or an emulator: the end-to-end run is test/e2e/local-platform.test.ts.
 const ROOT = path.resolve(__dirname, '..');
 
@@ -239,7 +239,7 @@ describe('planChanges', () => {
     // An unknown value is absent from `after`; after_unknown also describes nested blocks, which are not "unknown".
     const after = { id: 'svc', desired_count: 2, task_definition: 'app:1', tags: { env: 'local' }, load_balancer: [{ port: 80 }] };
     const [change] = planChanges(planJson([resourceChange('aws_ecs_service.app', ['update'], before, after, { arn: true, load_balancer: [{}], tags: {} })])).resources;
-    expect(change).toEqual({ address: 'aws_ecs_service.app', type: 'aws_ecs_service', actions: ['update'], attributes: ['arn', 'desired_count'], unknown: ['arn'] });
+    expect(change).toEqual({ address: 'aws_ecs_service.app', type: 'aws_ecs_service', actions: ['update'], attributes: ['arn', 'desired_count'], unknown: ['arn'], forcedBy: [], importing: false });
     expect(describeChange(change)).toBe('aws_ecs_service.app: update (arn, desired_count)');
   });
 
@@ -291,6 +291,8 @@ describe('splitEmulatorResidue', () => {
     actions,
     attributes: [...attributes].sort(),
     unknown,
+    forcedBy: [],
+    importing: false,
   });
   // The listed attributes by resource type; the tests hold for whatever the list holds, even nothing.
   const listed = new Map<string, string[]>();
@@ -307,14 +309,17 @@ describe('splitEmulatorResidue', () => {
     if (listed.size === 0) expect(splitEmulatorResidue([change('aws_kms_key', ['rotation_period_in_days'])]).residue).toEqual([]);
   });
 
-  it('counts any change with an attribute not listed for its type as unexpected', () => {
+  it('counts any change with an attribute not listed for its type as unexpected, naming only its real attributes', () => {
     const changes = [
       change('aws_s3_bucket', [NOT_LISTED]),
-      ...[...listed].map(([type, attributes]) => change(type, [...attributes, NOT_LISTED])),
       // A listed attribute of another type is not listed for this one.
       ...[...listed.values()].map((attributes) => change('aws_groundwork_unlisted_type', attributes)),
     ];
     expect(splitEmulatorResidue(changes)).toEqual({ unexpected: changes, residue: [] });
+    const mixed = [...listed].map(([type, attributes]) => change(type, [...attributes, NOT_LISTED]));
+    const { unexpected, residue } = splitEmulatorResidue(mixed);
+    expect(residue).toEqual([]);
+    expect(unexpected).toEqual(mixed.map((one) => ({ ...one, attributes: [NOT_LISTED] })));
   });
 
   it('counts creates, deletes and replacements as unexpected, even of listed attributes only', () => {
@@ -350,12 +355,12 @@ describe('the local scripts fail clearly, before touching anything', () => {
    * Runs `npx tsx scripts/<script>.ts` from the project root with its own work directory, and says what it
    * left there; kills it after a minute.
    */
-  const runScript = (script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; wrote: string[] }> =>
+  const runScript = (script: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ code: number | null; output: string; wrote: string[] }> =>
     new Promise((resolve, reject) => {
       const base = { ...process.env };
       delete base.AWS_ENDPOINT_URL;
       const workDir = tempDir(`script-${script}`);
-      const child = spawn('npx', ['tsx', path.join('scripts', `${script}.ts`)], {
+      const child = spawn('npx', ['tsx', path.join('scripts', `${script}.ts`), ...args], {
         cwd: ROOT,
         env: { ...base, GROUNDWORK_WORK_DIR: workDir, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -391,11 +396,14 @@ describe('the local scripts fail clearly, before touching anything', () => {
   };
 
   // Concurrent: each is a separate process of a second or two.
-  it.concurrent.each(['local-plan', 'dr-drill'])(
+  it.concurrent.each([
+    ['diff --env local', 'diff', ['--env', 'local']],
+    ['dr-drill', 'dr-drill', []],
+  ])(
     '%s exits 1 when nothing answers at AWS_ENDPOINT_URL',
-    async (script) => {
+    async (_name, script, args) => {
       const endpoint = `http://127.0.0.1:${await closedPort()}`;
-      const run = await runScript(script, { AWS_ENDPOINT_URL: endpoint });
+      const run = await runScript(script, { AWS_ENDPOINT_URL: endpoint }, args);
       expect(run.output).toContain(`No emulator answers at ${endpoint} (AWS_ENDPOINT_URL)`);
       expect(run.code).toBe(1);
       expect(run.wrote).toEqual([]);
@@ -404,10 +412,32 @@ describe('the local scripts fail clearly, before touching anything', () => {
   );
 
   it.concurrent(
-    'local-plan exits 1 when AWS_ENDPOINT_URL is not set (it plans an emulator, it does not start one)',
+    'diff --env local exits 1 when AWS_ENDPOINT_URL is not set (it plans an emulator, it does not start one)',
     async () => {
-      const run = await runScript('local-plan', {});
+      const run = await runScript('diff', {}, ['--env', 'local']);
       expect(run.output).toContain('AWS_ENDPOINT_URL is not set');
+      expect(run.code).toBe(1);
+      expect(run.wrote).toEqual([]);
+    },
+    90 * SECONDS,
+  );
+
+  it.concurrent(
+    'diff exits 1 on an environment that does not exist, naming those that do',
+    async () => {
+      const run = await runScript('diff', {}, ['--env', 'qa']);
+      expect(run.output).toContain('--env must name an environment: dev, staging, prod, local (got "qa")');
+      expect(run.code).toBe(1);
+      expect(run.wrote).toEqual([]);
+    },
+    90 * SECONDS,
+  );
+
+  it.concurrent(
+    'deploy refuses to apply without a terminal to confirm on unless told --yes',
+    async () => {
+      const run = await runScript('deploy', {}, ['--env', 'dev']);
+      expect(run.output).toContain('without a terminal to confirm on, pass --yes');
       expect(run.code).toBe(1);
       expect(run.wrote).toEqual([]);
     },

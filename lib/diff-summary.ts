@@ -1,0 +1,160 @@
+import { changeAction, describeChange, type ResourceChange } from './plan-changes';
+
+/**
+ * Resource types that hold data a replacement or deletion loses (or, for a key, makes unreadable), by what
+ * a reviewer calls them. Everything else Groundwork makes can be created again from the code.
+ */
+const STATEFUL_KINDS: Readonly<Record<string, string>> = {
+  aws_rds_cluster: 'database',
+  aws_db_instance: 'database',
+  aws_elasticache_replication_group: 'cache',
+  aws_s3_bucket: 'bucket',
+  aws_backup_vault: 'backup vault',
+  aws_kms_key: 'key',
+  aws_secretsmanager_secret: 'secret',
+  aws_ecr_repository: 'image repository',
+};
+
+/** What is lost, by kind, when the resource goes. */
+const LOSS: Readonly<Record<string, string>> = {
+  database: 'its data is gone unless restored from a snapshot or recovery point',
+  cache: 'its data is gone (a cache, but sessions and queues may live there)',
+  bucket: 'its objects are gone',
+  'backup vault': 'its recovery points are gone',
+  key: 'everything encrypted with it becomes unreadable once its deletion window ends',
+  secret: 'its value is gone once its recovery window ends; whoever reads it fails',
+  'image repository': 'its images are gone; running tasks cannot be replaced from them',
+};
+
+/** The kind of stateful resource a Terraform type is (`database`, `bucket`...), or undefined. */
+export function statefulKind(type: string): string | undefined {
+  return STATEFUL_KINDS[type];
+}
+
+/** What one stack's plan came to, as the diff reports it. */
+export type StackDiff =
+  | {
+      readonly stack: string;
+      readonly status: 'planned';
+      readonly changes: readonly ResourceChange[];
+      readonly outputs: readonly string[];
+      /** Changes left out as known emulator artefacts, with why (emulator environments only). */
+      readonly ignored: readonly { readonly change: ResourceChange; readonly reason: string }[];
+      /** Stacks this one reads outputs from whose outputs this diff would change: its plan used their current values. */
+      readonly upstreamChanging: readonly string[];
+    }
+  | { readonly stack: string; readonly status: 'failed' | 'skipped'; readonly reason: string };
+
+export interface ChangeCounts {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  readonly import: number;
+}
+
+/** Terraform's own counting: a replacement is one to add and one to destroy. */
+export function countChanges(changes: readonly ResourceChange[]): ChangeCounts {
+  const count = (action: string) => changes.filter((change) => change.actions.includes(action)).length;
+  return { add: count('create'), change: count('update'), destroy: count('delete'), import: changes.filter((change) => change.importing).length };
+}
+
+/** One warning per replacement or deletion of a stateful resource. */
+export function statefulWarnings(changes: readonly ResourceChange[]): string[] {
+  return changes.flatMap((change) => {
+    const kind = statefulKind(change.type);
+    if (!kind || !change.actions.includes('delete')) return [];
+    const fate = changeAction(change) === 'replace' ? `will be replaced${change.forcedBy.length > 0 ? ` (because of ${change.forcedBy.join(', ')})` : ''}` : 'will be destroyed';
+    return [`\`${change.address}\` (${kind}) ${fate}: ${LOSS[kind]}.`];
+  });
+}
+
+/** True when no stack would change anything and every stack was planned. */
+export function isClean(diffs: readonly StackDiff[]): boolean {
+  return diffs.every((diff) => diff.status === 'planned' && diff.changes.length === 0 && diff.outputs.length === 0);
+}
+
+/** The marker that finds this environment's diff again: the PR comment is updated in place by it. */
+export function diffMarker(environment: string): string {
+  return `<!-- groundwork-diff:${environment} -->`;
+}
+
+/**
+ * The environment's diff as Markdown: a table of every stack (dependencies first) with its counts, then
+ * per stack with changes the resources behind them and a warning for each stateful replacement or
+ * deletion. Names only, never values: a plan's values may be secrets.
+ */
+export function diffSummary(environment: string, diffs: readonly StackDiff[]): string {
+  const planned = diffs.filter((diff) => diff.status === 'planned');
+  const total = countChanges(planned.flatMap((diff) => diff.changes));
+  const changedStacks = planned.filter((diff) => diff.changes.length > 0 || diff.outputs.length > 0);
+  const warnings = planned.flatMap((diff) => statefulWarnings(diff.changes));
+  const problems = diffs.filter((diff) => diff.status !== 'planned');
+  const lines = [diffMarker(environment), `### Groundwork diff: \`${environment}\``, ''];
+  if (problems.length > 0) lines.push(`**${problems.length} of ${diffs.length} stacks could not be planned**: the diff below is incomplete.`, '');
+  lines.push(
+    changedStacks.length === 0 && problems.length === 0
+      ? `No changes: all ${diffs.length} stacks match the code.`
+      : `${describeCounts(total)} in ${changedStacks.length} of ${diffs.length} stacks` +
+          (warnings.length > 0 ? `, **${warnings.length} stateful resource${warnings.length === 1 ? '' : 's'} replaced or destroyed**.` : '.'),
+    '',
+    '| Stack | Add | Change | Destroy | |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...diffs.map(tableRow),
+  );
+  for (const diff of diffs) lines.push(...stackSection(diff));
+  return `${lines.join('\n')}\n`;
+}
+
+function tableRow(diff: StackDiff): string {
+  if (diff.status !== 'planned') return `| \`${diff.stack}\` | | | | ${diff.status === 'failed' ? 'plan failed' : 'not planned'} |`;
+  const counts = countChanges(diff.changes);
+  const warnings = statefulWarnings(diff.changes).length;
+  const note =
+    diff.changes.length === 0 && diff.outputs.length === 0
+      ? 'no changes'
+      : [
+          warnings > 0 ? `**${warnings} stateful**` : '',
+          counts.import > 0 ? `${counts.import} to import` : '',
+          diff.changes.length === 0 ? 'outputs only' : '',
+          diff.upstreamChanging.length > 0 ? 'provisional' : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+  return `| \`${diff.stack}\` | ${counts.add} | ${counts.change} | ${counts.destroy} | ${note} |`;
+}
+
+function stackSection(diff: StackDiff): string[] {
+  if (diff.status !== 'planned') {
+    return ['', `#### \`${diff.stack}\`: ${diff.status === 'failed' ? 'plan failed' : 'not planned'}`, '', '```', diff.reason, '```'];
+  }
+  const lines: string[] = [];
+  if (diff.changes.length > 0 || diff.outputs.length > 0) {
+    lines.push('', `#### \`${diff.stack}\`: ${describeCounts(countChanges(diff.changes))}`, '');
+    lines.push(...statefulWarnings(diff.changes).map((warning) => `> **Warning**: ${warning}`));
+    if (diff.upstreamChanging.length > 0) {
+      lines.push(
+        `> Planned against the current outputs of ${diff.upstreamChanging.map((name) => `\`${name}\``).join(', ')}, which this change alters: run the diff again after ${diff.upstreamChanging.length === 1 ? 'it is' : 'they are'} applied.`,
+      );
+    }
+    if (lines[lines.length - 1] !== '') lines.push('');
+    lines.push(...diff.changes.map((change) => `- \`${describeChange(change).replace(': ', '`: ')}`));
+    lines.push(...diff.outputs.map((output) => `- output \`${output}\` changes`));
+  }
+  if (diff.ignored.length > 0) {
+    lines.push(
+      '',
+      `<details><summary>${diff.stack}: ${diff.ignored.length} known emulator artefact${diff.ignored.length === 1 ? '' : 's'}, not counted</summary>`,
+      '',
+      ...diff.ignored.map(({ change, reason }) => `- \`${describeChange(change).replace(': ', '`: ')} (${reason})`),
+      '',
+      '</details>',
+    );
+  }
+  return lines;
+}
+
+function describeCounts(counts: ChangeCounts): string {
+  const parts = [`${counts.add} to add`, `${counts.change} to change`, `${counts.destroy} to destroy`];
+  if (counts.import > 0) parts.push(`${counts.import} to import`);
+  return parts.join(', ');
+}

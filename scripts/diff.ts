@@ -1,0 +1,44 @@
+// npm run diff -- --env <name> [--out <file>]
+// What applying the code would change in every stack of one environment, planned in dependency order, as
+// one Markdown summary (stdout, and --out): per stack the counts to add, change and destroy, the resources
+// behind them, and a warning for every stateful resource replaced or destroyed. The PR workflow posts it
+// as a comment, the drift workflow files it as an issue. Exit 0: no changes; 2: changes (as `terraform
+// plan -detailed-exitcode`); 1: a plan could not be made (the summary says which, and is still written).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { diffSummary, isClean } from '../lib/diff-summary';
+import { diffEnvironment } from '../lib/environment-operations';
+import { prepareEnvironment } from '../lib/environment-target';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { env: { type: 'string' }, out: { type: 'string' } } });
+  if (!values.env) throw new Error('--env <name> is required');
+  // Progress goes to stderr, so stdout is the summary alone.
+  const log = (line: string) => console.error(line);
+  const target = await prepareEnvironment(values.env, log);
+  try {
+    log(`Planning ${target.stacks.length} stacks of ${target.name} in dependency order (AWS provider from ${target.providerSource}; logs in ${target.context.logDir}):`);
+    const diffs = await diffEnvironment(target.stacks, target.context, log, { emulator: target.emulator });
+    const summary = diffSummary(target.name, diffs);
+    if (values.out) {
+      // Written whole or not at all: a reader never finds half a summary.
+      fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
+      fs.writeFileSync(`${values.out}.partial`, summary);
+      fs.renameSync(`${values.out}.partial`, values.out);
+    }
+    process.stdout.write(summary);
+    if (diffs.some((diff) => diff.status !== 'planned')) return 1;
+    return isClean(diffs) ? 0 : 2;
+  } finally {
+    await target.close();
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: Error) => {
+    console.error(`npm run diff failed: ${error.message}`);
+    process.exitCode = 1;
+  },
+);
