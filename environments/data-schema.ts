@@ -107,7 +107,9 @@ const databaseCommon = {
     .default(7),
   /**
    * Create the database from this snapshot (identifier or ARN) instead of empty: the disaster-recovery
-   * switch. Setting it on a running environment replaces the database, which tier prod refuses.
+   * switch. Setting it on a running environment replaces the database: tier prod's `prevent_destroy` fails
+   * that plan, and an Aurora cluster with instances cannot be replaced in place at all (remove the
+   * running one first: docs/runbooks/restore-database.md).
    * @default - a new, empty database
    */
   restoreFromSnapshot: snapshotIdentifier.optional(),

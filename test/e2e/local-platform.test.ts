@@ -12,13 +12,33 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments, loadEnvironments } from '../../environments';
 import { emulatorCredentials, startMoto, type RunningEmulator } from '../../lib/moto';
+import { setValue } from '../../lib/environment-file';
 import { requireTerraform } from '../../lib/terraform-cli';
 import { tempDir } from '../support/synthesized';
 
-// The acceptance of the local platform, end to end: the README's `npm run local`, `npm run local:plan` and
-// `npm run dr:drill`, run as a user runs them, against a fresh moto on a free loopback port.
+// The acceptance of the local platform, end to end: the README's `npm run local`, `npm run diff -- --env local`
+// and `npm run dr:drill`, run as a user runs them, against a fresh moto on a free loopback port.
 const ROOT = path.resolve(__dirname, '..', '..');
 const MINUTES = 60_000;
+const LOCAL_STACKS = ['state-local', 'network-local', 'secrets-local', 'data-local', 'service-local', 'backup-local', 'observability-local'];
+
+/** The change lines of a diff summary, leaving out the emulator artefacts listed apart in <details>. */
+function changeLines(summary: string): string[] {
+  return summary
+    .replace(/<details>[\s\S]*?<\/details>/g, '')
+    .split('\n')
+    .filter((line) => line.startsWith('- `'));
+}
+
+/** The project's sources in a temporary directory, sharing its installed packages: a clone with a change to make. */
+function copyOfProject(): string {
+  const copy = tempDir('project-copy');
+  const skipped = new Set(['node_modules', '.git', '.groundwork', 'cdktf.out', 'coverage']);
+  const atRoot = (source: string) => path.dirname(source) === ROOT;
+  fs.cpSync(ROOT, copy, { recursive: true, filter: (source) => !(atRoot(source) && (skipped.has(path.basename(source)) || path.basename(source).startsWith('cdktf.out'))) });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+  return copy;
+}
 
 interface ScriptRun {
   readonly code: number | null;
@@ -33,11 +53,11 @@ describe('the local platform in moto', () => {
     return { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID!, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY! } };
   };
 
-  /** Runs `npm run <script>` as a user would, against this test's moto and work directory. */
-  const npmRun = (script: string, timeoutMs: number): Promise<ScriptRun> =>
+  /** Runs `npm run <script> [-- args]` as a user would, in the project (or a copy), against this test's moto and work directory. */
+  const npmRun = (command: string | string[], timeoutMs: number, cwd = ROOT): Promise<ScriptRun> =>
     new Promise((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', script], {
-        cwd: ROOT,
+      const child = spawn('npm', ['run', '--silent', ...[command].flat()], {
+        cwd,
         env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: workDir },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -132,28 +152,59 @@ describe('the local platform in moto', () => {
     await expect(new S3Client({ ...config, forcePathStyle: true }).send(new HeadBucketCommand({ Bucket: environments.local.state?.bucket ?? 'groundwork-local-tfstate-123456789012' }))).resolves.toBeDefined();
   }, 2 * MINUTES);
 
-  it('`npm run local:plan` then finds nothing to change', async () => {
-    const run = await npmRun('local:plan', 10 * MINUTES);
-    if (run.code !== 0) throw new Error(`npm run local:plan exited ${run.code}:\n${run.output}`);
-    expect(run.output).toContain('No changes: the emulator matches the code.');
-    // Every stack was planned, and every change listed is one of the documented emulator artefacts.
-    expect(run.output.match(/^ {2}\w+-local: .* in \d+ s \[\d\/7\]$/gm)).toHaveLength(7);
-    const listed = run.output.split('\n').filter((line) => /^ {2}\w+-local: aws_/.test(line));
-    expect(listed.filter((line) => !line.includes('known emulator artefact'))).toEqual([]);
+  it('`npm run diff -- --env local` then says "no changes" for every stack', async () => {
+    const run = await npmRun(['diff', '--', '--env', 'local'], 10 * MINUTES);
+    if (run.code !== 0) throw new Error(`npm run diff exited ${run.code}:\n${run.output}`);
+    expect(run.output).toContain('No changes: all 7 stacks match the code.');
+    for (const stack of LOCAL_STACKS) expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
+    expect(changeLines(run.output)).toEqual([]);
+    expect(run.output).not.toMatch(/^#### /m);
   }, 12 * MINUTES);
 
-  it('`npm run local:plan` exits 2 on drift, naming the stack, the resource and the attribute', async () => {
+  it('`npm run diff` exits 2 on drift, naming the stack, the resource and the attributes, and nothing else', async () => {
     const ec2 = new EC2Client(clientConfig());
     const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:environment', Values: ['local'] }] }))).Vpcs![0];
     // A change made outside Terraform, as a console user might.
     await ec2.send(new CreateTagsCommand({ Resources: [vpc.VpcId!], Tags: [{ Key: 'owner', Value: 'someone-by-hand' }] }));
     try {
-      const run = await npmRun('local:plan', 10 * MINUTES);
+      const run = await npmRun(['diff', '--', '--env', 'local'], 10 * MINUTES);
       expect(run.code).toBe(2);
-      expect(run.output).toMatch(/^ {2}network-local: aws_vpc\.\S+: update \(tags, tags_all\)$/m);
-      expect(run.output).toMatch(/^1 change: the emulator does not match the code\.$/m);
+      expect(run.output).toContain('0 to add, 1 to change, 0 to destroy in 1 of 7 stacks.');
+      expect(run.output).toContain('| `network-local` | 0 | 1 | 0 |  |');
+      expect(changeLines(run.output)).toEqual([expect.stringMatching(/^- `aws_vpc\.\S+`: update \(tags, tags_all\)$/)]);
+      for (const stack of LOCAL_STACKS.filter((name) => name !== 'network-local')) expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
+      expect(run.output).not.toContain('someone-by-hand');
     } finally {
       await ec2.send(new DeleteTagsCommand({ Resources: [vpc.VpcId!], Tags: [{ Key: 'owner' }] }));
+    }
+  }, 12 * MINUTES);
+
+  it('`npm run diff` after a config change shows exactly that change, with a warning for the database it replaces', async () => {
+    // The change a pull request would make, in a copy of the project: the database's name, which Aurora
+    // takes only by replacing the cluster, and which the service reads from its task definition.
+    const copy = copyOfProject();
+    try {
+      const file = path.join(copy, 'environments', 'local.ts');
+      fs.writeFileSync(file, setValue(fs.readFileSync(file, 'utf8'), ['database', 'databaseName'], 'orders'));
+      const run = await npmRun(['diff', '--', '--env', 'local'], 10 * MINUTES, copy);
+      expect(run.code).toBe(2);
+      const section = (stack: string) => changeLines(run.output.split(`#### \`${stack}\``)[1]?.split('#### ')[0] ?? '');
+      expect(section('data-local')).toEqual([expect.stringMatching(/^- `aws_rds_cluster\.database_cluster_\w+`: replace \(database_name\)$/)]);
+      expect(section('service-local')).toEqual([
+        expect.stringMatching(/^- `aws_ecs_service\.app_service_\w+`: update \(task_definition\)$/),
+        expect.stringMatching(/^- `aws_ecs_task_definition\.app_task-definition_\w+`: replace \(container_definitions\)$/),
+      ]);
+      const cluster = /`(aws_rds_cluster\.\S+)`: replace/.exec(run.output)![1];
+      expect(run.output).toContain(`> **Warning**: \`${cluster}\` (database) will be replaced (because of database_name): its data is gone unless restored from a snapshot or recovery point.`);
+      // A task definition is not stateful: the one warning is the database's.
+      expect(run.output.match(/^> \*\*Warning\*\*/gm)).toHaveLength(1);
+      // The service reads the database's endpoint from data-local's outputs, which the replacement changes.
+      expect(run.output).toContain('| `service-local` | 1 | 1 | 1 | provisional |');
+      for (const stack of LOCAL_STACKS.filter((name) => !['data-local', 'service-local'].includes(name))) {
+        expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
+      }
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
     }
   }, 12 * MINUTES);
 
