@@ -1,0 +1,45 @@
+// npm run affected -- --base <git-ref>
+// Which real environments a change since <git-ref> (from the merge base, as a pull request sees it) can
+// affect, as a JSON array on stdout, e.g. ["prod"] or [] — the matrix the pull-request workflow plans. An
+// environment's own file affects it alone, shared source every real environment, docs and tests none; each
+// changed file and the reason for its verdict go to stderr. Exit 0 with the list; 2 on wrong usage; 1 when
+// git cannot tell what changed (an unknown ref, or a shallow clone without the merge base).
+import { parseArgs } from 'node:util';
+import { environments } from '../environments';
+import { affectedEnvironments, changedFilesSince, classifyPath } from '../lib/affected-environments';
+
+const USAGE = 'usage: npm run --silent affected -- --base <git-ref>';
+
+class UsageError extends Error {}
+
+function main(argv: string[]): number {
+  let base: string | undefined;
+  try {
+    ({ values: { base } } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { base: { type: 'string' } } }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (!base) throw new UsageError(`--base is missing\n${USAGE}`);
+
+  const files = changedFilesSince(base);
+  for (const file of files) {
+    const impact = classifyPath(file, environments);
+    console.error(`${file}: ${impact.scope === 'one' ? impact.environment : impact.scope} (${impact.reason})`);
+  }
+  const affected = affectedEnvironments(files, environments);
+  console.error(`${files.length} changed files since ${base}; environments to plan: ${affected.join(', ') || 'none'}`);
+  process.stdout.write(`${JSON.stringify(affected)}\n`);
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`affected: ${error.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`affected failed: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
