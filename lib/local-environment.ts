@@ -30,8 +30,6 @@ export interface LocalEnvironmentOptions {
   readonly startEmulator: boolean;
   /** Synthesize `local` with these changes to its config (the DR drill's restore). @default none */
   readonly override?: (config: EnvironmentConfig) => EnvironmentConfig;
-  /** Where to synthesize. @default `.groundwork/local/cdktf.out` */
-  readonly outdir?: string;
   readonly log: (line: string) => void;
 }
 
@@ -62,7 +60,7 @@ export async function prepareLocalEnvironment(options: LocalEnvironmentOptions):
     // environments/local.ts reads AWS_ENDPOINT_URL when it is loaded, so it is loaded only now.
     process.env.AWS_ENDPOINT_URL = endpoint;
     const { local } = await import('../environments/local');
-    const outdir = path.resolve(options.outdir ?? path.join(WORK_DIR, 'local', 'cdktf.out'));
+    const outdir = path.resolve(WORK_DIR, 'local', 'cdktf.out');
     const config = options.override ? options.override(local) : local;
     synthesize({ local: config }, { outdir });
     const { env, providerSource } = scriptTerraformEnv(WORK_DIR);
