@@ -411,6 +411,17 @@ const backupRules: CrossFieldRule[] = [
 
 const operationsRules: CrossFieldRule[] = [
   {
+    reads: ['name', 'imports'],
+    check: (env) =>
+      env.imports.flatMap((entry, index) => {
+        const stack = entry.resource.slice(0, entry.resource.indexOf('/'));
+        if (!stack.endsWith(`-${env.name}`)) return problem(['imports', index, 'resource'], `names stack "${stack}", which is not a stack of ${env.name} ("<component>-${env.name}")`);
+        return env.imports.findIndex((other) => other.resource === entry.resource) < index
+          ? problem(['imports', index, 'resource'], `imports ${entry.resource} a second time: a resource adopts one existing object`)
+          : none;
+      }),
+  },
+  {
     reads: ['tier', 'observability.subscriptions'],
     check: (env) =>
       env.tier === 'prod' && env.observability.subscriptions.length === 0

@@ -6,6 +6,7 @@ import { CacheSchema, DatabaseSchema, RotationSchema } from './data-schema';
 import { logRetentionDays } from './fields';
 import { BackupSchema } from './backup-schema';
 import { GitopsSchema, resolveGitops } from './gitops-schema';
+import { ImportsSchema } from './imports-schema';
 import { ObservabilitySchema } from './observability-schema';
 import { PolicySchema } from './policy-schema';
 import { ServiceSchema } from './service-schema';
@@ -163,6 +164,8 @@ const EnvironmentObject = z.strictObject({
   observability: ObservabilitySchema.prefault({}),
   /** Waivers of the policy gate's rules. @default - none */
   policy: PolicySchema.prefault({}),
+  /** Existing resources the stacks adopt at their next apply instead of creating them. @default - none */
+  imports: ImportsSchema,
   /** The cluster and ArgoCD that deliver applications. @default - none: no `cluster-` or `gitops-` stack */
   gitops: GitopsSchema.optional(),
   /**

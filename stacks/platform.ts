@@ -3,6 +3,7 @@ import type { Environment } from '../environments';
 import { BackupStack } from './backup-stack';
 import { ClusterStack } from './cluster-stack';
 import { DataStack } from './data-stack';
+import { adoptExistingResources } from './existing-resources';
 import { GitopsStack } from './gitops-stack';
 import { NetworkStack } from './network-stack';
 import { ObservabilityStack } from './observability-stack';
@@ -42,5 +43,6 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
   const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
   for (const stack of [network, secrets, data, service, backup, observability, cluster, gitops]) stack?.addDependency(state);
+  adoptExistingResources(env, [state, network, secrets, data, service, backup, observability, cluster, gitops]);
   return { state, network, secrets, data, service, backup, observability, cluster, gitops };
 }
