@@ -6,10 +6,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { environments } from '../environments';
 import { bootstrapState } from '../lib/bootstrap';
+import { countChanges } from '../lib/diff-summary';
 import { splitEmulatorResidue } from '../lib/emulator-plan-residue';
 import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/moto';
 import { describeChange, planChanges } from '../lib/plan-changes';
 import { forceUnlockStack, readStateLock, stackBackend, type StackBackend } from '../lib/state-lock';
+import { synthesize } from '../lib/synthesize';
 import { offlineTerraformEnv, requireTerraform, terraform } from '../lib/terraform-cli';
 import { synthesizeInto, tempDir, type StackJson } from './support/synthesized';
 
@@ -80,6 +82,7 @@ describe('state locks and interrupted applies in the emulator', () => {
   let backend: StackBackend;
   let terraformVersion: string;
   let roleAddress: string;
+  let config: { local: typeof environments.local };
   /** Processes this file started and that may still run, by pid, with their start time so a reused pid is never signalled. */
   const started = new Map<number, string | undefined>();
   const networkDir = () => path.join(outdir, 'stacks', 'network-local');
@@ -88,7 +91,7 @@ describe('state locks and interrupted applies in the emulator', () => {
     terraformVersion = requireTerraform();
     moto = await startMoto();
     workDir = tempDir('state-lock');
-    const config = { local: { ...environments.local, emulator: { endpoint: moto.endpoint } } };
+    config = { local: { ...environments.local, emulator: { endpoint: moto.endpoint } } };
     outdir = synthesizeInto(config);
     otherOutdir = synthesizeInto(config);
     scriptOutdir = path.join(tempDir('unlock-script'), 'cdktf.out');
@@ -382,9 +385,17 @@ describe('state locks and interrupted applies in the emulator', () => {
     expect(rerun.stderr.match(/^Error: .*/gm)).toEqual([expect.stringContaining(`EntityAlreadyExists: Role with name ${ROLE} already exists`)]);
     expect(await readStateLock(backend, env)).toBeUndefined();
 
-    // Adopt it, then the apply converges.
-    const adopt = await terraform(['import', '-input=false', roleAddress, ROLE], { cwd: networkDir(), env, timeoutMs: 120_000 });
-    expect(adopt.code).toBe(0);
+    // Adopt it through the environment's config, as docs/runbooks/import.md does: the plan imports the role
+    // instead of creating it, and the apply converges.
+    synthesize({ local: { ...config.local, imports: [{ resource: 'network-local/flow-logs/role', id: ROLE }] } }, { outdir });
+    const planFile = path.join(workDir, 'adopt.tfplan');
+    const plan = await terraform(['plan', '-input=false', `-out=${planFile}`], { cwd: networkDir(), env, timeoutMs: 180_000 });
+    expect(plan.code).toBe(0);
+    const adopting = planChanges((await terraform(['show', '-json', planFile], { cwd: networkDir(), env, timeoutMs: 60_000 })).stdout).resources;
+    fs.rmSync(planFile, { force: true });
+    expect(adopting.find((change) => change.address === roleAddress)).toMatchObject({ importing: true });
+    expect(adopting.filter((change) => change.actions.includes('create')).map((change) => change.address)).not.toContain(roleAddress);
+    expect(countChanges(adopting).import).toBe(1);
     const converge = await terraform(['apply', '-auto-approve', '-input=false'], { cwd: networkDir(), env, timeoutMs: 300_000 });
     expect(converge.stderr).toBe('');
     expect(converge.code).toBe(0);
