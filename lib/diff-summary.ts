@@ -12,7 +12,10 @@ const STATEFUL_KINDS: Readonly<Record<string, string>> = {
   aws_backup_vault: 'backup vault',
   aws_kms_key: 'key',
   aws_secretsmanager_secret: 'secret',
+  aws_secretsmanager_secret_version: 'secret value',
   aws_ecr_repository: 'image repository',
+  aws_cloudwatch_log_group: 'log group',
+  aws_sqs_queue: 'queue',
 };
 
 /** What is lost, by kind, when the resource goes. */
@@ -23,7 +26,10 @@ const LOSS: Readonly<Record<string, string>> = {
   'backup vault': 'its recovery points are gone',
   key: 'everything encrypted with it becomes unreadable once its deletion window ends',
   secret: 'its value is gone once its recovery window ends; whoever reads it fails',
+  'secret value': 'the value is generated anew; whoever holds the old one is locked out',
   'image repository': 'its images are gone; running tasks cannot be replaced from them',
+  'log group': 'its logs (flow logs, audit, application) are gone',
+  queue: 'the messages waiting in it are gone',
 };
 
 /** The kind of stateful resource a Terraform type is (`database`, `bucket`...), or undefined. */
@@ -81,15 +87,16 @@ export function diffMarker(environment: string): string {
 /**
  * The environment's diff as Markdown: a table of every stack (dependencies first) with its counts, then
  * per stack with changes the resources behind them and a warning for each stateful replacement or
- * deletion. Names only, never values: a plan's values may be secrets.
+ * deletion. Names only, never values: a plan's values may be secrets. `revision` names the commit planned.
  */
-export function diffSummary(environment: string, diffs: readonly StackDiff[]): string {
+export function diffSummary(environment: string, diffs: readonly StackDiff[], revision?: string): string {
   const planned = diffs.filter((diff) => diff.status === 'planned');
   const total = countChanges(planned.flatMap((diff) => diff.changes));
   const changedStacks = planned.filter((diff) => diff.changes.length > 0 || diff.outputs.length > 0);
   const warnings = planned.flatMap((diff) => statefulWarnings(diff.changes));
   const problems = diffs.filter((diff) => diff.status !== 'planned');
-  const lines = [diffMarker(environment), `### Groundwork diff: \`${environment}\``, ''];
+  // The commit planned: a reader of an edited-in-place comment sees which push it shows.
+  const lines = [diffMarker(environment), `### Groundwork diff: \`${environment}\`${revision ? ` at \`${revision}\`` : ''}`, ''];
   if (problems.length > 0) lines.push(`**${problems.length} of ${diffs.length} stacks could not be planned**: the diff below is incomplete.`, '');
   lines.push(
     changedStacks.length === 0 && problems.length === 0
@@ -125,7 +132,7 @@ function tableRow(diff: StackDiff): string {
 
 function stackSection(diff: StackDiff): string[] {
   if (diff.status !== 'planned') {
-    return ['', `#### \`${diff.stack}\`: ${diff.status === 'failed' ? 'plan failed' : 'not planned'}`, '', '```', diff.reason, '```'];
+    return ['', `#### \`${diff.stack}\`: ${diff.status === 'failed' ? 'plan failed' : 'not planned'}`, '', ...failureLines(diff.reason).map((line) => `    ${line}`)];
   }
   const lines: string[] = [];
   if (diff.changes.length > 0 || diff.outputs.length > 0) {
@@ -151,6 +158,16 @@ function stackSection(diff: StackDiff): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * What a failure may say in a PR comment or an issue: its first line (which command, and where its full
+ * log is) and Terraform's one-line `Error:` summaries. The rest of Terraform's output can quote
+ * attribute values, so it stays in the log.
+ */
+function failureLines(reason: string): string[] {
+  const [first, ...rest] = reason.split('\n');
+  return [first, ...rest.map((line) => line.trim()).filter((line) => /^(│ )?Error: /.test(line)).map((line) => line.replace(/^│ /, ''))];
 }
 
 function describeCounts(counts: ChangeCounts): string {

@@ -23,8 +23,8 @@ export async function destroyInOrder(stacks: readonly SynthesizedStack[], contex
 
 /**
  * Plans every stack (refreshing from the real resources), each after the stacks it depends on, and reports
- * what each would do. Never throws for a stack: a failed plan, and its dependents' skipped ones, are in the
- * result. In an emulator environment, the emulator's known read-back artefacts are set apart.
+ * what each would do. Never throws for a stack: a failed plan is in the result, and its dependents are
+ * still planned (a plan changes nothing, and their drift still counts). In an emulator environment, the emulator's known read-back artefacts are set apart.
  */
 export async function diffEnvironment(stacks: readonly SynthesizedStack[], context: StackContext, log: Log, options: { emulator: boolean }): Promise<StackDiff[]> {
   const outcomes = await reportOutcomes(
@@ -33,7 +33,7 @@ export async function diffEnvironment(stacks: readonly SynthesizedStack[], conte
     log,
     (stack) => planStack(stack, context),
     (changes) => (changes.resources.length === 0 && changes.outputs.length === 0 ? 'no changes' : `${changes.resources.length} resources and ${changes.outputs.length} outputs to change`),
-    { throwOnFailure: false },
+    { throwOnFailure: false, continueAfterFailure: true },
   );
   // A stack reads its dependencies' outputs from their state as it is now, not as this change would leave it.
   const outputsChanging = new Set(outcomes.filter((outcome) => outcome.status === 'done' && outcome.value.outputs.length > 0).map((outcome) => outcome.stack.name));
@@ -59,7 +59,7 @@ async function reportOutcomes<T>(
   log: Log,
   task: (stack: SynthesizedStack) => Promise<T>,
   describe: (value: T) => string,
-  { reverse = false, throwOnFailure = true }: { reverse?: boolean; throwOnFailure?: boolean } = {},
+  { reverse = false, throwOnFailure = true, continueAfterFailure = false }: { reverse?: boolean; throwOnFailure?: boolean; continueAfterFailure?: boolean } = {},
 ): Promise<StackOutcome<T>[]> {
   let finished = 0;
   const outcomes = await inDependencyOrder(
@@ -76,7 +76,7 @@ async function reportOutcomes<T>(
         throw error;
       }
     },
-    { concurrency: CONCURRENCY, reverse },
+    { concurrency: CONCURRENCY, reverse, continueAfterFailure },
   );
   const problems = outcomes.filter((outcome) => outcome.status !== 'done');
   if (throwOnFailure && problems.length > 0) {

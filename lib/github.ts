@@ -146,19 +146,19 @@ function displayPath(url: string, apiUrl: string): string {
 }
 
 /**
- * The body to post: `body` with `marker` in it (prepended when missing, since the marker is how the next run
- * finds it), cut to fit GitHub's limit when too long, with a note saying where the whole text is. A cut
+ * The body to post: `body` starting with `marker` (prepended when it does not, since the marker is how the
+ * next run finds it, and only at the start: a reply quoting the comment carries it too, after `> `), cut to fit GitHub's limit when too long, with a note saying where the whole text is. A cut
  * never splits a character or leaves a code fence open.
  */
 export function fitBody(body: string, marker: string, runUrl?: string): string {
-  const marked = body.includes(marker) ? body : `${marker}\n${body}`;
+  const marked = body.startsWith(marker) ? body : `${marker}\n${body}`;
   if (marked.length <= GITHUB_BODY_LIMIT) return marked;
   const where = runUrl ? `the artifacts of [the workflow run](${runUrl})` : "the workflow run's artifacts";
   const note = `\n\n> **Note**\n> Truncated: the full text (${marked.length} characters) is over GitHub's ${GITHUB_BODY_LIMIT} limit. Read it whole in ${where}.\n`;
   const fence = '\n```';
   let head = marked.slice(0, GITHUB_BODY_LIMIT - note.length - fence.length - marker.length - 1);
   if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
-  if (!head.includes(marker)) head = `${marker}\n${head}`;
+  if (!head.startsWith(marker)) head = `${marker}\n${head}`;
   const openFence = (head.match(/^[ \t]*```/gm) ?? []).length % 2 === 1;
   return `${head}${openFence ? fence : ''}${note}`;
 }
@@ -170,7 +170,7 @@ export function fitBody(body: string, marker: string, runUrl?: string): string {
 export async function upsertPullRequestComment(client: GitHubClient, pr: number, marker: string, body: string, runUrl?: string): Promise<Outcome> {
   const text = fitBody(body, marker, runUrl);
   const comments = await client.list<Comment>(client.repoPath(`/issues/${pr}/comments`));
-  const existing = comments.find((comment) => comment.body?.includes(marker));
+  const existing = comments.find((comment) => comment.body?.startsWith(marker));
   if (existing) {
     const updated = await client.request<Comment>('PATCH', client.repoPath(`/issues/comments/${existing.id}`), { body: text });
     return { action: 'updated', id: updated.id, url: updated.html_url };
@@ -182,7 +182,7 @@ export async function upsertPullRequestComment(client: GitHubClient, pr: number,
 /** The open issues (never pull requests) with `label` whose body carries `marker`, oldest first. */
 export async function findOpenIssues(client: GitHubClient, label: string, marker: string): Promise<Issue[]> {
   const issues = await client.list<Issue>(client.repoPath(`/issues?state=open&labels=${encodeURIComponent(label)}&sort=created&direction=asc`));
-  return issues.filter((issue) => issue.pull_request === undefined && issue.body?.includes(marker));
+  return issues.filter((issue) => issue.pull_request === undefined && issue.body?.startsWith(marker));
 }
 
 /** Updates the body of the open issue with `label` and `marker`, or opens one with `title`, `label` and the body. */

@@ -21,6 +21,13 @@ const CDKTF = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdktf');
 /** Every command may take this long before it is stopped: the provider's own waits are minutes at most. */
 const COMMAND_TIMEOUT_MS = 1_800_000;
 
+/**
+ * The cdktf CLI runs Terraform without a lock timeout, so an apply would fail at once on a lock another
+ * operator's apply or import holds for a moment; it waits this long instead (Terraform reads these
+ * variables for each of its commands).
+ */
+const WAIT_FOR_LOCK: NodeJS.ProcessEnv = { TF_CLI_ARGS_plan: '-lock-timeout=300s', TF_CLI_ARGS_apply: '-lock-timeout=300s', TF_CLI_ARGS_destroy: '-lock-timeout=300s' };
+
 /** Inits run one at a time: two that install the provider into the shared plugin cache at once collide. */
 let initQueue: Promise<unknown> = Promise.resolve();
 
@@ -46,7 +53,7 @@ export interface DeployResult {
  */
 export async function deployStack(stack: SynthesizedStack, context: StackContext): Promise<DeployResult> {
   await initStack(stack, context);
-  const { output } = await runLogged(CDKTF, cdktfArgs('deploy', stack, context), stack, 'deploy', context);
+  const { output } = await runLogged(CDKTF, cdktfArgs('deploy', stack, context), stack, 'deploy', context, [0], WAIT_FOR_LOCK);
   const counts = /Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(output);
   if (counts) return { added: Number(counts[1]), changed: Number(counts[2]), destroyed: Number(counts[3]) };
   // cdktf says so when Terraform found nothing to do.
@@ -57,7 +64,7 @@ export async function deployStack(stack: SynthesizedStack, context: StackContext
 /** Destroys one stack through the cdktf CLI. The caller destroys dependents first. */
 export async function destroyStack(stack: SynthesizedStack, context: StackContext): Promise<void> {
   await initStack(stack, context);
-  await runLogged(CDKTF, cdktfArgs('destroy', stack, context), stack, 'destroy', context);
+  await runLogged(CDKTF, cdktfArgs('destroy', stack, context), stack, 'destroy', context, [0], WAIT_FOR_LOCK);
 }
 
 function cdktfArgs(command: 'deploy' | 'destroy', stack: SynthesizedStack, context: StackContext): string[] {
@@ -81,7 +88,9 @@ export async function planStack(stack: SynthesizedStack, context: StackContext):
   const planFile = path.join(stack.dir, 'groundwork.tfplan');
   try {
     // -detailed-exitcode: 0 means nothing to change, so the plan file need not be read at all.
-    const { code } = await runLogged('terraform', ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-detailed-exitcode', `-out=${planFile}`], stack, 'plan', context, [0, 2]);
+    // -lock=false: a plan that is never applied (a PR's diff, drift) neither waits for an apply's lock
+    // nor holds one that an apply would then fail on; S3 serves it the state whole, before or after.
+    const { code } = await runLogged('terraform', ['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode', `-out=${planFile}`], stack, 'plan', context, [0, 2]);
     if (code === 0) return { resources: [], outputs: [] };
     const show = await terraform(['show', '-json', planFile], { cwd: stack.dir, env: context.env, timeoutMs: COMMAND_TIMEOUT_MS });
     if (show.code !== 0) throw new Error(`terraform show failed in ${stack.dir}:\n${show.stderr}`);
@@ -116,13 +125,14 @@ function runLogged(
   operation: string,
   context: StackContext,
   successCodes: readonly number[] = [0],
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<{ output: string; code: number }> {
   fs.mkdirSync(context.logDir, { recursive: true });
   const file = logFile(stack, operation, context);
   fs.appendFileSync(file, `$ ${path.basename(command)} ${args.join(' ')}\n`);
   return new Promise((resolve, reject) => {
     // In this process's group, so Ctrl-C reaches Terraform too: it then stops cleanly and releases its lock.
-    const child = spawn(command, args, { cwd: command === CDKTF ? PROJECT_ROOT : stack.dir, env: { ...context.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: command === CDKTF ? PROJECT_ROOT : stack.dir, env: { ...context.env, ...extraEnv, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk;

@@ -4,6 +4,7 @@
 // behind them, and a warning for every stateful resource replaced or destroyed. The PR workflow posts it
 // as a comment, the drift workflow files it as an issue. Exit 0: no changes; 2: changes (as `terraform
 // plan -detailed-exitcode`); 1: a plan could not be made (the summary says which, and is still written).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +21,7 @@ async function main(): Promise<number> {
   try {
     log(`Planning ${target.stacks.length} stacks of ${target.name} in dependency order (AWS provider from ${target.providerSource}; logs in ${target.context.logDir}):`);
     const diffs = await diffEnvironment(target.stacks, target.context, log, { emulator: target.emulator });
-    const summary = diffSummary(target.name, diffs);
+    const summary = diffSummary(target.name, diffs, checkedOutCommit());
     if (values.out) {
       // Written whole or not at all: a reader never finds half a summary.
       fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
@@ -33,6 +34,12 @@ async function main(): Promise<number> {
   } finally {
     await target.close();
   }
+}
+
+/** The commit checked out here (in a pull request's run, the merge commit GitHub built), when this is a git checkout. */
+function checkedOutCommit(): string | undefined {
+  const result = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
 main().then(

@@ -33,8 +33,9 @@ const serviceScaled = entry('aws_ecs_service.app_service_4E5F6A7B', ['update'], 
 describe('diffSummary', () => {
   it('says "no changes" for every stack of a clean environment, and starts with the marker the PR comment is found by', () => {
     const diffs = ['state-prod', 'network-prod', 'data-prod'].map((stack) => planned(stack));
-    const summary = diffSummary('prod', diffs);
+    const summary = diffSummary('prod', diffs, '3f9c2ab1d4e5');
     expect(summary.split('\n')[0]).toBe(diffMarker('prod'));
+    expect(summary.split('\n')[1]).toBe('### Groundwork diff: `prod` at `3f9c2ab1d4e5`');
     expect(summary).toContain('No changes: all 3 stacks match the code.');
     for (const stack of ['state-prod', 'network-prod', 'data-prod']) expect(summary).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
     expect(isClean(diffs)).toBe(true);
@@ -102,7 +103,11 @@ describe('diffSummary', () => {
 
   it('says the diff is incomplete when a plan failed, quoting why, and names the skipped stacks', () => {
     const diffs: StackDiff[] = [
-      { stack: 'network-dev', status: 'failed', reason: 'network-dev: terraform plan exited 1; full output in x.log\n  Error: no valid credential sources' },
+      {
+        stack: 'network-dev',
+        status: 'failed',
+        reason: 'network-dev: terraform plan exited 1; full output in x.log\n  │ Error: no valid credential sources\n  │ with password = "hunter2-in-an-error"\n  ```',
+      },
       { stack: 'data-dev', status: 'skipped', reason: 'network-dev did not succeed' },
       planned('state-dev'),
     ];
@@ -111,7 +116,10 @@ describe('diffSummary', () => {
     expect(summary).toContain('**2 of 3 stacks could not be planned**: the diff below is incomplete.');
     expect(summary).toContain('| `network-dev` | | | | plan failed |');
     expect(summary).toContain('| `data-dev` | | | | not planned |');
-    expect(summary).toContain('Error: no valid credential sources');
+    expect(summary).toContain('    network-dev: terraform plan exited 1; full output in x.log\n    Error: no valid credential sources\n');
+    // Only Terraform's one-line error summaries: the rest of its output may quote values, and stays in the log.
+    expect(summary).not.toContain('hunter2-in-an-error');
+    expect(summary).not.toContain('```');
     expect(summary).not.toContain('No changes');
   });
 
@@ -128,7 +136,19 @@ describe('diffSummary', () => {
 
 describe('statefulKind', () => {
   it('names only resource types the AWS provider has (a typo would silently warn about nothing)', () => {
-    const kinds = ['aws_rds_cluster', 'aws_db_instance', 'aws_elasticache_replication_group', 'aws_s3_bucket', 'aws_backup_vault', 'aws_kms_key', 'aws_secretsmanager_secret', 'aws_ecr_repository'];
+    const kinds = [
+      'aws_rds_cluster',
+      'aws_db_instance',
+      'aws_elasticache_replication_group',
+      'aws_s3_bucket',
+      'aws_backup_vault',
+      'aws_kms_key',
+      'aws_secretsmanager_secret',
+      'aws_secretsmanager_secret_version',
+      'aws_ecr_repository',
+      'aws_cloudwatch_log_group',
+      'aws_sqs_queue',
+    ];
     for (const type of kinds) {
       expect(statefulKind(type)).toBeDefined();
       const binding = path.join(__dirname, '..', 'node_modules', '@cdktf', 'provider-aws', 'lib', type.replace(/^aws_/, '').replace(/_/g, '-'), 'index.js');

@@ -195,13 +195,14 @@ describe('upsertPullRequestComment', () => {
   });
 
   it('updates the marked comment in place, found on a later page, and touches no other', async () => {
-    const [, devDiff, , prodDiff, last] = github.addComments(7, 'LGTM', '<!-- groundwork-diff:dev -->\ndev diff', 'question', `${DIFF_MARKER}\nold prod diff`, 'thanks');
+    // A reply quoting the bot's comment carries the marker too, after `> `: it is someone else's, never updated.
+    const [, devDiff, , prodDiff, last] = github.addComments(7, `> ${DIFF_MARKER}\n> old prod diff\n\nwhy?`, '<!-- groundwork-diff:dev -->\ndev diff', 'question', `${DIFF_MARKER}\nold prod diff`, 'thanks');
 
     const outcome = await upsertPullRequestComment(client, 7, DIFF_MARKER, `${DIFF_MARKER}\nnew prod diff`);
 
     expect(outcome).toMatchObject({ action: 'updated', id: prodDiff.id });
     expect(github.writes()).toEqual([expect.objectContaining({ method: 'PATCH', path: `${REPO}/issues/comments/${prodDiff.id}`, body: { body: `${DIFF_MARKER}\nnew prod diff` } })]);
-    expect(github.comments.get(7)!.map((comment) => comment.body)).toEqual(['LGTM', devDiff.body, 'question', `${DIFF_MARKER}\nnew prod diff`, last.body]);
+    expect(github.comments.get(7)!.map((comment) => comment.body)).toEqual([`> ${DIFF_MARKER}\n> old prod diff\n\nwhy?`, devDiff.body, 'question', `${DIFF_MARKER}\nnew prod diff`, last.body]);
   });
 
   it('puts the marker in a body that lacks it, so the next run finds the comment', async () => {

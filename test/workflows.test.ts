@@ -29,6 +29,7 @@ interface Job {
 interface Workflow {
   readonly on: Record<string, any>;
   readonly permissions?: unknown;
+  readonly concurrency?: unknown;
   readonly jobs: Record<string, Job>;
 }
 
@@ -157,9 +158,10 @@ describe('pull-request.yml', () => {
     expect(environmentOf(job)).toBe('${{ matrix.environment }}-plan');
   });
 
-  it('cancels a superseded plan of the same pull request and environment', () => {
-    const job = jobRunning(workflow, /npm run diff\b/);
-    expect(job.concurrency).toEqual({ group: expect.stringMatching(/github\.event\.pull_request\.number.*matrix\.environment/), 'cancel-in-progress': true });
+  it('cancels the whole run of a superseded push, so an older run never overwrites a newer diff comment', () => {
+    expect(workflow.concurrency).toEqual({ group: expect.stringMatching(/github\.event\.pull_request\.number/), 'cancel-in-progress': true });
+    // Nothing in it may wait on a group of its own that outlives the run's.
+    expect(Object.values(workflow.jobs).filter((job) => job.concurrency !== undefined)).toEqual([]);
   });
 
   it('never writes to the repository', () => {
