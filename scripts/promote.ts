@@ -2,7 +2,7 @@
 // Copies the release (service.image.tag, and gitops.repository.revision when the source pins one) from
 // environments/<from>.ts to environments/<to>.ts, editing only those literals through the TypeScript
 // syntax tree, then loads the edited environments with the real loader in a fresh tsx process; a result
-// that fails is undone byte for byte. Prints what changed and the git / gh commands that open the pull
+// that fails the check is undone byte for byte (a run killed during the check leaves the edit for `git diff`). Prints what changed and the git / gh commands that open the pull
 // request. Exit 0 when promoted or when the target already runs the source's release; 1 otherwise.
 // --dir points it at a copy of the environments directory (tests use one); default: environments/.
 import * as fs from 'node:fs';
@@ -80,7 +80,10 @@ function nextCommands(plan: PromotionPlan): string[] {
     ...plan.edits.map((edit) => `- ${describeEdit(edit)}`),
     '',
     `The pull-request workflow posts the plan of ${plan.to} on this pull request.`,
-    `Merging does not deploy ${plan.to}: it deploys through the deploy workflow (workflow_dispatch), once the reviewers of the ${plan.to} environment approve.`,
+    // deploy.yml deploys dev on every push to main, and staging and prod only when run by hand.
+    plan.to === 'dev'
+      ? 'Merging deploys dev: the deploy workflow runs on every push to main.'
+      : `Merging does not deploy ${plan.to}: it deploys through the deploy workflow (workflow_dispatch), once the reviewers of the ${plan.to} environment approve.`,
   ].join('\n');
   return [
     `git switch -c ${shellQuote(branch)}`,
