@@ -27,10 +27,7 @@ export interface EnvironmentTarget {
  */
 export async function prepareEnvironment(name: string, log: (line: string) => void): Promise<EnvironmentTarget> {
   // environments/local.ts reads AWS_ENDPOINT_URL when loaded; prepareLocalEnvironment loads it itself.
-  if (name === 'local') {
-    const local = await prepareLocalEnvironment({ startEmulator: false, log });
-    return { name, emulator: true, stacks: local.stacks, context: local.context, providerSource: local.providerSource, close: () => local.close() };
-  }
+  if (name === 'local') return prepareLocalEnvironment({ startEmulator: false, log });
   const { environments } = await import('../environments');
   if (!Object.hasOwn(environments, name)) throw new Error(`--env must name an environment: ${Object.keys(environments).join(', ')} (got "${name}")`);
   requireTerraform();

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { EnvironmentConfig } from '../environments/schema';
-import { environmentStacks, type SynthesizedStack } from './environment-stacks';
+import { environmentStacks } from './environment-stacks';
+import type { EnvironmentTarget } from './environment-target';
 import { emulatorCredentials, startMoto, type RunningEmulator } from './moto';
 import type { StackContext } from './stack-operations';
 import { synthesize } from './synthesize';
@@ -9,20 +10,14 @@ import { requireTerraform, scriptTerraformEnv } from './terraform-cli';
 /** Where the scripts keep their working files (CLI config, provider cache, logs, bootstrap state); tests use their own. */
 export const WORK_DIR = process.env.GROUNDWORK_WORK_DIR ?? '.groundwork';
 
-export interface LocalEnvironment {
+/** `local`, synthesized against its emulator; `close` stops the emulator if this process started it. */
+export interface LocalEnvironment extends EnvironmentTarget {
   /** The emulator every AWS endpoint of `local` points at. */
   readonly endpoint: string;
   /** True when this process started moto itself (and stops it in `close`). */
   readonly startedEmulator: boolean;
   /** Where `local` was synthesized, pointed at `endpoint`. */
   readonly outdir: string;
-  /** Every stack of `local`, dependencies first. */
-  readonly stacks: readonly SynthesizedStack[];
-  readonly context: StackContext;
-  /** Where the AWS provider comes from, for the user. */
-  readonly providerSource: string;
-  /** Stops the emulator if this process started it. */
-  close(): Promise<void>;
 }
 
 export interface LocalEnvironmentOptions {
@@ -70,6 +65,8 @@ export async function prepareLocalEnvironment(options: LocalEnvironmentOptions):
       logDir: path.resolve(WORK_DIR, 'local', 'logs'),
     };
     return {
+      name: 'local',
+      emulator: true,
       endpoint,
       startedEmulator: emulator !== undefined,
       outdir,
