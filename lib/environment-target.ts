@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { environmentName } from './cli';
 import { environmentStacks, type SynthesizedStack } from './environment-stacks';
 import { prepareLocalEnvironment, WORK_DIR } from './local-environment';
 import type { StackContext } from './stack-operations';
@@ -23,13 +24,14 @@ export interface EnvironmentTarget {
  * Synthesizes the named environment and prepares what Terraform runs with. A real environment uses the
  * ambient AWS credentials (a profile, SSO, or the role CI assumed by OIDC) and synthesizes every
  * environment into `cdktf.out` (`CDKTF_OUTDIR`), as `npm run synth` does; `local` needs the emulator at
- * `AWS_ENDPOINT_URL`. An unknown name or invalid config fails before anything runs.
+ * `AWS_ENDPOINT_URL`. An unknown name (a UsageError, listing the environments) or invalid config fails
+ * before anything runs.
  */
 export async function prepareEnvironment(name: string, log: (line: string) => void): Promise<EnvironmentTarget> {
   // environments/local.ts reads AWS_ENDPOINT_URL when loaded; prepareLocalEnvironment loads it itself.
   if (name === 'local') return prepareLocalEnvironment({ startEmulator: false, log });
   const { environments } = await import('../environments');
-  if (!Object.hasOwn(environments, name)) throw new Error(`--env must name an environment: ${Object.keys(environments).join(', ')} (got "${name}")`);
+  environmentName(environments, name);
   requireTerraform();
   const outdir = path.resolve(process.env.CDKTF_OUTDIR || 'cdktf.out');
   synthesize(environments, { outdir });

@@ -7,18 +7,14 @@
 import { parseArgs } from 'node:util';
 import { environments } from '../environments';
 import { affectedEnvironments, changedFilesSince, classifyPath } from '../lib/affected-environments';
+import { parseArguments, runScript, UsageError } from '../lib/cli';
 
 const USAGE = 'usage: npm run --silent affected -- --base <git-ref>';
 
-class UsageError extends Error {}
-
 function main(argv: string[]): number {
-  let base: string | undefined;
-  try {
-    ({ values: { base } } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { base: { type: 'string' } } }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const {
+    values: { base },
+  } = parseArguments(USAGE, () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: { base: { type: 'string' } } }));
   if (!base) throw new UsageError(`--base is missing\n${USAGE}`);
 
   const files = changedFilesSince(base);
@@ -32,14 +28,4 @@ function main(argv: string[]): number {
   return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof UsageError) {
-    console.error(`affected: ${error.message}`);
-    process.exitCode = 2;
-  } else {
-    console.error(`affected failed: ${(error as Error).message}`);
-    process.exitCode = 1;
-  }
-}
+void runScript('affected', () => main(process.argv.slice(2)));

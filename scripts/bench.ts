@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseArguments, runScript, UsageError } from '../lib/cli';
 
 const TARGET = { wallSeconds: 1.5, rssMiB: 300 };
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
-const runs = Number(values.runs);
+const USAGE = 'usage: npm run bench [-- --runs <n>]';
 
 interface Sample {
   wallSeconds: number;
@@ -31,28 +31,35 @@ function measure(command: string, outdir: string): Sample {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-')), 'cdktf.out');
-const cases: [string, string][] = [
-  ['npm run synth (bundle reused + app)', 'node scripts/synth.mjs'],
-  ['app only (node dist/main.js)', 'node dist/main.js'],
-];
-measure(cases[0][1], outdir); // warm the file cache and build dist/ once
+function main(argv: string[]): number {
+  const { values } = parseArguments(USAGE, () => parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' } } }));
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number of runs (got "${values.runs}")\n${USAGE}`);
 
-console.log(`${runs} runs each on ${os.cpus().length} cores, node ${process.version}`);
-console.log('what                              median wall   min    max   peak RSS (median)');
-let withinTarget = true;
-for (const [name, command] of cases) {
-  const samples = Array.from({ length: runs }, () => measure(command, outdir));
-  const walls = samples.map((s) => s.wallSeconds);
-  const wall = median(walls);
-  const rss = median(samples.map((s) => s.rssMiB));
-  console.log(`${name.padEnd(32)}  ${wall.toFixed(2).padStart(9)} s  ${Math.min(...walls).toFixed(2)}  ${Math.max(...walls).toFixed(2)}  ${rss.toFixed(0).padStart(6)} MiB`);
-  if (command === cases[0][1]) withinTarget = wall < TARGET.wallSeconds && rss < TARGET.rssMiB;
-}
-const stacks = Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).stacks).length;
-console.log(`(${stacks} stacks per synth; target for a full synth: median under ${TARGET.wallSeconds} s and ${TARGET.rssMiB} MiB)`);
-fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
-if (!withinTarget) {
+  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-')), 'cdktf.out');
+  const cases: [string, string][] = [
+    ['npm run synth (bundle reused + app)', 'node scripts/synth.mjs'],
+    ['app only (node dist/main.js)', 'node dist/main.js'],
+  ];
+  measure(cases[0][1], outdir); // warm the file cache and build dist/ once
+
+  console.log(`${runs} runs each on ${os.cpus().length} cores, node ${process.version}`);
+  console.log('what                              median wall   min    max   peak RSS (median)');
+  let withinTarget = true;
+  for (const [name, command] of cases) {
+    const samples = Array.from({ length: runs }, () => measure(command, outdir));
+    const walls = samples.map((s) => s.wallSeconds);
+    const wall = median(walls);
+    const rss = median(samples.map((s) => s.rssMiB));
+    console.log(`${name.padEnd(32)}  ${wall.toFixed(2).padStart(9)} s  ${Math.min(...walls).toFixed(2)}  ${Math.max(...walls).toFixed(2)}  ${rss.toFixed(0).padStart(6)} MiB`);
+    if (command === cases[0][1]) withinTarget = wall < TARGET.wallSeconds && rss < TARGET.rssMiB;
+  }
+  const stacks = Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).stacks).length;
+  console.log(`(${stacks} stacks per synth; target for a full synth: median under ${TARGET.wallSeconds} s and ${TARGET.rssMiB} MiB)`);
+  fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
+  if (withinTarget) return 0;
   console.log('OVER TARGET');
-  process.exitCode = 1;
+  return 1;
 }
+
+void runScript('bench', () => main(process.argv.slice(2)));

@@ -1,19 +1,20 @@
 // npm run bootstrap -- --env <name> [--yes]
 // Creates an environment's state bucket and key, then moves the state stack's own state into that bucket.
 // Safe to re-run: it does nothing once the bucket holds the state, and resumes a bootstrap that failed.
+// Exit 0 when bootstrapped (or already); 2 on an unknown environment or wrong usage; 1 otherwise.
 import { parseArgs } from 'node:util';
 import { environments } from '../environments';
 import { bootstrapState } from '../lib/bootstrap';
+import { environmentName, parseArguments, runScript } from '../lib/cli';
 import { emulatorCredentials } from '../lib/moto';
 import { synthesize } from '../lib/synthesize';
 import { requireTerraform, scriptTerraformEnv } from '../lib/terraform-cli';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { env: { type: 'string' }, yes: { type: 'boolean', default: false } } });
-  const name = values.env;
-  if (!name || !(name in environments)) {
-    throw new Error(`--env must name an environment: ${Object.keys(environments).join(', ')}`);
-  }
+const USAGE = 'usage: npm run bootstrap -- --env <name> [--yes]';
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArguments(USAGE, () => parseArgs({ args: argv, options: { env: { type: 'string' }, yes: { type: 'boolean', default: false } } }));
+  const name = environmentName(environments, values.env, { usage: USAGE });
   requireTerraform();
   const outdir = process.env.CDKTF_OUTDIR || 'cdktf.out';
   synthesize(environments, { outdir });
@@ -24,7 +25,4 @@ async function main(): Promise<void> {
   await bootstrapState({ environment: name, outdir, workDir: '.groundwork', terraformEnv: { ...env, ...credentials }, autoApprove: values.yes, log: console.log });
 }
 
-main().catch((error: Error) => {
-  console.error(`bootstrap failed: ${error.message}`);
-  process.exitCode = 1;
-});
+void runScript('bootstrap', () => main(process.argv.slice(2)));

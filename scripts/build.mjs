@@ -1,15 +1,26 @@
 // Bundles the TypeScript program into dist/main.js. Packages stay external: the provider bindings must
 // share the one cdktf instance, deep imports load only the classes used, and bundling zod measured slower.
 // A bundle whose input files are unchanged since it was built is reused without loading esbuild (about
-// 0.25 s of every synth otherwise).
+// 0.25 s of every synth otherwise). esbuild does not type-check; what it only warns about but `tsc`
+// rejects (a key written twice in an environment's object literal) fails the build, as a syntax error does.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const APP_BUNDLE = path.join(ROOT, 'dist', 'main.js');
+
+/**
+ * esbuild's warnings that `tsc` rejects as errors too (each checked against TypeScript 5.9), so a bundle
+ * is never built from code `npm run lint` refuses. Not promoted, because tsc accepts them: duplicate-case
+ * and equals-negative-zero. assign-to-constant is an error already when bundling.
+ */
+const REJECTED_BY_TSC = ['duplicate-object-key', 'duplicate-class-member', 'equals-nan', 'equals-new-object', 'impossible-typeof', 'suspicious-boolean-not'];
+
+/** esbuild refused the program; it has printed each error, with its file, line and source line, on stderr. */
+export class BuildFailed extends Error {}
 
 export function buildApp() {
   return bundleIfChanged({ root: ROOT, entry: 'main.ts', outfile: APP_BUNDLE });
@@ -19,6 +30,8 @@ export function buildApp() {
  * Bundles `entry` (relative to `root`) into `outfile`, unless the inputs of the last bundle are unchanged.
  * Beside the bundle, `<outfile>.inputs.json` records every input file esbuild read (and tsconfig.json)
  * and a digest over them, the options and esbuild's version. Returns whether it built.
+ * @throws BuildFailed when esbuild reports an error; the previous bundle and its record are then left as
+ *   they were, still describing each other.
  */
 export async function bundleIfChanged({ root, entry, outfile }) {
   const options = {
@@ -32,6 +45,7 @@ export async function bundleIfChanged({ root, entry, outfile }) {
     format: 'cjs',
     sourcemap: 'linked',
     logLevel: 'warning',
+    logOverride: Object.fromEntries(REJECTED_BY_TSC.map((id) => [id, 'error'])),
   };
   const recordFile = `${outfile}.inputs.json`;
   const esbuildVersion = createRequire(import.meta.url)('esbuild/package.json').version;
@@ -47,14 +61,31 @@ export async function bundleIfChanged({ root, entry, outfile }) {
   const record = readRecord(recordFile);
   if (record && fs.existsSync(outfile) && digestOf(record.inputs) === record.digest) return false;
   const { build } = await import('esbuild');
-  const result = await build({ ...options, metafile: true });
+  let result;
+  try {
+    result = await build({ ...options, metafile: true, write: false });
+  } catch (error) {
+    if (!Array.isArray(error?.errors)) throw error;
+    throw new BuildFailed(error.message);
+  }
   // esbuild reads tsconfig.json too (it can change how code compiles), but does not list it as an input.
   const inputs = [...new Set([...Object.keys(result.metafile.inputs), 'tsconfig.json'])].sort();
-  // Written beside and renamed into place, so a concurrent synth never reads half a record.
-  const partial = `${recordFile}.${process.pid}`;
-  fs.writeFileSync(partial, JSON.stringify({ inputs, digest: digestOf(inputs) }));
-  fs.renameSync(partial, recordFile);
+  // The old record goes first: a run stopped while writing leaves no record, so the next one builds
+  // again instead of trusting a bundle that may be part old, part new.
+  fs.rmSync(recordFile, { force: true });
+  fs.mkdirSync(path.dirname(outfile), { recursive: true });
+  // The source map before the bundle that points at it.
+  const outputs = [...result.outputFiles].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')));
+  for (const output of outputs) writeWhole(output.path, output.contents);
+  writeWhole(recordFile, JSON.stringify({ inputs, digest: digestOf(inputs) }));
   return true;
+}
+
+/** Written beside and renamed into place, so a concurrent synth never reads half a file. */
+function writeWhole(file, contents) {
+  const partial = `${file}.${process.pid}`;
+  fs.writeFileSync(partial, contents);
+  fs.renameSync(partial, file);
 }
 
 function readRecord(file) {
@@ -65,4 +96,11 @@ function readRecord(file) {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildApp();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    await buildApp();
+  } catch (error) {
+    if (!(error instanceof BuildFailed)) throw error;
+    process.exitCode = 1;
+  }
+}

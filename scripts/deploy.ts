@@ -2,17 +2,21 @@
 // Applies every stack of one environment through the cdktf CLI (`cdktf deploy <stack>`), each after the
 // stacks it depends on. Without --yes it first shows the diff and asks for the environment's name on a
 // terminal; the deploy workflow passes --yes once the environment's reviewers approved the run. A new
-// environment's state backend comes first, from `npm run bootstrap -- --env <name>`.
+// environment's state backend comes first, from `npm run bootstrap -- --env <name>`. Exit 0 when
+// deployed (or declined at the prompt); 2 on an unknown environment or wrong usage; 1 otherwise.
 import * as readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { parseArguments, runScript, UsageError } from '../lib/cli';
 import { diffSummary, isClean } from '../lib/diff-summary';
 import { deployInOrder, diffEnvironment } from '../lib/environment-operations';
 import { prepareEnvironment, type EnvironmentTarget } from '../lib/environment-target';
 import { secondsSince } from '../lib/local-environment';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { env: { type: 'string' }, yes: { type: 'boolean', default: false } } });
-  if (!values.env) throw new Error('--env <name> is required');
+const USAGE = 'usage: npm run deploy -- --env <name> [--yes]';
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArguments(USAGE, () => parseArgs({ args: argv, options: { env: { type: 'string' }, yes: { type: 'boolean', default: false } } }));
+  if (!values.env) throw new UsageError(`--env is missing\n${USAGE}`);
   if (!values.yes && !process.stdin.isTTY) throw new Error('without a terminal to confirm on, pass --yes (after reviewing `npm run diff -- --env <name>`)');
   const start = Date.now();
   const target = await prepareEnvironment(values.env, console.log);
@@ -46,7 +50,4 @@ async function confirmed(target: EnvironmentTarget): Promise<boolean> {
   }
 }
 
-main().catch((error: Error) => {
-  console.error(`\nnpm run deploy failed: ${error.message}`);
-  process.exitCode = 1;
-});
+void runScript('deploy', () => main(process.argv.slice(2)));

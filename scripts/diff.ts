@@ -3,18 +3,23 @@
 // one Markdown summary (stdout, and --out): per stack the counts to add, change and destroy, the resources
 // behind them, and a warning for every stateful resource replaced or destroyed. The PR workflow posts it
 // as a comment, the drift workflow files it as an issue. Exit 0: no changes; 2: changes (as `terraform
-// plan -detailed-exitcode`); 1: a plan could not be made (the summary says which, and is still written).
+// plan -detailed-exitcode`); 1: a plan could not be made (the summary says which, and is still written);
+// 2 as well, with no summary, on an unknown environment or wrong usage, as every script exits on those:
+// the workflows take 2 as "changes" only when the summary was written.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseArguments, runScript, UsageError } from '../lib/cli';
 import { diffSummary, isClean } from '../lib/diff-summary';
 import { diffEnvironment } from '../lib/environment-operations';
 import { prepareEnvironment } from '../lib/environment-target';
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { env: { type: 'string' }, out: { type: 'string' } } });
-  if (!values.env) throw new Error('--env <name> is required');
+const USAGE = 'usage: npm run diff -- --env <name> [--out <file>]';
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArguments(USAGE, () => parseArgs({ args: argv, options: { env: { type: 'string' }, out: { type: 'string' } } }));
+  if (!values.env) throw new UsageError(`--env is missing\n${USAGE}`);
   // Progress goes to stderr, so stdout is the summary alone.
   const log = (line: string) => console.error(line);
   const target = await prepareEnvironment(values.env, log);
@@ -42,10 +47,4 @@ function checkedOutCommit(): string | undefined {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: Error) => {
-    console.error(`npm run diff failed: ${error.message}`);
-    process.exitCode = 1;
-  },
-);
+void runScript('diff', () => main(process.argv.slice(2)));

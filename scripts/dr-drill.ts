@@ -3,10 +3,12 @@
 // snapshot the database, destroy every stack but the state backend and the backups, re-deploy them from the same
 // code with the database restored from that snapshot (`database.restoreFromSnapshot`), check that a plan
 // is then clean, and print how long the recovery took. The README's "Disaster recovery" section is the
-// same procedure for a real environment.
+// same procedure for a real environment. Takes no arguments: exit 2 on any, before anything runs.
 import { CreateDBClusterSnapshotCommand, type DBCluster, DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand, ModifyDBClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import type { EnvironmentConfig } from '../environments/schema';
+import { parseArguments, runScript } from '../lib/cli';
 import { diffSummary, isClean } from '../lib/diff-summary';
 import { deployInOrder, destroyInOrder, diffEnvironment } from '../lib/environment-operations';
 import { prepareLocalEnvironment, secondsSince } from '../lib/local-environment';
@@ -14,7 +16,10 @@ import { prepareLocalEnvironment, secondsSince } from '../lib/local-environment'
 /** How long the snapshot may take to become available. */
 const SNAPSHOT_TIMEOUT_MS = 600_000;
 
-async function main(): Promise<void> {
+const USAGE = 'usage: npm run dr:drill   (no arguments; AWS_ENDPOINT_URL names the emulator `npm run local` deployed into)';
+
+async function main(argv: string[]): Promise<void> {
+  parseArguments(USAGE, () => parseArgs({ args: argv, options: {} }));
   // The SDK's notice about its future Node.js versions; the pinned version here runs on Node.js 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const snapshotId = `groundwork-local-drill-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
@@ -80,7 +85,4 @@ async function waitForSnapshot(rds: RDSClient, snapshotId: string): Promise<void
   }
 }
 
-main().catch((error: Error) => {
-  console.error(`\nnpm run dr:drill failed: ${error.message}`);
-  process.exitCode = 1;
-});
+void runScript('dr:drill', () => main(process.argv.slice(2)));

@@ -9,14 +9,13 @@
 // and the API path, never the token).
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseArguments, runScript, UsageError } from '../lib/cli';
 import { GitHubClient, githubSettingsFromEnv, resolveIssues, upsertIssue, upsertPullRequestComment, type Outcome } from '../lib/github';
 
 const USAGE = [
   'usage: npm run github -- comment --pr <n> --marker <text> --file <md>',
   '       npm run github -- issue --title <t> --label <l> --marker <text> (--file <md> | --resolved)',
 ].join('\n');
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   pr: { type: 'string' },
@@ -30,13 +29,9 @@ const OPTIONS = {
 type Values = { pr?: string; marker?: string; file?: string; title?: string; label?: string; resolved?: boolean };
 
 function parse(argv: string[]): { command: string; values: Values } {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
-    if (positionals.length !== 1) throw new Error(positionals.length === 0 ? 'say comment or issue' : `unexpected ${positionals.slice(1).join(' ')}`);
-    return { command: positionals[0], values };
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const { values, positionals } = parseArguments(USAGE, () => parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS }));
+  if (positionals.length !== 1) throw new UsageError(`${positionals.length === 0 ? 'say comment or issue' : `unexpected ${positionals.slice(1).join(' ')}`}\n${USAGE}`);
+  return { command: positionals[0], values };
 }
 
 /** The value of a required option, or a usage error naming it. */
@@ -93,15 +88,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error: Error) => {
-    if (error instanceof UsageError) {
-      console.error(`github: ${error.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    console.error(`github failed: ${error.message}`);
-    process.exitCode = 1;
-  },
-);
+void runScript('github', () => main(process.argv.slice(2)));

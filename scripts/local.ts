@@ -1,8 +1,11 @@
 // npm run local
 // The whole platform of the `local` environment, applied through the cdktf CLI and real Terraform into an
 // AWS emulator: the one at AWS_ENDPOINT_URL (then it exits), or moto started on a free loopback port (then
-// it stays up until Ctrl-C, so you can look around and run `npm run diff -- --env local`).
+// it stays up until Ctrl-C, so you can look around and run `npm run diff -- --env local`). Takes no
+// arguments: exit 2 on any, before anything starts.
+import { parseArgs } from 'node:util';
 import { bootstrapState } from '../lib/bootstrap';
+import { parseArguments, runScript } from '../lib/cli';
 import { deployInOrder } from '../lib/environment-operations';
 import { prepareLocalEnvironment, secondsSince, WORK_DIR, type LocalEnvironment } from '../lib/local-environment';
 import { stackOutputs } from '../lib/stack-operations';
@@ -49,7 +52,10 @@ const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
   process.on('SIGTERM', () => resolve('SIGTERM'));
 });
 
-async function main(): Promise<void> {
+const USAGE = 'usage: npm run local   (no arguments; AWS_ENDPOINT_URL names an emulator to deploy into, else moto is started)';
+
+async function main(argv: string[]): Promise<void> {
+  parseArguments(USAGE, () => parseArgs({ args: argv, options: {} }));
   const start = Date.now();
   const local = await prepareLocalEnvironment({ startEmulator: true, log: console.log });
   let deployed = false;
@@ -83,7 +89,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: Error) => {
-  console.error(`\nnpm run local failed: ${error.message}`);
-  process.exitCode = 1;
-});
+void runScript('local', () => main(process.argv.slice(2)));

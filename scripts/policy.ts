@@ -1,8 +1,8 @@
 // npm run policy -- --env <name> | --all [--dir <synthesized outdir>] [--verbose]
 // The policy gate: every synthesized stack of the environment(s) against the rules in policy/, with the
 // environment's waivers (`policy.waivers` in environments/<env>.ts). Exit 0 when nothing fails, 1 on
-// any unwaived failure or stale waiver, 2 on bad usage. Without --dir it synthesizes every environment
-// into a temporary directory first.
+// any unwaived failure or stale waiver (or environments that are not valid), 2 on bad usage or an unknown
+// environment. Without --dir it synthesizes every environment into a temporary directory first.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { environments } from '../environments';
 import { ConfigError, loadEnvironments } from '../environments/load';
 import type { Environment } from '../environments/schema';
+import { environmentName, parseArguments, runScript, UsageError } from '../lib/cli';
 import { evaluate, formatReport, loadSynthesized, RULES, stacksOfEnvironment, type TerraformJson } from '../policy';
 
 const USAGE = `usage: npm run policy -- (--env <name> | --all) [--dir <synthesized outdir>] [--verbose]
@@ -18,44 +19,39 @@ const USAGE = `usage: npm run policy -- (--env <name> | --all) [--dir <synthesiz
   --dir <path>  read an existing synthesized output (cdktf.out) instead of synthesizing into a temporary directory
   --verbose     print passing rows too`;
 
-class UsageError extends Error {}
+/** A usage mistake, followed by the usage. */
+const usageError = (message: string) => new UsageError(`${message}\n${USAGE}`);
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = (() => {
-    try {
-      return parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: { env: { type: 'string' }, all: { type: 'boolean' }, dir: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  })();
+  const { values } = parseArguments(USAGE, () =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { env: { type: 'string' }, all: { type: 'boolean' }, dir: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }),
+  );
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (values.env === undefined && !values.all) throw new UsageError('name an environment with --env <name>, or pass --all');
-  if (values.env !== undefined && values.all) throw new UsageError('pass --env <name> or --all, not both');
-  if (values.env !== undefined && !(values.env in environments)) {
-    throw new UsageError(`no environment "${values.env}"; environments: ${Object.keys(environments).join(', ')}`);
-  }
+  if (values.env === undefined && !values.all) throw usageError('name an environment with --env <name>, or pass --all');
+  if (values.env !== undefined && values.all) throw usageError('pass --env <name> or --all, not both');
+  if (values.env !== undefined) environmentName(environments, values.env, { usage: USAGE });
 
   let loaded: Environment[];
   try {
     loaded = loadEnvironments(environments);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new UsageError(`${error.message}\nThe policy gate needs valid environments.`);
+    throw new Error(`${error.message}\nThe policy gate needs valid environments.`);
   }
   const selected = values.all ? loaded : loaded.filter((env) => env.name === values.env);
 
   let stacks: Map<string, TerraformJson>;
   let temporary: string | undefined;
   if (values.dir !== undefined) {
-    if (!fs.existsSync(path.join(values.dir, 'manifest.json'))) throw new UsageError(`--dir ${values.dir} is not a synthesized output: it has no manifest.json`);
+    if (!fs.existsSync(path.join(values.dir, 'manifest.json'))) throw usageError(`--dir ${values.dir} is not a synthesized output: it has no manifest.json`);
     stacks = loadSynthesized(values.dir);
   } else {
     temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-policy-'));
@@ -69,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     let failed = false;
     for (const env of selected) {
       const own = stacksOfEnvironment(stacks, env.name);
-      if (own.size === 0) throw new UsageError(`${values.dir ?? 'the synthesized output'} has no stacks of environment ${env.name}`);
+      if (own.size === 0) throw usageError(`${values.dir ?? 'the synthesized output'} has no stacks of environment ${env.name}`);
       const report = evaluate({ env: { name: env.name, tier: env.tier }, stacks: own, rules: RULES, waivers: env.policy.waivers });
       process.stdout.write(formatReport(report, { verbose: values.verbose }));
       failed ||= report.failed > 0;
@@ -81,17 +77,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`policy: ${error.message}\n${USAGE}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`policy: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    }
-  },
-);
+void runScript('policy', () => main(process.argv.slice(2)));

@@ -1,25 +1,49 @@
-// npm run promote -- --from <env> --to <env> [--dir <environments directory>]
+// npm run promote -- --from <env> --to <env> [--backwards] [--dir <environments directory>]
 // Copies the release (service.image.tag, and gitops.repository.revision when the source pins one) from
 // environments/<from>.ts to environments/<to>.ts, editing only those literals through the TypeScript
 // syntax tree, then loads the edited environments with the real loader in a fresh tsx process; a result
-// that fails the check is undone byte for byte (a run killed during the check leaves the edit for `git diff`). Prints what changed and the git / gh commands that open the pull
-// request. Exit 0 when promoted or when the target already runs the source's release; 1 otherwise.
+// that fails the check is undone byte for byte (a run killed during the check leaves the edit for `git
+// diff`). Prints what changed and the git / gh commands that open the pull request.
+// Releases move up the tiers, dev -> staging -> prod. --backwards lets one move down (from a higher tier
+// to a lower one, e.g. --from prod --to staging, to bring staging back to what prod runs); without it
+// such a promotion is refused as a mistake.
 // --dir points it at a copy of the environments directory (tests use one); default: environments/.
+// Exit 0 when promoted or when the target already runs the source's release; 2 on wrong usage (an
+// unknown, emulator or same environment, or a backwards move without --backwards); 1 otherwise.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_ENVIRONMENTS_DIR, displayPath, planPromotion, writePromotion, type PlannedEdit, type PromotionPlan } from '../lib/promotion';
+import type { Environment } from '../environments/schema';
+import { environmentName, parseArguments, runScript, UsageError } from '../lib/cli';
+import { DEFAULT_ENVIRONMENTS_DIR, displayPath, isBackwards, planPromotion, writePromotion, type PlannedEdit, type PromotionPlan } from '../lib/promotion';
 
 type Registry = typeof import('../environments');
 
+const USAGE = 'usage: npm run promote -- --from <env> --to <env> [--backwards] [--dir <environments directory>]';
+
 function main(argv: string[]): number {
-  const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { from: { type: 'string' }, to: { type: 'string' }, dir: { type: 'string' } } });
+  const { values } = parseArguments(USAGE, () =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { from: { type: 'string' }, to: { type: 'string' }, backwards: { type: 'boolean', default: false }, dir: { type: 'string' } },
+    }),
+  );
   const environmentsDir = path.resolve(values.dir ?? DEFAULT_ENVIRONMENTS_DIR);
   const registry = loadRegistry(environmentsDir);
   const from = releaseEnvironment(registry, '--from', values.from);
   const to = releaseEnvironment(registry, '--to', values.to);
-  if (from === to) throw new Error(`--from and --to are both ${from}; a promotion moves a release from one environment to another`);
-  requireValidEnvironments(registry);
+  if (from === to) throw new UsageError(`--from and --to are both ${from}; a promotion moves a release from one environment to another`);
+  const environments = validEnvironments(registry);
+  const tierOf = (name: string) => environments.find((env) => env.name === name)!.tier;
+  const backwards = isBackwards(tierOf(from), tierOf(to));
+  if (backwards && !values.backwards) {
+    throw new UsageError(
+      `--from ${from} --to ${to} moves a release backwards, from tier ${tierOf(from)} to tier ${tierOf(to)} (releases go dev -> staging -> prod). ` +
+        `If ${to} should run ${from}'s release (to undo a bad release there), pass --backwards.`,
+    );
+  }
 
   const plan = planPromotion({ from, to, environmentsDir });
   for (const note of plan.notes) console.log(`Note: ${note}`);
@@ -34,33 +58,31 @@ function main(argv: string[]): number {
     return 1;
   }
   for (const edit of plan.edits) console.log(`${displayPath(plan.targetFile)}: ${describeEdit(edit)}`);
-  console.log(`The environment loader accepts the result.\n\nNext, open the pull request:\n${nextCommands(plan).map((command) => `  ${command}`).join('\n')}`);
+  console.log(`The environment loader accepts the result.\n\nNext, open the pull request:\n${nextCommands(plan, backwards).map((command) => `  ${command}`).join('\n')}`);
   return 0;
 }
 
 /** The registry of the environments directory; the project's own unless --dir names a copy. */
 function loadRegistry(environmentsDir: string): Registry {
   const index = path.join(environmentsDir, 'index.ts');
-  if (!fs.existsSync(index)) throw new Error(`${displayPath(environmentsDir)} has no index.ts; --dir must name an environments directory`);
+  if (!fs.existsSync(index)) throw new UsageError(`${displayPath(environmentsDir)} has no index.ts; --dir must name an environments directory`);
   // Loaded at run time (tsx compiles it) because --dir decides which registry it is.
   return require(index) as Registry;
 }
 
 function releaseEnvironment(registry: Registry, flag: string, name: string | undefined): string {
-  const known = Object.keys(registry.environments);
-  if (!name) throw new Error(`${flag} is missing; environments: ${known.join(', ')}`);
-  if (!Object.hasOwn(registry.environments, name)) throw new Error(`${flag}: no environment "${name}"; environments: ${known.join(', ')}`);
-  const config = registry.environments[name as keyof Registry['environments']];
+  const known = environmentName(registry.environments, name, { flag, usage: USAGE });
+  const config = registry.environments[known as keyof Registry['environments']];
   if ('emulator' in config && config.emulator) {
-    throw new Error(`${flag}: ${name} is an emulator environment (its AWS is an emulator on this machine); releases are not promoted to or from it`);
+    throw new UsageError(`${flag}: ${known} is an emulator environment (its AWS is an emulator on this machine); releases are not promoted to or from it`);
   }
-  return name;
+  return known;
 }
 
-/** Refuses to start from invalid environments, so a problem found after the edit is the edit's. */
-function requireValidEnvironments(registry: Registry): void {
+/** The environments resolved; refuses to start from invalid ones, so a problem found after the edit is the edit's. */
+function validEnvironments(registry: Registry): Environment[] {
   try {
-    registry.loadEnvironments(registry.environments);
+    return registry.loadEnvironments(registry.environments);
   } catch (error) {
     if (!(error instanceof registry.ConfigError)) throw error;
     throw new Error(`the environments are not valid before promoting anything; fix them first.\n${error.message}`);
@@ -71,11 +93,12 @@ function describeEdit(edit: PlannedEdit): string {
   return `${edit.path} ${edit.from === undefined ? '(not set)' : String(edit.from)} -> ${String(edit.to)}`;
 }
 
-function nextCommands(plan: PromotionPlan): string[] {
+/** The commands that open the pull request; a backwards move says so in its body, for the reviewers. */
+function nextCommands(plan: PromotionPlan, backwards: boolean): string[] {
   const branch = `promote/${plan.to}-${plan.tag}`;
   const title = `Promote ${plan.tag} from ${plan.from} to ${plan.to}`;
   const body = [
-    `Promotes the release of ${plan.from} to ${plan.to} (\`npm run promote -- --from ${plan.from} --to ${plan.to}\`):`,
+    `Promotes the release of ${plan.from} to ${plan.to} (\`npm run promote -- --from ${plan.from} --to ${plan.to}${backwards ? ' --backwards' : ''}\`)${backwards ? ', backwards: to a lower tier' : ''}:`,
     '',
     ...plan.edits.map((edit) => `- ${describeEdit(edit)}`),
     '',
@@ -98,9 +121,4 @@ function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  console.error(`promote failed: ${(error as Error).message}`);
-  process.exitCode = 1;
-}
+void runScript('promote', () => main(process.argv.slice(2)));

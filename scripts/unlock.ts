@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { environments } from '../environments';
+import { environmentName, parseArguments, runScript, UsageError } from '../lib/cli';
 import { environmentStacks } from '../lib/environment-stacks';
 import { WORK_DIR } from '../lib/local-environment';
 import { emulatorCredentials } from '../lib/moto';
@@ -16,21 +17,13 @@ import { requireTerraform, scriptTerraformEnv } from '../lib/terraform-cli';
 
 const USAGE = 'usage: npm run unlock -- --env <name> --stack <component>-<env> [--yes]';
 
-class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<number> {
   // The SDK's notice about its future Node.js versions; the pinned version here runs on Node.js 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let values: { env?: string; stack?: string; yes?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { env: { type: 'string' }, stack: { type: 'string' }, yes: { type: 'boolean', default: false } } }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const name = values.env;
-  if (!name || !(name in environments)) {
-    throw new UsageError(`${name ? `no environment "${name}"` : '--env is missing'}; environments: ${Object.keys(environments).join(', ')}\n${USAGE}`);
-  }
+  const { values } = parseArguments(USAGE, () =>
+    parseArgs({ args: argv, strict: true, allowPositionals: false, options: { env: { type: 'string' }, stack: { type: 'string' }, yes: { type: 'boolean', default: false } } }),
+  );
+  const name = environmentName(environments, values.env, { usage: USAGE });
   if (!values.stack) throw new UsageError(`--stack is missing\n${USAGE}`);
   requireTerraform();
 
@@ -108,15 +101,4 @@ function formatAge(ms: number): string {
   return `${Math.round(seconds / 86_400)} days`;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error: Error) => {
-    if (error instanceof UsageError) {
-      console.error(`unlock: ${error.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    console.error(`unlock failed: ${error.message}`);
-    process.exitCode = 1;
-  },
-);
+void runScript('unlock', () => main(process.argv.slice(2)));

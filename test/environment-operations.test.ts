@@ -437,11 +437,11 @@ describe('the local scripts fail clearly, before touching anything', () => {
   );
 
   it.concurrent(
-    'diff exits 1 on an environment that does not exist, naming those that do',
+    'diff exits 2 on an environment that does not exist, naming those that do',
     async () => {
       const run = await runScript('diff', {}, ['--env', 'qa']);
-      expect(run.output).toContain('--env must name an environment: dev, staging, prod, local (got "qa")');
-      expect(run.code).toBe(1);
+      expect(run.output).toContain('--env: no environment "qa"; environments: dev, staging, prod, local');
+      expect(run.code).toBe(2);
       expect(run.wrote).toEqual([]);
     },
     90 * SECONDS,

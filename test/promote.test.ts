@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { readValue, setValue } from '../lib/environment-file';
-import { planPromotion, writePromotion } from '../lib/promotion';
+import { isBackwards, planPromotion, writePromotion } from '../lib/promotion';
 import { tempDir } from './support/synthesized';
 
 const PROJECT = path.join(__dirname, '..');
@@ -139,14 +139,41 @@ describe('npm run promote', () => {
     expect(again.stdout).toContain(`prod already runs staging's release (service.image.tag ${RELEASE})`);
   });
 
-  it('refuses the same environment twice, an unknown one and an emulator one', async () => {
-    const [same, unknown, emulator] = await Promise.all([
+  it('refuses, as usage mistakes (exit 2), the same environment twice, an unknown one (an inherited name too) and an emulator one', async () => {
+    const [same, unknown, inherited, emulator] = await Promise.all([
       failure('--from', 'staging', '--to', 'staging'),
       failure('--from', 'staging', '--to', 'qa'),
+      failure('--from', 'constructor', '--to', 'prod'),
       failure('--from', 'local', '--to', 'prod'),
     ]);
-    expect(same).toEqual({ code: 1, stderr: expect.stringMatching(/^promote failed: --from and --to are both staging/) });
-    expect(unknown).toEqual({ code: 1, stderr: expect.stringMatching(/^promote failed: --to: no environment "qa"; environments: .*\bstaging\b.*\bprod\b/) });
-    expect(emulator).toEqual({ code: 1, stderr: expect.stringMatching(/^promote failed: --from: local is an emulator environment/) });
+    expect(same).toEqual({ code: 2, stderr: expect.stringMatching(/^promote: --from and --to are both staging/) });
+    expect(unknown).toEqual({ code: 2, stderr: expect.stringMatching(/^promote: --to: no environment "qa"; environments: .*\bstaging\b.*\bprod\b.*\nusage: npm run promote -- /) });
+    expect(inherited).toEqual({ code: 2, stderr: expect.stringMatching(/^promote: --from: no environment "constructor"; environments: /) });
+    expect(emulator).toEqual({ code: 2, stderr: expect.stringMatching(/^promote: --from: local is an emulator environment/) });
+  });
+
+  it('refuses to move a release backwards, down dev -> staging -> prod, unless told --backwards', async () => {
+    const dir = environmentsCopy();
+    editFile(dir, 'prod', (text) => setValue(text, TAG, RELEASE));
+    const staging = fs.readFileSync(path.join(dir, 'staging.ts'));
+
+    const refused = await failure('--dir', dir, '--from', 'prod', '--to', 'staging');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'promote: --from prod --to staging moves a release backwards, from tier prod to tier staging (releases go dev -> staging -> prod). ' +
+        "If staging should run prod's release (to undo a bad release there), pass --backwards.\n",
+    );
+    expect(fs.readFileSync(path.join(dir, 'staging.ts')).equals(staging)).toBe(true);
+
+    const { stdout } = await promote('--dir', dir, '--from', 'prod', '--to', 'staging', '--backwards');
+    expect(readValue(read(dir, 'staging'), TAG)).toBe(RELEASE);
+    expect(stdout).toContain(`(\`npm run promote -- --from prod --to staging --backwards\`), backwards: to a lower tier:`);
+  });
+});
+
+describe('isBackwards', () => {
+  it('is a move to a lower tier, and nothing else', () => {
+    expect([isBackwards('prod', 'staging'), isBackwards('staging', 'dev'), isBackwards('prod', 'dev')]).toEqual([true, true, true]);
+    expect([isBackwards('dev', 'staging'), isBackwards('staging', 'prod'), isBackwards('dev', 'dev'), isBackwards('prod', 'prod')]).toEqual([false, false, false, false]);
   });
 });
