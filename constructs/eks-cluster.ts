@@ -20,6 +20,8 @@ export interface EksNodesProps {
   readonly desiredSize: number;
   /** Root volume size in GiB. @default 50 */
   readonly diskSizeGiB?: number;
+  /** The nodes' image type (EKS `amiType`); its CPU architecture must match every instance type's. @default 'AL2023_x86_64_STANDARD' */
+  readonly amiType?: string;
 }
 
 export interface EksClusterProps {
@@ -150,7 +152,7 @@ export class EksCluster extends Construct {
       nodeGroupName: `${props.clusterName}-default`,
       nodeRoleArn: nodeRole.roleArn,
       subnetIds: props.subnetIds,
-      amiType: 'AL2023_x86_64_STANDARD',
+      amiType: props.nodes.amiType ?? 'AL2023_x86_64_STANDARD',
       capacityType: 'ON_DEMAND',
       instanceTypes: [...props.nodes.instanceTypes],
       diskSize: props.nodes.diskSizeGiB ?? 50,

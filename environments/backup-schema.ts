@@ -1,20 +1,16 @@
 import { z } from 'zod';
+import { awsBackupSchedule } from './schedule-fields';
 
 /**
  * AWS Backup of the environment's database: a plan of rules, each copying its recovery points to a vault
  * in the disaster-recovery region. Rules that relate these fields live in `rules.ts`.
  */
 
-/** A schedule expression AWS Backup accepts: `cron(minutes hours day-of-month month day-of-week year)`, UTC. */
-const schedule = z
-  .string()
-  .regex(/^cron\((\S+\s){5}\S+\)$/, 'must be an AWS cron expression with six fields, in UTC, such as "cron(0 3 * * ? *)"');
-
 const BackupRuleSchema = z.strictObject({
   /** The rule's name, unique in the plan: letters, digits, `-`, `_` and `.`, at most 50. */
   name: z.string().regex(/^[a-zA-Z0-9._-]{1,50}$/, 'must be 1 to 50 letters, digits, ".", "_" or "-"'),
   /** When the backup starts, as an AWS cron expression in UTC. @default 'cron(0 5 * * ? *)' (05:00 daily) */
-  schedule: schedule.default('cron(0 5 * * ? *)'),
+  schedule: awsBackupSchedule.default('cron(0 5 * * ? *)'),
   /** Minutes a backup may wait to start before AWS Backup cancels it (at least 60). @default 60 */
   startWindowMinutes: z.number().int().min(60).max(40320).default(60),
   /** Minutes a started backup may take before it is cancelled; at least the start window plus 60. @default 480 */

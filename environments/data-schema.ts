@@ -59,7 +59,7 @@ const capacityUnits = (min: number) =>
     .max(256)
     .refine((acu) => Number.isInteger(acu * 2), 'must be a multiple of 0.5 ACU');
 
-const postgresVersion = z.string().regex(/^\d{2}(\.\d+)?$/, 'must be a PostgreSQL version such as "16" or "16.6"');
+const postgresVersion = z.string().regex(/^\d{1,2}(\.\d+)?$/, 'must be a PostgreSQL version such as "16" or "16.6"');
 
 const snapshotIdentifier = z
   .string()
@@ -75,6 +75,25 @@ const BackupSchema = z.strictObject({
   window: dailyWindowField(30).default('03:00-04:00'),
 });
 
+/**
+ * PostgreSQL's reserved key words, which RDS refuses as a database name or master user name ("can't be a
+ * word reserved by the database engine"). From https://www.postgresql.org/docs/current/sql-keywords-appendix.html
+ * (the "reserved" and "reserved (can be function or type)" entries of the PostgreSQL column).
+ */
+const POSTGRES_RESERVED_WORDS: ReadonlySet<string> = new Set(
+  (
+    'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation column ' +
+    'concurrently constraint create cross current_catalog current_date current_role current_schema current_time current_timestamp ' +
+    'current_user default deferrable desc distinct do else end except false fetch for foreign freeze from full grant group having ' +
+    'ilike in initially inner intersect into is isnull join lateral leading left like limit localtime localtimestamp natural not ' +
+    'notnull null offset on only or order outer overlaps placing primary references returning right select session_user similar ' +
+    'some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when where window with'
+  ).split(' '),
+);
+const notReserved = (what: string) => (name: string, ctx: z.RefinementCtx) => {
+  if (POSTGRES_RESERVED_WORDS.has(name)) ctx.addIssue({ code: 'custom', message: `"${name}" is a PostgreSQL reserved word, which RDS refuses as a ${what}` });
+};
+
 /** Fields both database engines share. */
 const databaseCommon = {
   /**
@@ -86,12 +105,14 @@ const databaseCommon = {
   databaseName: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must start with a lowercase letter and hold only lowercase letters, digits and underscores (at most 63)')
+    .superRefine(notReserved('database name'))
     .default('app'),
   /** Name of the master user; its password is created and kept by RDS in Secrets Manager, never by Terraform. @default 'groundwork' */
   masterUsername: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,15}$/, 'must start with a lowercase letter and hold only lowercase letters, digits and underscores (at most 16)')
     .refine((name) => !['postgres', 'rdsadmin', 'admin', 'rdsrepladmin'].includes(name), 'is reserved by PostgreSQL or RDS')
+    .superRefine(notReserved('master user name'))
     .default('groundwork'),
   /** Port the database listens on. @default 5432 */
   port: z.number().int().min(1150).max(65535).default(5432),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ipv4Block, logRetentionDays } from './fields';
+import { argoCdBackoff, argoCdSchedule, goDuration } from './schedule-fields';
 
 /**
  * GitOps: the Kubernetes cluster ArgoCD runs in, the ArgoCD install, and the policy of what may deploy
@@ -9,6 +10,38 @@ import { ipv4Block, logRetentionDays } from './fields';
 const kubernetesVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.33"');
 const chartVersion = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact chart version such as "8.3.9": charts are pinned');
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN');
+
+/** A Git repository as ArgoCD clones it: `https://` or `ssh://`, or scp-like `git@host:org/repo.git`. */
+const repositoryUrl = z.string().superRefine((url, ctx) => {
+  if (/^[\w.-]+@[\w.-]+:[\w.~/-]+$/.test(url) && !url.includes('://')) return;
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || !['https:', 'ssh:'].includes(parsed.protocol) || parsed.hostname === '') {
+    ctx.addIssue({ code: 'custom', message: 'must be an https:// or ssh:// repository URL, or scp-like git@host:org/repo.git' });
+  }
+});
+
+/**
+ * A branch, tag or commit, as git allows a ref name (`git check-ref-format`): ArgoCD accepts any string
+ * but can never resolve one git refuses, and every sync then fails.
+ */
+const gitRevision = z.string().superRefine((revision, ctx) => {
+  const refused = [
+    [/[\s~^:?*[\\\x00-\x1f\x7f]/.test(revision), 'no spaces, control characters or any of ~ ^ : ? * [ \\'],
+    [revision.includes('..'), 'no ".."'],
+    [revision.includes('@{') || revision === '@', 'no "@{" and not "@" alone'],
+    [revision.includes('//') || revision.startsWith('/') || revision.endsWith('/') || revision.endsWith('.'), 'not starting or ending with "/", not ending with ".", no "//"'],
+    [revision.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock')), 'no part starting with "." or ending with ".lock"'],
+  ].find(([bad]) => bad);
+  if (revision === '') ctx.addIssue({ code: 'custom', message: 'must name a branch, tag or commit' });
+  else if (refused) ctx.addIssue({ code: 'custom', message: `must be a branch, tag or commit name git allows: ${refused[1]}` });
+});
+
+/** A directory inside the repository: ArgoCD refuses an absolute path or one that climbs out of the repository. */
+const repositoryPath = z
+  .string()
+  .min(1)
+  .refine((path) => !path.startsWith('/'), 'must be relative to the repository root, e.g. "environments/prod" (ArgoCD refuses an absolute path)')
+  .refine((path) => !path.split('/').includes('..'), 'may not contain ".." (ArgoCD refuses a path outside the repository)');
 
 const EksClusterSchema = z.strictObject({
   /** An EKS cluster built by the `cluster-<env>` stack, in the private subnets. */
@@ -34,7 +67,7 @@ const EksClusterSchema = z.strictObject({
   /** The managed node group. @default - see each field */
   nodes: z
     .strictObject({
-      /** EC2 instance types, tried in order. @default ['m7i.large'] */
+      /** EC2 instance types, tried in order; their CPU architecture is `amiType`'s. @default ['m7i.large'] */
       instanceTypes: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'must be an EC2 instance type such as "m7i.large"')).min(1).default(['m7i.large']),
       /** Fewest nodes. @default 2 */
       minSize: z.number().int().min(1).max(100).default(2),
@@ -44,6 +77,8 @@ const EksClusterSchema = z.strictObject({
       desiredSize: z.number().int().min(1).max(100).default(2),
       /** Root volume size in GiB. @default 50 */
       diskSizeGiB: z.number().int().min(20).max(1000).default(50),
+      /** The nodes' EKS image type, one the catalog lists (x86_64 or ARM, standard or GPU). @default 'AL2023_x86_64_STANDARD' */
+      amiType: z.string().regex(/^[A-Za-z0-9_]+$/, 'must be an EKS AMI type such as "AL2023_x86_64_STANDARD"').default('AL2023_x86_64_STANDARD'),
     })
     .prefault({}),
   /** Days the control plane's logs are kept. @default 90 */
@@ -64,9 +99,9 @@ const SyncWindowSchema = z.strictObject({
   /** `allow`: syncs only inside; `deny`: no syncs inside. */
   kind: z.enum(['allow', 'deny']),
   /** When the window opens, as cron (minute hour day-of-month month day-of-week), e.g. `0 14 * * 1-5`. */
-  schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression such as "0 14 * * 1-5"'),
+  schedule: argoCdSchedule,
   /** How long it stays open, e.g. `4h` or `30m`. */
-  duration: z.string().regex(/^\d+[hm]$/, 'must be hours or minutes such as "4h" or "30m"'),
+  duration: goDuration,
   /** Whether people may still sync by hand when the window forbids automatic syncs (emergencies). @default false */
   manualSync: z.boolean().default(false),
   /** Applications the window applies to. @default ['*'] */
@@ -96,11 +131,11 @@ export const GitopsSchema = z.strictObject({
   /** The Git repository of the app-of-apps. */
   repository: z.strictObject({
     /** Repository URL, e.g. `https://github.com/example/platform-apps.git`. */
-    url: z.url({ protocol: /^(https|ssh)$/, error: 'must be an https:// or ssh:// repository URL' }),
+    url: repositoryUrl,
     /** Branch, tag or commit the root application follows. @default - 'develop' for tier dev, 'main' otherwise */
-    revision: z.string().min(1).optional(),
+    revision: gitRevision.optional(),
     /** Directory of this environment's applications. @default - `environments/<name>` */
-    path: z.string().min(1).optional(),
+    path: repositoryPath.optional(),
   }),
   /** SSO groups mapped to ArgoCD roles. @default - groundwork-developers, -qa, -sre and -viewers */
   ssoGroups: z
@@ -128,11 +163,11 @@ export const GitopsSchema = z.strictObject({
       /** Attempts. @default 5 */
       limit: z.number().int().min(0).max(20).default(5),
       /** First wait. @default '5s' */
-      backoffDuration: z.string().regex(/^\d+[smh]$/).default('5s'),
+      backoffDuration: argoCdBackoff.default('5s'),
       /** Factor between waits. @default 2 */
       backoffFactor: z.number().int().min(1).max(10).default(2),
       /** Longest wait. @default '3m' */
-      backoffMaxDuration: z.string().regex(/^\d+[smh]$/).default('3m'),
+      backoffMaxDuration: argoCdBackoff.default('3m'),
     })
     .prefault({}),
 });

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import { registryProblems } from './registry-rules';
 import { EnvironmentSchema, type Environment } from './schema';
+import { secretScan } from './secret-values';
 
 /** Every problem found in the environments, each as `<env>.<field path>: <message>`. */
 export class ConfigError extends Error {
@@ -17,21 +19,22 @@ export function loadEnvironments(registry: Readonly<Record<string, unknown>>): E
   const problems: string[] = [];
   const loaded: Environment[] = [];
   for (const [key, config] of Object.entries(registry)) {
+    const envProblems: string[] = [];
     // Checked on the raw value, so it is reported even when other fields are invalid.
     const name = (config as { name?: unknown } | undefined)?.name;
     if (typeof name === 'string' && name !== key) {
-      problems.push(`${key}.name: is "${name}" but the environment is registered as "${key}"; they must match so stack names follow the file`);
+      envProblems.push(`${key}.name: is "${name}" but the environment is registered as "${key}"; they must match so stack names follow the file`);
     }
     const result = EnvironmentSchema.safeParse(config, { error: requiredFieldMessage });
-    if (result.success) loaded.push(result.data);
-    else problems.push(...result.error.issues.flatMap((issue) => describeIssue(key, issue)));
+    if (!result.success) envProblems.push(...result.error.issues.flatMap((issue) => describeIssue(key, issue)));
+    const secrets = secretScan(config);
+    envProblems.push(...secrets.problems.map((problem) => `${[key, ...problem.path].join('.')}: ${problem.message}`));
+    // An environment holding a secret is not loaded, so no later check can quote it either.
+    if (result.success && secrets.problems.length === 0) loaded.push(result.data);
+    // Other messages may quote a field's value (`"<zone>" is not a zone`): never print a detected secret.
+    problems.push(...envProblems.map(secrets.redact));
   }
-  const owners = new Map<string, string>();
-  for (const env of loaded) {
-    const owner = owners.get(env.state.bucket);
-    if (owner) problems.push(`${env.name}.state.bucket: "${env.state.bucket}" is already the state bucket of ${owner}`);
-    owners.set(env.state.bucket, env.name);
-  }
+  problems.push(...registryProblems(registry));
   if (problems.length > 0) throw new ConfigError(problems);
   return loaded;
 }

@@ -2,25 +2,12 @@ import { planSubnets } from '../lib/subnet-plan';
 import { dailyWindow, weeklyWindow } from './data-schema';
 import { FARGATE_MEMORY_BY_CPU } from './service-schema';
 import type { EnvironmentDraft } from './schema';
+import { catalogRules } from './catalog-rules';
+import { identityRules } from './identity-rules';
+import { limitRules } from './limit-rules';
+import { tierRules } from './tier-rules';
+import { none, problem, type CrossFieldRule, type Problem } from './rule';
 
-export interface Problem {
-  /** Path of the offending field inside the environment. */
-  readonly path: (string | number)[];
-  readonly message: string;
-}
-
-/**
- * A rule over several fields. It runs only when every field it reads passed its own checks. Database
- * rules read `database.engine` too: the engine decides which fields the database has.
- */
-export interface CrossFieldRule {
-  /** Dotted paths of the fields the rule reads. */
-  readonly reads: readonly string[];
-  readonly check: (env: EnvironmentDraft) => Problem[];
-}
-
-const problem = (path: (string | number)[], message: string): Problem[] => [{ path, message }];
-const none: Problem[] = [];
 
 /** A switch that may be false only in an emulator environment, and why a real one needs it on. */
 function emulatorOnlyOff(path: string[], isOn: (env: EnvironmentDraft) => boolean, why: string): CrossFieldRule {
@@ -138,13 +125,6 @@ const platformRules: CrossFieldRule[] = [
         : none,
   },
   {
-    reads: ['database.engine', 'database.capacity', 'database.engineVersion'],
-    check: (env) =>
-      env.database.engine === 'aurora-postgresql' && env.database.capacity.minAcu === 0 && !pausesWhenIdle(env.database.engineVersion)
-        ? problem(['database', 'capacity', 'minAcu'], `may be 0 only on Aurora PostgreSQL that can pause (13.15, 14.12, 15.7, 16.3 or later; a major version alone means the latest); ${env.database.engineVersion} cannot`)
-        : none,
-  },
-  {
     reads: ['database.engine', 'database.restoreFromSnapshot'],
     check: (env) => {
       const arn = env.database.restoreFromSnapshot?.startsWith('arn:') ? env.database.restoreFromSnapshot : undefined;
@@ -180,16 +160,6 @@ const platformRules: CrossFieldRule[] = [
 /** The smallest storage autoscaling ceiling RDS accepts: 10% above the allocation, in whole GiB. */
 function minimumStorageCeiling(allocatedGiB: number): number {
   return Math.ceil((allocatedGiB * 11) / 10);
-}
-
-/** The first minor version of each Aurora PostgreSQL major that scales to 0 ACU and pauses when idle. */
-const FIRST_PAUSING_MINOR: Record<number, number> = { 13: 15, 14: 12, 15: 7, 16: 3 };
-
-function pausesWhenIdle(engineVersion: string): boolean {
-  const [major, minor] = engineVersion.split('.').map(Number);
-  if (major > 16) return true;
-  const first = FIRST_PAUSING_MINOR[major];
-  return first !== undefined && (minor === undefined || minor >= first);
 }
 
 /** The GitOps rules; each runs only for an environment with `gitops`. */
@@ -230,9 +200,10 @@ const gitopsRules: CrossFieldRule[] = [
       const cluster = env.gitops?.cluster;
       if (cluster?.kind !== 'eks') return none;
       const { minSize, desiredSize, maxSize } = cluster.nodes;
-      return minSize <= desiredSize && desiredSize <= maxSize
-        ? none
-        : problem(['gitops', 'cluster', 'nodes'], `need minSize <= desiredSize <= maxSize, got ${minSize}, ${desiredSize}, ${maxSize}`);
+      if (minSize > maxSize) return problem(['gitops', 'cluster', 'nodes', 'minSize'], `is ${minSize}, more than gitops.cluster.nodes.maxSize (${maxSize})`);
+      return desiredSize < minSize || desiredSize > maxSize
+        ? problem(['gitops', 'cluster', 'nodes', 'desiredSize'], `is ${desiredSize}, outside gitops.cluster.nodes' ${minSize} to ${maxSize}`)
+        : none;
     },
   },
   {
@@ -292,17 +263,6 @@ const serviceRules: CrossFieldRule[] = [
       env.tier !== 'dev' && env.service.loadBalancer.certificateArn === undefined
         ? problem(['service', 'loadBalancer', 'certificateArn'], `is required for tier ${env.tier}: only tier dev may serve plain HTTP`)
         : none,
-  },
-  {
-    reads: ['region', 'accountId', 'service.loadBalancer.certificateArn'],
-    check: (env) => {
-      const arn = env.service.loadBalancer.certificateArn;
-      if (arn === undefined) return none;
-      const [, , , region, account] = arn.split(':');
-      return region === env.region && account === env.accountId
-        ? none
-        : problem(['service', 'loadBalancer', 'certificateArn'], `must be a certificate of account ${env.accountId} in region ${env.region}, where the load balancer is; it names ${account} in ${region}`);
-    },
   },
   {
     reads: ['service.healthCheck'],
@@ -429,17 +389,6 @@ const operationsRules: CrossFieldRule[] = [
         : none,
   },
   {
-    reads: ['region', 'accountId', 'observability.subscriptions'],
-    check: (env) =>
-      env.observability.subscriptions.flatMap((subscription, i): Problem[] => {
-        if (subscription.protocol !== 'sqs' && subscription.protocol !== 'lambda') return none;
-        const [, , , region, account] = subscription.endpoint.split(':');
-        return region === env.region && account === env.accountId
-          ? none
-          : problem(['observability', 'subscriptions', i, 'endpoint'], `must be in account ${env.accountId} and region ${env.region}, beside the alarm topic; it names ${account} in ${region}`);
-      }),
-  },
-  {
     reads: ['observability.evaluation'],
     check: (env) => {
       const { periods, datapointsToAlarm } = env.observability.evaluation;
@@ -457,7 +406,17 @@ const operationsRules: CrossFieldRule[] = [
   },
 ];
 
-export const crossFieldRules: readonly CrossFieldRule[] = [...platformRules, ...gitopsRules, ...serviceRules, ...backupRules, ...operationsRules];
+export const crossFieldRules: readonly CrossFieldRule[] = [
+  ...platformRules,
+  ...catalogRules,
+  ...limitRules,
+  ...identityRules,
+  ...tierRules,
+  ...gitopsRules,
+  ...serviceRules,
+  ...backupRules,
+  ...operationsRules,
+];
 
 /** True when a daily window, repeated every day of the week, meets a weekly window. */
 function windowsOverlap(daily: string, weekly: string): boolean {

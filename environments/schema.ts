@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { crossFieldRules } from './rules';
-import { SUPPORTED_REGION } from '../lib/arn';
 import { isPrivateCidr, parseCidr } from '../lib/ipv4';
 import { CacheSchema, DatabaseSchema, RotationSchema } from './data-schema';
 import { logRetentionDays } from './fields';
 import { BackupSchema } from './backup-schema';
+import { CATALOG_FIELDS } from './catalog-rules';
 import { GitopsSchema, resolveGitops } from './gitops-schema';
 import { ImportsSchema } from './imports-schema';
 import { ObservabilitySchema } from './observability-schema';
@@ -17,6 +17,14 @@ export type Tier = (typeof TIERS)[number];
 
 /** Tag keys Groundwork sets on every resource itself; an environment's `tags` may not override them. */
 const RESERVED_TAG_KEYS = ['environment', 'component', 'managed-by'] as const;
+/**
+ * Tag keys Groundwork sets on some resources (`Name`, the subnets' tier and Kubernetes role), in any case:
+ * IAM and several other services compare tag keys without case, so `Environment` is `environment` there.
+ */
+const GROUNDWORK_TAG_KEYS: readonly string[] = [...RESERVED_TAG_KEYS, 'name'];
+const GROUNDWORK_TAG_PREFIXES = ['groundwork:', 'kubernetes.io/'];
+/** The characters every AWS service accepts in tags (the Tagging API's pattern). */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 const dnsName = z
   .string()
@@ -25,9 +33,10 @@ const dnsName = z
     'must be DNS-safe: lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 20 characters',
   );
 
+/** The shape of a region code; that the region exists is checked against the AWS SDK's data (`catalog-rules.ts`). */
 const awsRegion = z
   .string()
-  .regex(SUPPORTED_REGION, 'must be a region code of the aws, aws-cn or aws-us-gov partition, such as "eu-west-1"');
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be a region code of the aws, aws-cn or aws-us-gov partition, such as "eu-west-1"');
 
 const ipv4Cidr = z.string().superRefine((value, ctx) => {
   const cidr = parseCidr(value);
@@ -47,17 +56,29 @@ const subnetPrefixLength = z.number().int().min(16).max(28);
 
 const tagKey = z
   .string()
-  .min(1)
-  .max(128)
+  .min(1, 'tag keys may not be empty')
+  .max(128, 'tag keys are at most 128 characters')
+  .regex(TAG_CHARACTERS, 'tag keys hold only letters, digits, spaces and _ . : / = + - @')
   .refine((key) => !key.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS')
   .refine(
-    (key) => !(RESERVED_TAG_KEYS as readonly string[]).includes(key),
-    `is set by Groundwork on every resource (${RESERVED_TAG_KEYS.join(', ')}) and cannot be overridden`,
-  );
+    (key) => !GROUNDWORK_TAG_KEYS.includes(key.toLowerCase()),
+    `is set by Groundwork (${GROUNDWORK_TAG_KEYS.join(', ')}, compared without case, as IAM compares tag keys) and cannot be overridden`,
+  )
+  .refine((key) => !GROUNDWORK_TAG_PREFIXES.some((prefix) => key.toLowerCase().startsWith(prefix)), `tag keys starting with ${GROUNDWORK_TAG_PREFIXES.join(' or ')} are Groundwork's`);
+
+const tagValue = z.string().max(256, 'tag values are at most 256 characters').regex(TAG_CHARACTERS, 'tag values hold only letters, digits, spaces and _ . : / = + - @');
 
 const NetworkSchema = z.strictObject({
-  /** The VPC's IPv4 CIDR block, /16 to /24, in a private range. Changing it replaces the VPC. */
+  /**
+   * The VPC's IPv4 CIDR block, /16 to /24, in a private range, apart from every other environment's (so
+   * peering, Transit Gateway and VPNs can join them). Changing it replaces the VPC.
+   */
   cidr: ipv4Cidr,
+  /**
+   * Environments whose VPC range this one overlaps on purpose (never to be connected), by name.
+   * @default - none: the range overlaps no other environment's
+   */
+  cidrOverlapAllowedWith: z.array(z.string().min(1)).default([]),
   /** How many availability zones the subnets span: 1 to 6, at least 2 for tier prod. */
   azCount: z.number().int().min(1).max(6),
   /**
@@ -94,6 +115,14 @@ const NetworkSchema = z.strictObject({
     .prefault({}),
 });
 
+/** S3's bucket naming rules beyond the characters (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
+const S3_NAME_RULES: readonly [(name: string) => boolean, string][] = [
+  [(name) => name.includes('..'), 'no two adjacent periods'],
+  [(name) => /^\d+\.\d+\.\d+\.\d+$/.test(name), 'not formatted as an IP address'],
+  [(name) => ['xn--', 'sthree-', 'amzn-s3-demo-'].some((prefix) => name.startsWith(prefix)), 'not starting with xn--, sthree- or amzn-s3-demo- (reserved by S3)'],
+  [(name) => ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((suffix) => name.endsWith(suffix)), 'not ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (reserved by S3)'],
+];
+
 const StateSchema = z.strictObject({
   /**
    * The S3 bucket that holds every stack's state for this environment. Bucket names are global, so the
@@ -103,6 +132,10 @@ const StateSchema = z.strictObject({
   bucket: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens')
+    .superRefine((name, ctx) => {
+      const refused = S3_NAME_RULES.find(([test]) => test(name));
+      if (refused) ctx.addIssue({ code: 'custom', message: `must be a valid S3 bucket name: ${refused[1]}` });
+    })
     .optional(),
   /** Days a replaced state version is kept before S3 expires it. @default 90 */
   noncurrentVersionExpirationDays: z.number().int().min(1).max(3650).default(90),
@@ -141,8 +174,11 @@ const EnvironmentObject = z.strictObject({
   region: awsRegion,
   /** Disaster-recovery region for cross-region copies; must differ from `region`. */
   drRegion: awsRegion,
-  /** Extra tags on every resource, merged under Groundwork's own. @default {} */
-  tags: z.record(tagKey, z.string().max(256)).default({}),
+  /**
+   * Extra tags on every resource, merged under Groundwork's own. AWS allows 50 tags on a resource and
+   * Groundwork sets up to 6, so at most 44. @default {}
+   */
+  tags: z.record(tagKey, tagValue).default({}),
   network: NetworkSchema,
   /** The Terraform state backend of this environment, in its `region`. @default - see each field */
   state: StateSchema.prefault({}),
@@ -173,6 +209,28 @@ const EnvironmentObject = z.strictObject({
    * @default - real AWS
    */
   emulator: EmulatorSchema.optional(),
+  /**
+   * Values AWS offers that the catalog (`environments/catalog.ts`) does not list yet, allowed here so the
+   * catalog never blocks a deploy: each names the field (as `catalog-rules.ts` lists them) and the exact
+   * value, and fails once the value is in the catalog or the field no longer holds it.
+   * @default - none
+   */
+  catalogExceptions: z
+    .array(
+      z.strictObject({
+        /** The field whose value the catalog does not list, e.g. `database.engineVersion`. */
+        field: z.enum(CATALOG_FIELDS),
+        /** The value AWS offers and the catalog lacks, exactly as the field holds it. */
+        value: z.string().min(1),
+      }),
+    )
+    .default([]),
+  /**
+   * Why an environment whose name says prod or staging runs a weaker tier (a `prod-eu` of tier dev):
+   * without it such a name is refused, since the tier decides every protection.
+   * @default - none: the tier must be at least the one the name says
+   */
+  weakerTierReason: z.string().min(20, 'must explain the weaker tier in at least 20 characters').optional(),
 });
 
 /**
@@ -208,7 +266,7 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
 }));
 
 /** The state bucket's name when the environment does not set one: S3 bucket names are global. */
-function defaultStateBucket(name: string, accountId: string): string {
+export function defaultStateBucket(name: string, accountId: string): string {
   return `groundwork-${name}-tfstate-${accountId}`;
 }
 

@@ -72,8 +72,12 @@ const ImageSchema = z.strictObject({
 });
 
 const HealthCheckSchema = z.strictObject({
-  /** Path the load balancer requests; a task takes traffic only while it answers. @default '/healthz' */
-  path: z.string().regex(/^\/[\w\-./~%]*$/, 'must be an absolute URL path such as "/healthz"').default('/healthz'),
+  /** Path the load balancer requests (at most 1024 characters); a task takes traffic only while it answers. @default '/healthz' */
+  path: z
+    .string()
+    .max(1024, 'must be at most 1024 characters, the load balancer\'s limit')
+    .regex(/^\/[\w\-./~%]*$/, 'must be an absolute URL path such as "/healthz"')
+    .default('/healthz'),
   /** HTTP codes from 200 to 499 that count as healthy, e.g. "200" or "200-299". @default '200' */
   healthyHttpCodes: z
     .string()

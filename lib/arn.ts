@@ -1,8 +1,13 @@
-/** The partitions Groundwork builds ARNs and service principals for; the region schema admits only these. */
-export const SUPPORTED_REGION = /^(us-gov-[a-z]+-\d+|cn-[a-z]+-\d+|(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d+)$/;
+import { partitionOfRegion } from './aws-partitions';
 
-/** The AWS partition a region belongs to, for building ARNs at synth time without a data source. */
+/**
+ * The AWS partition a region belongs to, for building ARNs at synth time without a data source: the SDK's
+ * (`lib/aws-partitions.ts`), or for a region newer than the SDK data (allowed by a catalog exception), its
+ * code's prefix.
+ */
 export function partitionOf(region: string): string {
+  const known = partitionOfRegion(region);
+  if (known) return known.id;
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';

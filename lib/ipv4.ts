@@ -41,3 +41,10 @@ export function isPrivateCidr(text: string): boolean {
     (range) => cidr.prefix >= range.prefix && cidr.base >= range.base && cidr.base < range.base + blockSize(range.prefix),
   );
 }
+
+/** Whether two aligned CIDR blocks share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const [x, y] = [parseCidr(a), parseCidr(b)];
+  if (!x || !y) return false;
+  return x.base < y.base + blockSize(y.prefix) && y.base < x.base + blockSize(x.prefix);
+}

@@ -1,8 +1,9 @@
 import { App } from 'cdktf';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadEnvironments } from '../environments/load';
+import { ConfigError, loadEnvironments } from '../environments/load';
 import { addPlatform } from '../stacks/platform';
+import { nameCollisions, type NamedStack } from './unique-names';
 
 export interface SynthesizeOptions {
   /** Where the finished output goes; replaced only when synthesis succeeds. */
@@ -24,8 +25,9 @@ export interface StackSummary {
 /**
  * Validates every environment, synthesizes all their stacks into a staging directory, and only then
  * replaces `outdir`. Invalid config throws a ConfigError before anything is written; a failure during
- * synthesis leaves the previous output as it was. Terraform's working files (`.terraform`, the lock file)
- * of stacks that still exist are carried over, so `terraform` in a stack directory keeps working.
+ * synthesis, or an output that would give two resources one name (`unique-names.ts`), leaves the previous
+ * output as it was. Terraform's working files (`.terraform`, the lock file) of stacks that still exist are
+ * carried over, so `terraform` in a stack directory keeps working.
  */
 export function synthesize(registry: Readonly<Record<string, unknown>>, options: SynthesizeOptions): StackSummary[] {
   const environments = loadEnvironments(registry);
@@ -38,19 +40,24 @@ export function synthesize(registry: Readonly<Record<string, unknown>>, options:
   const staging = `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
+  let stacks: SynthesizedJson[];
   try {
     withoutTokenCreationStacks(() => {
       const app = new App({ outdir: staging });
       for (const env of environments) addPlatform(app, env);
       app.synth();
     });
+    stacks = readSynthesized(staging);
+    // Names the output would give two resources are a configuration problem: nothing is published.
+    const collisions = nameCollisions(stacks);
+    if (collisions.length > 0) throw new ConfigError(collisions);
     carryOverWorkingFiles(outdir, staging, options.keepOrphanedStacks ?? false);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
   }
   publish(staging, outdir);
-  return summarize(outdir);
+  return stacks.map(summarize);
 }
 
 /**
@@ -100,18 +107,18 @@ interface Manifest {
   stacks: Record<string, { name: string; synthesizedStackPath: string }>;
 }
 
-/** Counts what each synthesized stack declares, read back from the Terraform JSON itself. */
-function summarize(outdir: string): StackSummary[] {
+interface SynthesizedJson extends NamedStack {
+  readonly json: NamedStack['json'] & { data?: Record<string, Record<string, unknown>>; output?: Record<string, unknown> };
+}
+
+/** Every stack of a synthesized output, its Terraform JSON read back as written. */
+function readSynthesized(outdir: string): SynthesizedJson[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
-  return Object.values(manifest.stacks).map((stack) => {
-    const json = JSON.parse(fs.readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8'));
-    const count = (blocks: Record<string, Record<string, unknown>> = {}) =>
-      Object.values(blocks).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-    return {
-      name: stack.name,
-      resources: count(json.resource),
-      dataSources: count(json.data),
-      outputs: Object.keys(json.output ?? {}).length,
-    };
-  });
+  return Object.values(manifest.stacks).map((stack) => ({ name: stack.name, json: JSON.parse(fs.readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8')) }));
+}
+
+/** Counts what a synthesized stack declares. */
+function summarize({ name, json }: SynthesizedJson): StackSummary {
+  const count = (blocks: Record<string, Record<string, unknown>> = {}) => Object.values(blocks).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+  return { name, resources: count(json.resource), dataSources: count(json.data), outputs: Object.keys(json.output ?? {}).length };
 }

@@ -260,7 +260,7 @@ describe('invalid GitOps config', () => {
     }, 'prod.gitops.cluster.adminRoleArns.0: must be an IAM role ARN'],
     ['more nodes wanted than allowed', 'staging', (c) => {
       c.gitops.cluster.nodes.desiredSize = 9;
-    }, 'staging.gitops.cluster.nodes: need minSize <= desiredSize <= maxSize, got 2, 9, 4'],
+    }, "staging.gitops.cluster.nodes.desiredSize: is 9, outside gitops.cluster.nodes' 2 to 4"],
     ['a chart version range', 'dev', (c) => {
       c.gitops.argocd = { chartVersion: '8.x' };
     }, 'dev.gitops.argocd.chartVersion: must be an exact chart version'],

@@ -1,0 +1,67 @@
+import { cidrsOverlap, parseCidr } from '../lib/ipv4';
+import { defaultStateBucket } from './schema';
+
+/**
+ * Rules over the registry as a whole, for what one environment alone cannot show: names that must be
+ * unique across environments, and address ranges that must be apart. They read each environment's raw
+ * configuration, so a clash is reported even beside unrelated mistakes in either environment; each
+ * problem is `<env>.<field path>: <message>`, on every environment of the clash.
+ */
+export function registryProblems(registry: Readonly<Record<string, unknown>>): string[] {
+  const facts = Object.entries(registry).map(([name, config]) => factsOf(name, config));
+  return [...stateBucketProblems(facts), ...cidrProblems(facts)];
+}
+
+/** What the registry rules read of one environment: each only when it is well-formed. */
+interface Facts {
+  readonly name: string;
+  readonly stateBucket?: string;
+  readonly cidr?: string;
+  readonly cidrOverlapAllowedWith: readonly string[];
+}
+
+function factsOf(name: string, config: unknown): Facts {
+  const raw = (config ?? {}) as { accountId?: unknown; state?: { bucket?: unknown }; network?: { cidr?: unknown; cidrOverlapAllowedWith?: unknown } };
+  const bucket = raw.state?.bucket;
+  const cidr = raw.network?.cidr;
+  const allowed = raw.network?.cidrOverlapAllowedWith;
+  return {
+    name,
+    stateBucket: typeof bucket === 'string' ? bucket : typeof raw.accountId === 'string' ? defaultStateBucket(name, raw.accountId) : undefined,
+    cidr: typeof cidr === 'string' && parseCidr(cidr)?.aligned ? cidr : undefined,
+    cidrOverlapAllowedWith: Array.isArray(allowed) ? allowed.filter((entry): entry is string => typeof entry === 'string') : [],
+  };
+}
+
+/** S3 bucket names are global: two environments cannot keep their state in one bucket. */
+function stateBucketProblems(facts: readonly Facts[]): string[] {
+  return facts.flatMap((env) => {
+    const others = facts.filter((other) => other !== env && other.stateBucket !== undefined && other.stateBucket === env.stateBucket);
+    return others.length === 0 ? [] : [`${env.name}.state.bucket: "${env.stateBucket}" is the state bucket of ${others.map((other) => other.name).join(' and ')} too; bucket names are global, and each environment keeps its state apart`];
+  });
+}
+
+/**
+ * VPC ranges of different environments overlap only when each says so: overlapping networks can never be
+ * peered, joined by a Transit Gateway or reached over one VPN.
+ */
+function cidrProblems(facts: readonly Facts[]): string[] {
+  const names = facts.map((env) => env.name);
+  return facts.flatMap((env) => {
+    const allowed = env.cidrOverlapAllowedWith;
+    const overlapping = facts.filter((other) => other !== env && env.cidr !== undefined && other.cidr !== undefined && cidrsOverlap(env.cidr, other.cidr));
+    const unallowed = overlapping
+      .filter((other) => !allowed.includes(other.name))
+      .map(
+        (other) =>
+          `${env.name}.network.cidr: ${env.cidr} overlaps ${other.name}'s ${other.cidr}; overlapping networks can never be peered or routed to each other, so choose a range apart, or declare it with network.cidrOverlapAllowedWith: ['${other.name}']`,
+      );
+    const stale = allowed.flatMap((name, i) => {
+      const path = `${env.name}.network.cidrOverlapAllowedWith.${i}`;
+      if (!names.includes(name)) return [`${path}: "${name}" names no environment (${names.join(', ')})`];
+      const other = facts.find((candidate) => candidate.name === name);
+      return env.cidr === undefined || other?.cidr === undefined || overlapping.includes(other) ? [] : [`${path}: ${name}'s range does not overlap ${env.cidr}; remove it`];
+    });
+    return [...unallowed, ...stale];
+  });
+}

@@ -1,0 +1,65 @@
+import { none, problem, type CrossFieldRule } from './rule';
+import type { EnvironmentDraft } from './schema';
+
+/**
+ * What AWS accepts but staging and prod must not run: settings that can stop every task at once, or leave
+ * data without a way back. And the tier itself: a name that says prod is held to prod's protections.
+ */
+
+const TIER_ORDER = ['dev', 'staging', 'prod'] as const;
+type Tier = (typeof TIER_ORDER)[number];
+
+/** The tier an environment's name claims, by the words platform teams use for it. */
+export function tierNamed(name: string): Tier | undefined {
+  const words = name.split('-');
+  if (words.some((word) => ['staging', 'stage', 'stg', 'preprod', 'uat'].includes(word))) return 'staging';
+  if (words.some((word) => ['prod', 'production', 'prd', 'live'].includes(word))) return 'prod';
+  return undefined;
+}
+
+const atLeast = (env: EnvironmentDraft, tier: Tier) => TIER_ORDER.indexOf(env.tier) >= TIER_ORDER.indexOf(tier);
+
+export const tierRules: CrossFieldRule[] = [
+  {
+    reads: ['name', 'tier', 'weakerTierReason'],
+    check: (env) => {
+      const named = tierNamed(env.name);
+      const weaker = named !== undefined && !atLeast(env, named);
+      if (weaker && env.weakerTierReason === undefined) {
+        return problem(['tier'], `is ${env.tier}, but the name "${env.name}" says ${named}, whose protections (deletion protection, prevent_destroy, reviews) the tier decides; use tier ${named}, or say why in weakerTierReason`);
+      }
+      return !weaker && env.weakerTierReason !== undefined
+        ? problem(['weakerTierReason'], `is set, but tier ${env.tier} is not weaker than the name "${env.name}" says; remove it`)
+        : none;
+    },
+  },
+  {
+    reads: ['tier', 'service.deployment'],
+    check: (env) =>
+      atLeast(env, 'staging') && env.service.deployment.minimumHealthyPercent === 0
+        ? problem(['service', 'deployment', 'minimumHealthyPercent'], `may not be 0 for tier ${env.tier}: a deployment could then stop every task at once`)
+        : none,
+  },
+  {
+    reads: ['tier', 'service.desiredCount', 'service.autoscaling.minTasks'],
+    check: (env) => {
+      if (!atLeast(env, 'staging')) return none;
+      if (env.service.desiredCount === 0) return problem(['service', 'desiredCount'], `may not be 0 for tier ${env.tier}: the service would run no task`);
+      return env.service.autoscaling.minTasks === 0 ? problem(['service', 'autoscaling', 'minTasks'], `may not be 0 for tier ${env.tier}: the service could scale to no task`) : none;
+    },
+  },
+  {
+    reads: ['tier', 'cache.enabled', 'cache.snapshotRetentionDays'],
+    check: (env) =>
+      env.tier === 'prod' && env.cache.enabled && env.cache.snapshotRetentionDays === 0
+        ? problem(['cache', 'snapshotRetentionDays'], 'may not be 0 for tier prod: a cache without snapshots is lost with its nodes')
+        : none,
+  },
+  {
+    reads: ['tier', 'database.backup.retentionDays'],
+    check: (env) =>
+      env.tier === 'prod' && env.database.backup.retentionDays < 7
+        ? problem(['database', 'backup', 'retentionDays'], `is ${env.database.backup.retentionDays}; tier prod keeps automated backups at least 7 days, so a problem found after a weekend can still be undone`)
+        : none,
+  },
+];

@@ -1,0 +1,297 @@
+import { environments, type EnvironmentConfig } from '../environments';
+import { CATALOG } from '../environments/catalog';
+import { nearest } from '../environments/catalog-rules';
+import { tierNamed } from '../environments/tier-rules';
+import { awsPartitions, partitionOfRegion } from '../lib/aws-partitions';
+import { changed, expectRejected, synthOutcome, type InvalidCase } from './support/rejected';
+
+/**
+ * What synth refuses because AWS would, at plan or apply time, or because a careful reviewer would: values
+ * that do not exist (the catalog), AWS's limits, identities of the wrong place, clashes between
+ * environments, and what is dangerous in staging and prod. Each case runs the synth command's own code and
+ * asserts exit 1, the exact field, the message, and that nothing was written.
+ */
+
+const { dev, staging, prod } = environments;
+
+/** prod with its one cluster's nodes set as given. */
+const prodNodes = (nodes: Record<string, unknown>) => changed(prod, (c) => Object.assign(c.gitops.cluster.nodes, nodes));
+
+const EXISTENCE: InvalidCase[] = [
+  ['a region that does not exist', 'prod', changed(prod, (c) => (c.region = 'eu-west-9')), 'prod.region', '"eu-west-9" is not a region of the aws, aws-cn or aws-us-gov partition'],
+  ['a misspelt DR region, with the nearest real one', 'prod', changed(prod, (c) => (c.drRegion = 'eu-centrl-1')), 'prod.drRegion', 'nearest: eu-central-1'],
+  ['a region of a partition Groundwork does not build for', 'prod', changed(prod, (c) => (c.region = 'us-iso-east-1')), 'prod.region', 'is a region of the aws-iso partition'],
+  ['a zone the region does not have', 'prod', changed(prod, (c) => (c.network.availabilityZones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1d'])), 'prod.network.availabilityZones.2', '"eu-west-1d" is not an availability zone of eu-west-1'],
+  ['more zones than the region has', 'prod', changed(prod, (c) => (c.network.azCount = 4)), 'prod.network.azCount', 'but eu-west-1 has 3 availability zones'],
+  ['an Aurora version AWS does not offer', 'prod', changed(prod, (c) => (c.database.engineVersion = '16.99')), 'prod.database.engineVersion', '"16.99" is not an Aurora PostgreSQL version'],
+  ['an Aurora major AWS does not offer', 'prod', changed(prod, (c) => (c.database.engineVersion = '10')), 'prod.database.engineVersion', '"10" is not an Aurora PostgreSQL version'],
+  ['an Aurora major AWS offers but not on Serverless v2', 'prod', changed(prod, (c) => (c.database.engineVersion = '12')), 'prod.database.engineVersion', 'is 12, which Aurora Serverless v2 does not run: it needs 13.6'],
+  ['an RDS version AWS no longer offers', 'dev', changed(dev, (c) => (c.database.engineVersion = '9.6')), 'dev.database.engineVersion', '"9.6" is not an RDS for PostgreSQL version'],
+  ['a misspelt RDS instance class, with the nearest real one', 'dev', changed(dev, (c) => (c.database.instanceClass = 'db.t4g.mediun')), 'dev.database.instanceClass', 'nearest: db.t4g.medium'],
+  ['a size the class does not come in', 'dev', changed(dev, (c) => (c.database.instanceClass = 'db.t4g.nano')), 'dev.database.instanceClass', 'is not a DB instance class RDS for PostgreSQL offers'],
+  ['a Valkey version ElastiCache does not offer', 'prod', changed(prod, (c) => (c.cache.engineVersion = '7.0')), 'prod.cache.engineVersion', '"7.0" is not a Valkey version ElastiCache offers'],
+  ['a misspelt cache node type, with the nearest real one', 'prod', changed(prod, (c) => (c.cache.nodeType = 'cache.r7g.larg')), 'prod.cache.nodeType', 'nearest: cache.r7g.large'],
+  ['a Kubernetes version EKS does not offer', 'prod', changed(prod, (c) => (c.gitops.cluster.kubernetesVersion = '1.19')), 'prod.gitops.cluster.kubernetesVersion', '"1.19" is not a Kubernetes version EKS offers'],
+  ['a misspelt node instance type', 'prod', prodNodes({ instanceTypes: ['m7i.xlarge', 'm6i.xlarg'] }), 'prod.gitops.cluster.nodes.instanceTypes.1', 'nearest: m6i.xlarge'],
+  ['an ARM instance type under an x86 image', 'prod', prodNodes({ instanceTypes: ['m7g.xlarge'] }), 'prod.gitops.cluster.nodes.instanceTypes.0', 'is an arm64 instance type, but gitops.cluster.nodes.amiType AL2023_x86_64_STANDARD runs x86_64'],
+  ['an x86 instance type under an ARM image', 'prod', prodNodes({ amiType: 'AL2023_ARM_64_STANDARD' }), 'prod.gitops.cluster.nodes.instanceTypes.0', 'is an x86_64 instance type, but gitops.cluster.nodes.amiType AL2023_ARM_64_STANDARD runs arm64'],
+  ['an argo-cd chart version that was never released', 'prod', changed(prod, (c) => (c.gitops.argocd = { chartVersion: '8.99.0' })), 'prod.gitops.argocd.chartVersion', '"8.99.0" is not a version of the argo-cd Helm chart'],
+  ['an AMI type EKS does not have', 'prod', prodNodes({ amiType: 'AL2024_x86_64_STANDARD' }), 'prod.gitops.cluster.nodes.amiType', 'is not an EKS node AMI type'],
+  ['a catalog exception for a value the field does not hold', 'prod', changed(prod, (c) => (c.catalogExceptions = [{ field: 'database.engineVersion', value: '16.99' }])), 'prod.catalogExceptions.0.value', '"16.99" is not what database.engineVersion holds; remove this exception'],
+  ['a catalog exception for a value the catalog has', 'prod', changed(prod, (c) => (c.catalogExceptions = [{ field: 'region', value: 'eu-west-1' }])), 'prod.catalogExceptions.0.value', '"eu-west-1" is in the catalog now; remove this exception'],
+  ['a catalog exception for a field the catalog does not check', 'prod', changed(prod, (c) => (c.catalogExceptions = [{ field: 'service.cpu', value: '256' }])), 'prod.catalogExceptions.0.field', 'Invalid option'],
+  [
+    'a version below the first that runs Serverless v2, even when allowed',
+    'prod',
+    changed(prod, (c) => ((c.database.engineVersion = '13.4'), (c.catalogExceptions = [{ field: 'database.engineVersion', value: '13.4' }]))),
+    'prod.database.engineVersion',
+    'which Aurora Serverless v2 does not run: it needs 13.6 or a later minor',
+  ],
+];
+
+const LIMITS: InvalidCase[] = [
+  ['a tag key with a character AWS refuses', 'prod', changed(prod, (c) => (c.tags = { 'cost#center': 'platform' })), 'prod.tags.cost#center', 'tag keys hold only letters, digits, spaces and _ . : / = + - @'],
+  ['a tag value with a character AWS refuses', 'prod', changed(prod, (c) => (c.tags = { owner: 'team<platform>' })), 'prod.tags.owner', 'tag values hold only'],
+  ['a tag value over 256 characters', 'prod', changed(prod, (c) => (c.tags = { owner: 'x'.repeat(257) })), 'prod.tags.owner', 'tag values are at most 256 characters'],
+  ['a tag that overrides a Groundwork tag in another case', 'prod', changed(prod, (c) => (c.tags = { Environment: 'production' })), 'prod.tags.Environment', 'compared without case'],
+  ['a Name tag on every resource', 'prod', changed(prod, (c) => (c.tags = { Name: 'platform' })), 'prod.tags.Name', 'is set by Groundwork'],
+  ['a tag in Groundwork\'s own namespace', 'prod', changed(prod, (c) => (c.tags = { 'groundwork:team': 'a' })), 'prod.tags.groundwork:team', 'tag keys starting with groundwork: or kubernetes.io/ are Groundwork\'s'],
+  ['two tag keys that differ only in case', 'prod', changed(prod, (c) => (c.tags = { owner: 'a', Owner: 'b' })), 'prod.tags.Owner', 'differs from the tag "owner" only in case'],
+  ['more tags than room is left for', 'prod', changed(prod, (c) => (c.tags = Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`team-${i}`, 'x'])))), 'prod.tags', 'has 45 tags; AWS allows 50 on a resource and Groundwork sets up to 6 of its own, so at most 44'],
+  ['a load balancer range listed twice', 'prod', changed(prod, (c) => (c.service.loadBalancer.allowedCidrs = ['203.0.113.0/24', '203.0.113.0/24'])), 'prod.service.loadBalancer.allowedCidrs.1', 'repeats entry 0 (203.0.113.0/24)'],
+  [
+    'more load balancer ranges than a security group holds rules',
+    'prod',
+    changed(prod, (c) => (c.service.loadBalancer.allowedCidrs = Array.from({ length: 31 }, (_, i) => `203.0.${i}.0/24`))),
+    'prod.service.loadBalancer.allowedCidrs',
+    'lists 31 ranges, 62 inbound rules on 2 ports; a security group holds at most 60, so at most 30 ranges',
+  ],
+  ['a public API range listed twice', 'staging', changed(staging, (c) => Object.assign(c.gitops.cluster, { publicEndpoint: true, publicAccessCidrs: ['198.51.100.0/24', '198.51.100.0/24'] })), 'staging.gitops.cluster.publicAccessCidrs.1', 'repeats entry 0'],
+  ['a node instance type listed twice', 'prod', prodNodes({ instanceTypes: ['m7i.xlarge', 'm7i.xlarge'] }), 'prod.gitops.cluster.nodes.instanceTypes.1', 'repeats entry 0'],
+  ['healthy codes written high to low', 'prod', changed(prod, (c) => (c.service.healthCheck = { healthyHttpCodes: '299-200' })), 'prod.service.healthCheck.healthyHttpCodes', 'has the range "299-200" upside down'],
+  ['a health check path past the load balancer\'s limit', 'prod', changed(prod, (c) => (c.service.healthCheck = { path: `/${'a'.repeat(1024)}` })), 'prod.service.healthCheck.path', 'must be at most 1024 characters'],
+  ['a p95 latency threshold above the p99 one', 'prod', changed(prod, (c) => (c.observability.thresholds = { targetLatencyP95Seconds: 3, targetLatencyP99Seconds: 2 })), 'prod.observability.thresholds.targetLatencyP95Seconds', 'the 95th percentile never exceeds the 99th'],
+  ['a free-storage alarm above the storage', 'dev', changed(dev, (c) => (c.observability = { thresholds: { databaseFreeStorageGiB: 25 } })), 'dev.observability.thresholds.databaseFreeStorageGiB', 'not less than database.allocatedStorageGiB (20)'],
+  ['a waiver written twice', 'dev', changed(dev, (c) => c.policy.waivers.push({ ...c.policy.waivers[0] })), 'dev.policy.waivers.1', 'waives GW-ALB-02 for service-dev/load-balancer/http again (as entry 0 does)'],
+  ['a database named with a PostgreSQL reserved word', 'prod', changed(prod, (c) => (c.database.databaseName = 'user')), 'prod.database.databaseName', '"user" is a PostgreSQL reserved word'],
+  ['a master user named with a PostgreSQL reserved word', 'prod', changed(prod, (c) => (c.database.masterUsername = 'select')), 'prod.database.masterUsername', '"select" is a PostgreSQL reserved word'],
+  ['a state bucket with two adjacent periods', 'prod', changed(prod, (c) => (c.state = { bucket: 'groundwork..state' })), 'prod.state.bucket', 'no two adjacent periods'],
+  ['a state bucket named like an IP address', 'prod', changed(prod, (c) => (c.state = { bucket: '192.168.10.20' })), 'prod.state.bucket', 'not formatted as an IP address'],
+  ['a state bucket with a suffix S3 reserves', 'prod', changed(prod, (c) => (c.state = { bucket: 'groundwork-prod-s3alias' })), 'prod.state.bucket', 'reserved by S3'],
+];
+
+const certificate = (partition: string, region: string, account: string) => `arn:${partition}:acm:${region}:${account}:certificate/6b1f3c5e-8a0d-4e2b-9c7f-1d2e3f4a5b6c`;
+const subscribed = (base: EnvironmentConfig, protocol: string, endpoint: string) => changed(base, (c) => (c.observability = { ...c.observability, subscriptions: [{ protocol, endpoint }] }));
+
+const IDENTITIES: InvalidCase[] = [
+  ['a certificate of another partition', 'prod', changed(prod, (c) => (c.service.loadBalancer.certificateArn = certificate('aws-cn', 'eu-west-1', '333333333333'))), 'prod.service.loadBalancer.certificateArn', 'names partition aws-cn; it must be in partition aws, region eu-west-1, account 333333333333'],
+  ['a certificate of another region', 'prod', changed(prod, (c) => (c.service.loadBalancer.certificateArn = certificate('aws', 'us-east-1', '333333333333'))), 'prod.service.loadBalancer.certificateArn', 'names region us-east-1'],
+  ['a certificate of another account', 'staging', changed(staging, (c) => (c.service.loadBalancer.certificateArn = certificate('aws', 'eu-west-1', '333333333333'))), 'staging.service.loadBalancer.certificateArn', 'names account 333333333333; it must be in partition aws, region eu-west-1, account 222222222222'],
+  ['a snapshot to restore that is still in the DR region', 'prod', changed(prod, (c) => (c.database.restoreFromSnapshot = 'arn:aws:rds:eu-central-1:333333333333:cluster-snapshot:nightly')), 'prod.database.restoreFromSnapshot', 'aws rds copy-db-cluster-snapshot --source-region eu-central-1 --region eu-west-1'],
+  ['a DR region of another partition', 'prod', changed(prod, (c) => (c.drRegion = 'cn-north-1')), 'prod.drRegion', 'is in the aws-cn partition and region eu-west-1 in aws'],
+  ['a FIFO queue for the alarms', 'dev', subscribed(dev, 'sqs', 'arn:aws:sqs:eu-west-1:111111111111:alarms.fifo'), 'dev.observability.subscriptions.0.endpoint', 'is a FIFO queue'],
+  ['an alarm queue of another partition', 'dev', subscribed(dev, 'sqs', 'arn:aws-us-gov:sqs:eu-west-1:111111111111:alarms'), 'dev.observability.subscriptions.0.endpoint', 'names partition aws-us-gov'],
+  ['an alarm queue of another account', 'dev', subscribed(dev, 'sqs', 'arn:aws:sqs:eu-west-1:999999999999:alarms'), 'dev.observability.subscriptions.0.endpoint', 'names account 999999999999'],
+  ['an alarm function of another region', 'dev', subscribed(dev, 'lambda', 'arn:aws:lambda:us-east-1:111111111111:function:page'), 'dev.observability.subscriptions.0.endpoint', 'names region us-east-1'],
+  ['an alarm webhook on a private address', 'dev', subscribed(dev, 'https', 'https://10.0.4.20/hooks/alarms'), 'dev.observability.subscriptions.0.endpoint', 'names the host 10.0.4.20, which SNS cannot reach'],
+  ['an alarm webhook on localhost', 'dev', subscribed(dev, 'https', 'https://localhost:8443/alarms'), 'dev.observability.subscriptions.0.endpoint', 'which SNS cannot reach'],
+  ['an EKS admin role of another partition', 'prod', changed(prod, (c) => (c.gitops.cluster.adminRoleArns = ['arn:aws-us-gov:iam::333333333333:role/break-glass'])), 'prod.gitops.cluster.adminRoleArns.0', 'names partition aws-us-gov'],
+];
+
+const REGISTRY: [string, Record<string, unknown>, string, string][] = [
+  ['two environments on one VPC range', { dev, staging: changed(staging, (c) => (c.network.cidr = '10.10.0.0/16')) }, 'staging.network.cidr', "10.10.0.0/16 overlaps dev's 10.10.0.0/16"],
+  ['a range inside another environment\'s', { dev, staging: changed(staging, (c) => (c.network.cidr = '10.10.128.0/17')) }, 'dev.network.cidr', "10.10.0.0/16 overlaps staging's 10.10.128.0/17"],
+  ['an overlap allowed with an environment that is not there', { prod: changed(prod, (c) => (c.network.cidrOverlapAllowedWith = ['qa'])) }, 'prod.network.cidrOverlapAllowedWith.0', '"qa" names no environment'],
+  ['an overlap allowed where there is none', { dev, prod: changed(prod, (c) => (c.network.cidrOverlapAllowedWith = ['dev'])) }, 'prod.network.cidrOverlapAllowedWith.0', "dev's range does not overlap 10.30.0.0/16; remove it"],
+  ['prod run as tier dev', { prod: changed(prod, (c) => (c.tier = 'dev')) }, 'prod.tier', 'is dev, but the name "prod" says prod'],
+  ['a prod-eu environment run as tier staging', { 'prod-eu': changed(prod, (c) => ((c.name = 'prod-eu'), (c.tier = 'staging'))) }, 'prod-eu.tier', 'is staging, but the name "prod-eu" says prod'],
+  ['a reason for a weaker tier that is not weaker', { prod: changed(prod, (c) => (c.weakerTierReason = 'prod is a rehearsal account for now')) }, 'prod.weakerTierReason', 'is set, but tier prod is not weaker'],
+  [
+    'an overlap beside an unrelated mistake in the same environment',
+    { prod, staging: changed(staging, (c) => ((c.network.cidr = '10.30.0.0/16'), (c.gitops.cluster.nodes.instanceTypes = ['m7g.large']))) },
+    'staging.network.cidr',
+    "10.30.0.0/16 overlaps prod's 10.30.0.0/16",
+  ],
+  [
+    'a state bucket named as another environment\'s load balancer logs',
+    { dev, staging: changed(staging, (c) => (c.state = { bucket: 'groundwork-dev-alb-logs-111111111111' })) },
+    'staging.state.bucket',
+    'makes the aws_s3_bucket "groundwork-dev-alb-logs-111111111111" (state-staging), which service-dev makes too: S3 bucket names are global',
+  ],
+];
+
+/** prod with its GitOps repository changed as given. */
+const prodRepository = (repository: Record<string, unknown>) => changed(prod, (c) => Object.assign(c.gitops.repository, repository));
+
+const GITOPS: InvalidCase[] = [
+  ['an absolute path in the GitOps repository', 'prod', prodRepository({ path: '/environments/prod' }), 'prod.gitops.repository.path', 'must be relative to the repository root'],
+  ['a GitOps path that climbs out of the repository', 'prod', prodRepository({ path: '../prod' }), 'prod.gitops.repository.path', 'may not contain ".."'],
+  ['a revision with a space, which git never names', 'prod', prodRepository({ revision: 'release 2026.11' }), 'prod.gitops.repository.revision', 'must be a branch, tag or commit name git allows: no spaces'],
+  ['a revision with "..", which git never names', 'prod', prodRepository({ revision: 'feature..x' }), 'prod.gitops.repository.revision', 'no ".."'],
+  ['a retry whose first wait is longer than its longest', 'prod', changed(prod, (c) => (c.gitops.retry = { backoffDuration: '10m', backoffMaxDuration: '3m' })), 'prod.gitops.retry.backoffDuration', 'is 10m, longer than gitops.retry.backoffMaxDuration (3m)'],
+  [
+    'a public API endpoint open to half the internet at a time',
+    'staging',
+    changed(staging, (c) => Object.assign(c.gitops.cluster, { publicEndpoint: true, publicAccessCidrs: ['0.0.0.0/1', '128.0.0.0/1'] })),
+    'staging.gitops.cluster.publicAccessCidrs.0',
+    'is 0.0.0.0/1, larger than a /8',
+  ],
+];
+
+/** Fake secrets, built from pieces so that this file holds none. */
+const FAKE = {
+  stripe: ['sk', 'live', '4eC39HqLyjWDarjtT1zdp7dc'].join('_'),
+  jwt: `Bearer ${['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiJncm91bmR3b3JrIn0', 'c2lnbmF0dXJlLWJ5dGVz'].join('.')}`,
+  docker: ['dckr', 'pat', '8d7c6b5a4f3e2d1c0b9a8f7e6d5c'].join('_'),
+};
+
+const SECRETS: [string, EnvironmentConfig, string, string, string][] = [
+  ['a Stripe key under a name that does not say secret', changed(dev, (c) => (c.service.environment = { PAYMENTS_CONFIG: FAKE.stripe })), 'dev.service.environment.PAYMENTS_CONFIG', 'a Stripe secret or restricted key', FAKE.stripe],
+  ['a bearer token under a name that does not say secret', changed(dev, (c) => (c.service.environment = { UPSTREAM_AUTH: FAKE.jwt })), 'dev.service.environment.UPSTREAM_AUTH', 'a JSON Web Token', FAKE.jwt],
+  ['a Docker Hub token under a name that does not say secret', changed(dev, (c) => (c.service.environment = { REGISTRY_LOGIN: FAKE.docker })), 'dev.service.environment.REGISTRY_LOGIN', 'a Docker Hub access token', FAKE.docker],
+];
+
+const TIERS: InvalidCase[] = [
+  ['a staging deployment that may stop every task', 'staging', changed(staging, (c) => (c.service.deployment = { minimumHealthyPercent: 0 })), 'staging.service.deployment.minimumHealthyPercent', 'may not be 0 for tier staging: a deployment could then stop every task at once'],
+  ['prod started with no task', 'prod', changed(prod, (c) => (c.service.desiredCount = 0)), 'prod.service.desiredCount', 'may not be 0 for tier prod'],
+  ['staging that may scale to no task', 'staging', changed(staging, (c) => (c.service.autoscaling.minTasks = 0)), 'staging.service.autoscaling.minTasks', 'could scale to no task'],
+  ['a prod cache without snapshots', 'prod', changed(prod, (c) => (c.cache.snapshotRetentionDays = 0)), 'prod.cache.snapshotRetentionDays', 'may not be 0 for tier prod'],
+  ['prod database backups kept a day', 'prod', changed(prod, (c) => (c.database.backup.retentionDays = 1)), 'prod.database.backup.retentionDays', 'tier prod keeps automated backups at least 7 days'],
+];
+
+describe('synth refuses', () => {
+  describe('values AWS does not offer (the catalog)', () => {
+    it.each(EXISTENCE)('%s', (...row) => void expectRejected(row));
+  });
+  describe('what exceeds AWS\'s limits', () => {
+    it.each(LIMITS)('%s', (...row) => void expectRejected(row));
+  });
+  describe('identities of the wrong place', () => {
+    it.each(IDENTITIES)('%s', (...row) => void expectRejected(row));
+  });
+  describe('clashes across the registry', () => {
+    it.each(REGISTRY)('%s', (_what, registry, fieldPath, fragment) => {
+      const outcome = synthOutcome(registry);
+      expect(outcome.exitCode).toBe(1);
+      const found = outcome.problems.some((p) => p.startsWith(`${fieldPath}: `) && p.includes(fragment));
+      expect({ problems: outcome.problems, found }).toEqual({ problems: outcome.problems, found: true });
+      expect(outcome.leftBehind).toEqual([]);
+    });
+  });
+  describe('GitOps settings ArgoCD would refuse or never resolve', () => {
+    it.each(GITOPS)('%s', (...row) => void expectRejected(row));
+  });
+  describe('secrets in config, in a format secretlint\'s preset does not know', () => {
+    it.each(SECRETS)('%s, never printing it', (_what, config, fieldPath, fragment, secret) => {
+      const outcome = expectRejected([_what, 'dev', config, fieldPath, fragment]);
+      expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(secret);
+    });
+  });
+  describe('what is dangerous in staging and prod', () => {
+    it.each(TIERS)('%s', (...row) => void expectRejected(row));
+  });
+});
+
+describe('synth accepts what ArgoCD and ECS accept', () => {
+  it.each([
+    ['an scp-like repository address', prodRepository({ url: 'git@github.com:example/groundwork-apps.git' })],
+    ['a backoff in bare seconds, as ArgoCD reads it', changed(prod, (c) => (c.gitops.retry = { backoffDuration: '5', backoffMaxDuration: '180' }))],
+    ['a variable about a token that is not one', changed(prod, (c) => (c.service.environment = { TOKEN_TTL_SECONDS: '3600', PASSWORD_MIN_LENGTH: '12' }))],
+  ])('%s', (_what, config) => {
+    expect(synthOutcome({ prod: config }).problems).toEqual([]);
+  });
+});
+
+describe('the catalog escape hatch', () => {
+  const newVersion = '16.99';
+  const allowed = changed(prod, (c) => ((c.database.engineVersion = newVersion), (c.catalogExceptions = [{ field: 'database.engineVersion', value: newVersion }])));
+
+  it('lets a value AWS added after the catalog was read through, for that field only, and synth uses it', () => {
+    const outcome = synthOutcome({ prod: allowed });
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.problems).toEqual([]);
+  });
+
+  it('does not let the same value through another field', () => {
+    const elsewhere = changed(allowed, (c) => (c.cache.engineVersion = newVersion));
+    expect(synthOutcome({ prod: elsewhere }).problems).toEqual([expect.stringMatching(/^prod\.cache\.engineVersion: "16\.99" is not a Valkey version/)]);
+  });
+
+  it('allows each element of a list on its own', () => {
+    const twoNew = prodNodes({ instanceTypes: ['m9i.xlarge', 'm9i.2xlarge'] });
+    const oneAllowed = changed(twoNew, (c) => (c.catalogExceptions = [{ field: 'gitops.cluster.nodes.instanceTypes', value: 'm9i.xlarge' }]));
+    expect(synthOutcome({ prod: oneAllowed }).problems).toEqual([expect.stringMatching(/^prod\.gitops\.cluster\.nodes\.instanceTypes\.1: "m9i\.2xlarge" is not an EC2 instance type/)]);
+  });
+
+  it('tells the user, in the message, the exact exception to write', () => {
+    const [message] = synthOutcome({ prod: changed(prod, (c) => (c.cache.nodeType = 'cache.r9g.large')) }).problems;
+    expect(message).toContain("catalogExceptions: [{ field: 'cache.nodeType', value: 'cache.r9g.large' }]");
+  });
+
+  it('accepts a region newer than the SDK data and builds its ARNs in the partition its code names', () => {
+    const newRegion = changed(dev, (c) => ((c.region = 'eu-west-4'), (c.catalogExceptions = [{ field: 'region', value: 'eu-west-4' }])));
+    const outcome = synthOutcome({ dev: newRegion });
+    expect(outcome.problems).toEqual([]);
+    expect(outcome.exitCode).toBe(0);
+  });
+});
+
+describe('the catalog', () => {
+  it('names the page and the day of every list: AWS\'s, and the Argo project\'s for its charts', () => {
+    for (const [name, list] of Object.entries(CATALOG)) {
+      expect([name, list.source]).toEqual([name, expect.stringMatching(/^https:\/\/(docs\.aws\.amazon\.com|aws\.amazon\.com|github\.com\/argoproj)\//)]);
+      expect([name, list.readOn]).toEqual([name, expect.stringMatching(/^20\d\d-\d\d-\d\d$/)]);
+    }
+  });
+
+  it('holds every value the shipped environments use', () => {
+    expect(CATALOG.availabilityZones.values['eu-west-1']).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    expect(CATALOG.valkeyVersions.values).toContain('8.0');
+    expect(CATALOG.eksKubernetesVersions.values).toContain('1.33');
+    expect(CATALOG.ec2InstanceArchitectures.values['m7i.large']).toBe('x86_64');
+    expect(CATALOG.ec2InstanceArchitectures.values['m7g.large']).toBe('arm64');
+  });
+
+  it('lists zones of regions the AWS SDK knows, each named after its region', () => {
+    for (const [region, zones] of Object.entries(CATALOG.availabilityZones.values)) {
+      expect([region, partitionOfRegion(region)?.id]).toEqual([region, expect.stringMatching(/^aws(-cn|-us-gov)?$/)]);
+      for (const zone of zones ?? []) expect(zone).toMatch(new RegExp(`^${region}[a-z]$`));
+    }
+  });
+
+  it('finds the nearest versions by number and the nearest names by spelling', () => {
+    expect(nearest('16.99', ['15.4', '16.8', '16.6', '17.2', '16'])).toEqual(['16.8', '16.6', '16']);
+    expect(nearest('db.t4g.mediun', ['db.t4g.large', 'db.t4g.medium', 'db.r7g.large'])[0]).toBe('db.t4g.medium');
+  });
+});
+
+describe('the AWS SDK region data', () => {
+  it('knows the partition of every region the SDK resolves', () => {
+    expect(partitionOfRegion('eu-west-1')?.id).toBe('aws');
+    expect(partitionOfRegion('cn-northwest-1')?.id).toBe('aws-cn');
+    expect(partitionOfRegion('us-gov-west-1')?.id).toBe('aws-us-gov');
+    expect(partitionOfRegion('eu-west-9')).toBeUndefined();
+    // The parsed data agrees with the SDK's own resolver region by region.
+    const { partition } = require('@aws-sdk/core/client') as { partition: (region: string) => { name: string } };
+    for (const { id, regions } of awsPartitions()) {
+      for (const region of regions) expect([region, partition(region).name]).toEqual([region, id]);
+    }
+  });
+});
+
+describe('tier names', () => {
+  it('read the tier a name claims from its words, not from letters inside them', () => {
+    expect(['prod', 'prod-eu', 'eu-production', 'staging', 'stg-2', 'preprod', 'dev', 'product', 'prodigy', 'local'].map(tierNamed)).toEqual([
+      'prod',
+      'prod',
+      'prod',
+      'staging',
+      'staging',
+      'staging',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});
