@@ -26,7 +26,7 @@ export const CATALOG_FIELDS = [
   'gitops.argocd.chartVersion',
   'gitops.argocd.appsChartVersion',
 ] as const;
-export type CatalogField = (typeof CATALOG_FIELDS)[number];
+type CatalogField = (typeof CATALOG_FIELDS)[number];
 
 /** One configured value of a catalog-checked field, and what the catalog offers for it. */
 interface CatalogLookup {
@@ -138,35 +138,51 @@ const LOOKUP_GROUPS: readonly LookupGroup[] = [
   },
 ];
 
-/** True when the environment's own file allows this value of this field. */
+/** Whether the value of a catalog-checked field is one AWS offers, or one the environment allows. */
+function offeredOrExcepted(env: EnvironmentDraft, field: CatalogField, value: string): boolean {
+  const lookup = LOOKUP_GROUPS.flatMap((group) => group.find(env)).find((candidate) => candidate.field === field && candidate.value === value);
+  return lookup === undefined || lookup.offered === undefined || lookup.offered.includes(value) || excepted(env, field, value);
+}
+
+/**
+ * True when the environment's own file allows this value of this field. A region of a partition
+ * Groundwork does not build for is never allowed: it is not missing from the data, it is unsupported.
+ */
 function excepted(env: EnvironmentDraft, field: CatalogField, value: string): boolean {
+  if (unsupportedPartition(field, value)) return false;
   return env.catalogExceptions.some((exception) => exception.field === field && exception.value === value);
+}
+
+/** The partition of a region the SDK knows outside the partitions Groundwork builds for. */
+function unsupportedPartition(field: CatalogField, value: string): string | undefined {
+  if (field !== 'region' && field !== 'drRegion') return undefined;
+  const partition = partitionOfRegion(value)?.id;
+  return partition !== undefined && !(GROUNDWORK_PARTITIONS as readonly string[]).includes(partition) ? partition : undefined;
 }
 
 /** Up to three offered values nearest the given one: by number for versions, by spelling otherwise. */
 export function nearest(value: string, offered: readonly string[], count = 3): string[] {
-  const numeric = /^\d+(\.\d+)*$/.test(value);
+  const isVersion = (text: string) => /^\d+(\.\d+)*$/.test(text);
+  const parts = (version: string) => version.split('.').map(Number);
+  // A version's distance part by part (major first), then the newer of two equally near; a name's by spelling.
   const score = (candidate: string): number[] => {
-    if (numeric && /^\d+(\.\d+)*$/.test(candidate)) {
-      const [a, b] = [value, candidate].map((version) => version.split('.').map(Number));
-      return [Math.abs(a[0] - b[0]), Math.abs((a[1] ?? 0) - (b[1] ?? 0)), candidate.split('.').length === a.length ? 0 : 1];
-    }
-    return [distance(value.toLowerCase(), candidate.toLowerCase())];
+    if (!isVersion(value) || !isVersion(candidate)) return [distance(value.toLowerCase(), candidate.toLowerCase())];
+    const [wanted, offer] = [parts(value), parts(candidate)];
+    const length = Math.max(wanted.length, offer.length);
+    return [...Array.from({ length }, (_, i) => Math.abs((wanted[i] ?? 0) - (offer[i] ?? 0))), offer.length === wanted.length ? 0 : 1, ...offer.map((part) => -part)];
   };
   return [...offered]
     .map((candidate) => ({ candidate, score: score(candidate) }))
-    .sort((x, y) => x.score.reduce((order, s, i) => order || s - y.score[i], 0) || x.candidate.localeCompare(y.candidate))
+    .sort((x, y) => x.score.reduce((order, part, i) => order || part - (y.score[i] ?? 0), 0) || x.candidate.localeCompare(y.candidate))
     .slice(0, count)
     .map(({ candidate }) => candidate);
 }
 
 function notOffered(lookup: CatalogLookup): Problem {
   const { field, value, what, offered, source } = lookup;
-  if (field === 'region' || field === 'drRegion') {
-    const partition = partitionOfRegion(value);
-    if (partition) {
-      return { path: lookup.path, message: `"${value}" is a region of the ${partition.id} partition; Groundwork builds ARNs and service principals for ${GROUNDWORK_PARTITIONS.join(', ')} only` };
-    }
+  const partition = unsupportedPartition(field, value);
+  if (partition) {
+    return { path: lookup.path, message: `"${value}" is a region of the ${partition} partition; Groundwork builds ARNs and service principals for ${GROUNDWORK_PARTITIONS.join(', ')} only` };
   }
   return {
     path: lookup.path,
@@ -211,9 +227,10 @@ export const catalogRules: CrossFieldRule[] = [
     },
   },
   {
-    reads: ['database.engine', 'database.engineVersion'],
+    reads: ['database.engine', 'database.engineVersion', 'catalogExceptions'],
     check: (env) => {
-      if (env.database.engine !== 'aurora-postgresql') return none;
+      // A version AWS does not offer at all is the lookup's to report, once.
+      if (env.database.engine !== 'aurora-postgresql' || !offeredOrExcepted(env, 'database.engineVersion', env.database.engineVersion)) return none;
       const first = belowMinimum(env.database.engineVersion, CATALOG.auroraServerlessV2MinimumVersions.values);
       return first
         ? problem(['database', 'engineVersion'], `is ${env.database.engineVersion}, which Aurora Serverless v2 does not run: it needs ${first} or a later minor of its major, or a later major (${catalogSource(CATALOG.auroraServerlessV2MinimumVersions)})`)
@@ -229,6 +246,18 @@ export const catalogRules: CrossFieldRule[] = [
             `may be 0 only on Aurora PostgreSQL that can pause (${Object.values(CATALOG.auroraPauseMinimumVersions.values).join(', ')} or later; a major version alone means the latest); ${env.database.engineVersion} cannot`,
           )
         : none,
+  },
+  {
+    reads: ['gitops.cluster'],
+    check: (env) => {
+      const cluster = env.gitops?.cluster;
+      if (cluster?.kind !== 'eks') return none;
+      const last = CATALOG.eksAmiTypesLastKubernetesVersion.values[cluster.nodes.amiType];
+      const minor = (version: string) => Number(version.split('.')[1]);
+      return last !== undefined && minor(cluster.kubernetesVersion) > minor(last)
+        ? problem(['gitops', 'cluster', 'nodes', 'amiType'], `is ${cluster.nodes.amiType}, which EKS builds only up to Kubernetes ${last}; gitops.cluster.kubernetesVersion is ${cluster.kubernetesVersion}: use an AL2023 or Bottlerocket type (${catalogSource(CATALOG.eksAmiTypesLastKubernetesVersion)})`)
+        : none;
+    },
   },
   {
     reads: ['gitops.cluster'],

@@ -39,6 +39,7 @@ export interface Catalog {
   readonly elasticacheNodeTypes: CatalogList<readonly string[]>;
   readonly ec2InstanceArchitectures: CatalogList<Readonly<Record<string, Architecture>>>;
   readonly eksAmiTypes: CatalogList<Readonly<Record<string, Architecture>>>;
+  readonly eksAmiTypesLastKubernetesVersion: CatalogList<Readonly<Record<string, string>>>;
   readonly eksKubernetesVersions: CatalogList<readonly string[]>;
   readonly argoCdChartVersions: CatalogList<readonly string[]>;
   readonly argoCdAppsChartVersions: CatalogList<readonly string[]>;
@@ -348,7 +349,18 @@ export const CATALOG: Catalog = {
       WINDOWS_FULL_2022_x86_64: 'x86_64',
       WINDOWS_CORE_2025_x86_64: 'x86_64',
       WINDOWS_FULL_2025_x86_64: 'x86_64',
+      // Amazon Linux 2: only up to Kubernetes 1.32 (eksAmiTypesLastKubernetesVersion).
+      AL2_x86_64: 'x86_64',
+      AL2_x86_64_GPU: 'x86_64',
+      AL2_ARM_64: 'arm64',
     },
+  },
+
+  /** AMI types EKS builds only up to a Kubernetes version: Amazon Linux 2's last is 1.32. */
+  eksAmiTypesLastKubernetesVersion: {
+    source: 'https://docs.aws.amazon.com/eks/latest/userguide/eks-ami-deprecation-faqs.html',
+    readOn: READ_ON,
+    values: { AL2_x86_64: '1.32', AL2_x86_64_GPU: '1.32', AL2_ARM_64: '1.32' },
   },
 
   /**

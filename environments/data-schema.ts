@@ -64,8 +64,8 @@ const postgresVersion = z.string().regex(/^\d{1,2}(\.\d+)?$/, 'must be a Postgre
 const snapshotIdentifier = z
   .string()
   .regex(
-    /^([a-zA-Z][a-zA-Z0-9-]{0,254}|arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(cluster-)?snapshot:[a-zA-Z][a-zA-Z0-9:-]{0,254})$/,
-    'must be a DB snapshot identifier (letters, digits, hyphens, starting with a letter) or a snapshot ARN',
+    /^((rds:)?[a-zA-Z][a-zA-Z0-9-]{0,254}|arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(cluster-)?snapshot:[a-zA-Z][a-zA-Z0-9:-]{0,254})$/,
+    'must be a DB snapshot identifier (letters, digits, hyphens, starting with a letter; "rds:" before an automated one) or a snapshot ARN',
   );
 
 const BackupSchema = z.strictObject({
@@ -106,12 +106,14 @@ const databaseCommon = {
     .string()
     .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must start with a lowercase letter and hold only lowercase letters, digits and underscores (at most 63)')
     .superRefine(notReserved('database name'))
+    .refine((name) => !['postgres', 'template0', 'template1', 'rdsadmin'].includes(name), 'names a database PostgreSQL or RDS already has (postgres, template0, template1, rdsadmin)')
     .default('app'),
   /** Name of the master user; its password is created and kept by RDS in Secrets Manager, never by Terraform. @default 'groundwork' */
   masterUsername: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,15}$/, 'must start with a lowercase letter and hold only lowercase letters, digits and underscores (at most 16)')
     .refine((name) => !['postgres', 'rdsadmin', 'admin', 'rdsrepladmin'].includes(name), 'is reserved by PostgreSQL or RDS')
+    .refine((name) => !name.startsWith('pg_') && !name.startsWith('rds_'), 'may not start with pg_ (PostgreSQL reserves those role names) or rds_ (RDS\'s own roles)')
     .superRefine(notReserved('master user name'))
     .default('groundwork'),
   /** Port the database listens on. @default 5432 */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ipv4Block, logRetentionDays } from './fields';
 import { argoCdBackoff, argoCdSchedule, goDuration } from './schedule-fields';
+import type { Tier } from './tiers';
 
 /**
  * GitOps: the Kubernetes cluster ArgoCD runs in, the ArgoCD install, and the policy of what may deploy
@@ -173,7 +174,6 @@ export const GitopsSchema = z.strictObject({
 });
 
 export type GitopsConfig = z.output<typeof GitopsSchema>;
-type Tier = 'dev' | 'staging' | 'prod';
 
 /** The prod change window: Monday to Friday, 14:00 to 18:00 UTC, with manual sync for emergencies. */
 export const PROD_CHANGE_WINDOW = { kind: 'allow', schedule: '0 14 * * 1-5', duration: '4h', manualSync: true, applications: ['*'] } as const;

@@ -1,4 +1,5 @@
 import { partitionOf } from '../lib/arn';
+import { GROUNDWORK_PARTITIONS } from '../lib/aws-partitions';
 import { none, problem, type CrossFieldRule, type Problem } from './rule';
 import type { EnvironmentDraft } from './schema';
 
@@ -38,15 +39,18 @@ function placementProblem(path: (string | number)[], arn: string, expected: Plac
 const UNREACHABLE_HOST = /^(localhost|.*\.(local|localhost|internal|lan|home\.arpa)|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[::1?\])$/i;
 
 const here = (env: EnvironmentDraft): Placement => ({ partition: partitionOf(env.region), region: env.region, account: env.accountId });
+const ownAccount = (env: EnvironmentDraft): Placement => ({ partition: partitionOf(env.region), account: env.accountId });
 
 export const identityRules: CrossFieldRule[] = [
   {
     reads: ['region', 'drRegion'],
     check: (env) => {
       const [primary, dr] = [partitionOf(env.region), partitionOf(env.drRegion)];
-      return primary === dr
+      // A region of a partition Groundwork does not build for is the catalog rules' to report.
+      const supported = [primary, dr].every((partition) => (GROUNDWORK_PARTITIONS as readonly string[]).includes(partition));
+      return !supported || primary === dr
         ? none
-        : problem(['drRegion'], `is in the ${dr} partition and region ${env.region} in ${primary}; backups cannot be copied across partitions, so the DR region must be a ${primary} region`);
+        : problem(['drRegion'], `is in the ${dr} partition and region ${env.region} in ${primary}; backups cannot be copied across partitions, so the DR region must be in ${primary} too`);
     },
   },
   {
@@ -90,9 +94,9 @@ export const identityRules: CrossFieldRule[] = [
         switch (subscription.protocol) {
           case 'sqs':
             if (subscription.endpoint.endsWith('.fifo')) return problem(path, 'is a FIFO queue; the alarm topic is a standard topic, and SNS delivers a standard topic to standard queues only');
-            return placementProblem(path, subscription.endpoint, here(env), 'the alarm topic delivers to queues beside it, in its own account and region');
+            return placementProblem(path, subscription.endpoint, ownAccount(env), 'SNS delivers to queues of any region of its partition, but another account\'s queue must confirm the subscription itself, which Terraform cannot');
           case 'lambda':
-            return placementProblem(path, subscription.endpoint, here(env), 'the alarm topic invokes functions beside it, in its own account and region');
+            return placementProblem(path, subscription.endpoint, ownAccount(env), 'SNS invokes functions of any region of its partition, but another account\'s function must grant and subscribe itself, which Terraform cannot');
           case 'https': {
             const host = new URL(subscription.endpoint).hostname;
             return UNREACHABLE_HOST.test(host) ? problem(path, `names the host ${host}, which SNS cannot reach: it delivers over the internet, to a public name with a trusted certificate`) : none;

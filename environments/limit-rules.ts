@@ -1,4 +1,4 @@
-import { parseCidr } from '../lib/ipv4';
+import { isPrivateCidr, parseCidr } from '../lib/ipv4';
 import { none, problem, repeated, type CrossFieldRule, type Problem } from './rule';
 import { durationSeconds } from './schedule-fields';
 
@@ -69,9 +69,11 @@ export const limitRules: CrossFieldRule[] = [
       const cluster = env.gitops?.cluster;
       if (cluster?.kind !== 'eks') return none;
       // 0.0.0.0/0 itself is refused in rules.ts; a few huge blocks are the same internet.
-      return cluster.publicAccessCidrs.flatMap((cidr, i): Problem[] =>
-        (parseCidr(cidr)?.prefix ?? 32) < 8 ? problem(['gitops', 'cluster', 'publicAccessCidrs', i], `is ${cidr}, larger than a /8: the API endpoint is not for the internet at large; name your own ranges`) : none,
-      );
+      return cluster.publicAccessCidrs.flatMap((cidr, i): Problem[] => {
+        const path = ['gitops', 'cluster', 'publicAccessCidrs', i];
+        if (isPrivateCidr(cidr)) return problem(path, `is ${cidr}, a private range: EKS refuses private ranges for the public endpoint; they reach the API through privateAccessCidrs`);
+        return cidr !== '0.0.0.0/0' && (parseCidr(cidr)?.prefix ?? 32) < 8 ? problem(path, `is ${cidr}, larger than a /8: the API endpoint is not for the internet at large; name your own ranges`) : none;
+      });
     },
   },
   {
@@ -83,10 +85,6 @@ export const limitRules: CrossFieldRule[] = [
         ? problem(['gitops', 'retry', 'backoffDuration'], `is ${retry.backoffDuration}, longer than gitops.retry.backoffMaxDuration (${retry.backoffMaxDuration}): the first wait would already pass the longest`)
         : none;
     },
-  },
-  {
-    reads: ['gitops.syncWindows'],
-    check: (env) => (env.gitops?.syncWindows ?? []).flatMap((window, i) => repeated(window.applications, ['gitops', 'syncWindows', i, 'applications'], listed)),
   },
   {
     reads: ['policy.waivers'],

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { registryProblems } from './registry-rules';
 import { EnvironmentSchema, type Environment } from './schema';
-import { secretScan } from './secret-values';
+import { secretScans } from './secret-values';
 
 /** Every problem found in the environments, each as `<env>.<field path>: <message>`. */
 export class ConfigError extends Error {
@@ -18,7 +18,9 @@ export class ConfigError extends Error {
 export function loadEnvironments(registry: Readonly<Record<string, unknown>>): Environment[] {
   const problems: string[] = [];
   const loaded: Environment[] = [];
-  for (const [key, config] of Object.entries(registry)) {
+  const entries = Object.entries(registry);
+  const secretsOf = secretScans(entries.map(([, config]) => config));
+  entries.forEach(([key, config], i) => {
     const envProblems: string[] = [];
     // Checked on the raw value, so it is reported even when other fields are invalid.
     const name = (config as { name?: unknown } | undefined)?.name;
@@ -27,14 +29,15 @@ export function loadEnvironments(registry: Readonly<Record<string, unknown>>): E
     }
     const result = EnvironmentSchema.safeParse(config, { error: requiredFieldMessage });
     if (!result.success) envProblems.push(...result.error.issues.flatMap((issue) => describeIssue(key, issue)));
-    const secrets = secretScan(config);
+    const secrets = secretsOf[i];
     envProblems.push(...secrets.problems.map((problem) => `${[key, ...problem.path].join('.')}: ${problem.message}`));
     // An environment holding a secret is not loaded, so no later check can quote it either.
     if (result.success && secrets.problems.length === 0) loaded.push(result.data);
     // Other messages may quote a field's value (`"<zone>" is not a zone`): never print a detected secret.
     problems.push(...envProblems.map(secrets.redact));
-  }
-  problems.push(...registryProblems(registry));
+  });
+  // These read raw values, which may hold a secret another environment's scan found.
+  problems.push(...registryProblems(registry).map((problem) => secretsOf.reduce((text, scan) => scan.redact(text), problem)));
   if (problems.length > 0) throw new ConfigError(problems);
   return loaded;
 }

@@ -18,12 +18,12 @@ const SubscriptionSchema = z.discriminatedUnion('protocol', [
     endpoint: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
   }),
   z.strictObject({
-    /** An SQS queue's ARN, in the environment's account and region. */
+    /** A standard SQS queue's ARN, in the environment's account (any region of its partition). */
     protocol: z.literal('sqs'),
     endpoint: z.string().regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'must be an SQS queue ARN'),
   }),
   z.strictObject({
-    /** A Lambda function's ARN, in the environment's account and region. */
+    /** A Lambda function's ARN, in the environment's account (any region of its partition). */
     protocol: z.literal('lambda'),
     endpoint: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/, 'must be a Lambda function ARN'),
   }),

@@ -16,6 +16,8 @@ export function registryProblems(registry: Readonly<Record<string, unknown>>): s
 interface Facts {
   readonly name: string;
   readonly stateBucket?: string;
+  /** The environment sets `state.bucket` itself, rather than taking the default. */
+  readonly stateBucketChosen: boolean;
   readonly cidr?: string;
   readonly cidrOverlapAllowedWith: readonly string[];
 }
@@ -28,16 +30,21 @@ function factsOf(name: string, config: unknown): Facts {
   return {
     name,
     stateBucket: typeof bucket === 'string' ? bucket : typeof raw.accountId === 'string' ? defaultStateBucket(name, raw.accountId) : undefined,
+    stateBucketChosen: typeof bucket === 'string',
     cidr: typeof cidr === 'string' && parseCidr(cidr)?.aligned ? cidr : undefined,
     cidrOverlapAllowedWith: Array.isArray(allowed) ? allowed.filter((entry): entry is string => typeof entry === 'string') : [],
   };
 }
 
-/** S3 bucket names are global: two environments cannot keep their state in one bucket. */
+/**
+ * S3 bucket names are global: two environments cannot keep their state in one bucket. The clash is
+ * reported on the environments that chose the name, not on one that took its default.
+ */
 function stateBucketProblems(facts: readonly Facts[]): string[] {
   return facts.flatMap((env) => {
     const others = facts.filter((other) => other !== env && other.stateBucket !== undefined && other.stateBucket === env.stateBucket);
-    return others.length === 0 ? [] : [`${env.name}.state.bucket: "${env.stateBucket}" is the state bucket of ${others.map((other) => other.name).join(' and ')} too; bucket names are global, and each environment keeps its state apart`];
+    if (others.length === 0 || (!env.stateBucketChosen && others.some((other) => other.stateBucketChosen))) return [];
+    return [`${env.name}.state.bucket: "${env.stateBucket}" is the state bucket of ${others.map((other) => other.name).join(' and ')} too; bucket names are global, and each environment keeps its state apart`];
   });
 }
 

@@ -2,6 +2,7 @@ import { planSubnets } from '../lib/subnet-plan';
 import { dailyWindow, weeklyWindow } from './data-schema';
 import { FARGATE_MEMORY_BY_CPU } from './service-schema';
 import type { EnvironmentDraft } from './schema';
+import { CATALOG } from './catalog';
 import { catalogRules } from './catalog-rules';
 import { identityRules } from './identity-rules';
 import { limitRules } from './limit-rules';
@@ -77,7 +78,8 @@ const platformRules: CrossFieldRule[] = [
     reads: ['network.availabilityZones', 'region'],
     check: (env) =>
       (env.network.availabilityZones ?? []).flatMap((zone, i, zones): Problem[] => {
-        if (!new RegExp(`^${env.region}[a-z]$`).test(zone)) {
+        // Where the catalog lists the region's zones, catalog-rules.ts names the zones that exist instead.
+        if (CATALOG.availabilityZones.values[env.region] === undefined && !new RegExp(`^${env.region}[a-z]$`).test(zone)) {
           return problem(['network', 'availabilityZones', i], `"${zone}" is not a zone of region ${env.region} (expected e.g. "${env.region}a")`);
         }
         return zones.indexOf(zone) !== i ? problem(['network', 'availabilityZones', i], `"${zone}" is listed twice`) : none;

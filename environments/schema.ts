@@ -4,16 +4,16 @@ import { isPrivateCidr, parseCidr } from '../lib/ipv4';
 import { CacheSchema, DatabaseSchema, RotationSchema } from './data-schema';
 import { logRetentionDays } from './fields';
 import { BackupSchema } from './backup-schema';
+import { CATALOG } from './catalog';
 import { CATALOG_FIELDS } from './catalog-rules';
 import { GitopsSchema, resolveGitops } from './gitops-schema';
 import { ImportsSchema } from './imports-schema';
 import { ObservabilitySchema } from './observability-schema';
 import { PolicySchema } from './policy-schema';
 import { ServiceSchema } from './service-schema';
+import { TIERS } from './tiers';
 
-/** How much an environment matters; several defaults and rules are computed from it. */
-const TIERS = ['dev', 'staging', 'prod'] as const;
-export type Tier = (typeof TIERS)[number];
+export type { Tier } from './tiers';
 
 /** Tag keys Groundwork sets on every resource itself; an environment's `tags` may not override them. */
 const RESERVED_TAG_KEYS = ['environment', 'component', 'managed-by'] as const;
@@ -31,7 +31,9 @@ const dnsName = z
   .regex(
     /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/,
     'must be DNS-safe: lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 20 characters',
-  );
+  )
+  // It names RDS and ElastiCache identifiers, which refuse two hyphens in a row.
+  .refine((name) => !name.includes('--'), 'may not hold two hyphens in a row: RDS and ElastiCache identifiers made from it refuse them');
 
 /** The shape of a region code; that the region exists is checked against the AWS SDK's data (`catalog-rules.ts`). */
 const awsRegion = z
@@ -83,7 +85,7 @@ const NetworkSchema = z.strictObject({
   azCount: z.number().int().min(1).max(6),
   /**
    * The availability zones, in order. Pin them when your account lacks some of a region's zones.
-   * @default - the first `azCount` zones of the region by letter: `<region>a`, `<region>b`, ...
+   * @default - the region's first `azCount` zones in the catalog (`<region>a`, `<region>b`, ... where it has them)
    */
   availabilityZones: z.array(z.string()).optional(),
   /**
@@ -275,8 +277,10 @@ function overlaps(a: string, b: string): boolean {
   return a === b || a === '' || b.startsWith(`${a}.`) || a.startsWith(`${b}.`);
 }
 
+/** The region's first `count` zones: the catalog's, or by letter for a region it does not list. */
 function defaultAvailabilityZones(region: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
+  const zones = CATALOG.availabilityZones.values[region];
+  return zones ? zones.slice(0, count) : Array.from({ length: count }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
 }
 
 /** An environment as written in `environments/<name>.ts`: defaults may be omitted. */

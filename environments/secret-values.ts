@@ -10,7 +10,8 @@ import { PLATFORM_SECRETS } from './service-schema';
  *   GitHub, Slack, npm, OpenAI, private key blocks, database connection strings and more;
  * - every string that parses as a URL with a password (`scheme://user:password@host`), whatever the
  *   scheme or the password's characters, which secretlint's own URL rules do not all cover, and a few
- *   token formats its preset does not know (Stripe, Docker Hub, Vault, Google API keys, JWTs, bearer tokens);
+ *   token formats its preset does not know (Stripe, Docker Hub, Vault, Google API keys, JWTs, bearer and
+ *   basic credentials, Azure keys, a bare AWS secret access key);
  * - the names of `service.environment`, whose values end up in the task definition in plain text.
  *
  * Knowingly not flagged: a PagerDuty Events integration URL (`observability.subscriptions[].endpoint`).
@@ -50,8 +51,24 @@ const WHERE_SECRETS_GO =
  * the kind of secret (a secretlint rule's id and its message without the matched text).
  */
 export function secretScan(config: unknown): SecretScan {
-  const fields = fieldsOf(config);
-  const found = secretlintFindings(fields.map((field) => field.text ?? ''));
+  return secretScans([config])[0];
+}
+
+/**
+ * `secretScan` of several configurations at once: secretlint's rules run once over all their strings,
+ * which costs about what one configuration does (a rule's setup outweighs its scan of a short text).
+ */
+export function secretScans(configs: readonly unknown[]): SecretScan[] {
+  const fieldsOfEach = configs.map(fieldsOf);
+  const foundInAll = secretlintFindings(fieldsOfEach.flat().map((field) => field.text ?? ''));
+  let next = 0;
+  return fieldsOfEach.map((fields) => {
+    const found = foundInAll.slice(next, (next += fields.length));
+    return scanOf(fields, found);
+  });
+}
+
+function scanOf(fields: readonly Field[], found: readonly Finding[][]): SecretScan {
   const flagged: SecretProblem[] = [];
   const secrets = new Set<string>();
   const secretKeys = new Set<string>();
@@ -121,6 +138,10 @@ const TOKEN_FORMATS: readonly [kind: string, pattern: RegExp][] = [
   ['a Google API key', /\bAIza[0-9A-Za-z_-]{35}/g],
   ['a JSON Web Token', /\beyJ[0-9A-Za-z_-]{8,}\.eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}/g],
   ['a bearer token', /\bBearer\s+[0-9A-Za-z._~+/-]{16,}=*/g],
+  ['HTTP basic credentials', /\bBasic\s+[0-9A-Za-z+/]{12,}={0,2}/g],
+  ['an Azure storage or service bus key', /\b(AccountKey|SharedAccessKey)=[0-9A-Za-z+/]{20,}={0,2}/g],
+  // An AWS secret access key alone: 40 characters of base64, mixed case and digits (a hex digest has no capitals).
+  ['an AWS secret access key', /(?<![0-9A-Za-z/+=])(?=[0-9A-Za-z/+]*[a-z])(?=[0-9A-Za-z/+]*[A-Z])(?=[0-9A-Za-z/+]*\d)[0-9A-Za-z/+]{40}(?![0-9A-Za-z/+=])/g],
 ];
 
 function tokenFormatFindings(text: string): Finding[] {
@@ -141,14 +162,14 @@ function urlPasswordFindings(text: string): Finding[] {
 // --- Variable names -------------------------------------------------------------------------------
 
 /** Words that, in a variable's name, say its value is a secret. */
-const SECRET_WORDS = new Set(['SECRET', 'SECRETS', 'PASSWORD', 'PASSWORDS', 'PASSWD', 'PASSPHRASE', 'TOKEN', 'TOKENS', 'KEY', 'KEYS', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS']);
+const SECRET_WORDS = new Set(['SECRET', 'SECRETS', 'PASSWORD', 'PASSWORDS', 'PASSWD', 'PASS', 'PASSPHRASE', 'TOKEN', 'TOKENS', 'KEY', 'KEYS', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS']);
 /**
  * A word after the secret word that says the value is about a secret but is not one: `KMS_KEY_ID`,
  * `KEY_PREFIX`, `STRIPE_SECRET_ARN`, `OAUTH_TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `TOKEN_TTL_SECONDS`,
  * `API_KEY_HEADER`, `SESSION_TOKEN_TIMEOUT`.
  */
 const NOT_SECRET_WORDS = new Set([
-  'ID', 'ARN', 'NAME', 'PREFIX', 'SUFFIX', 'FILE', 'PATH', 'URL', 'HEADER', 'LENGTH', 'TTL', 'SECONDS', 'MINUTES', 'HOURS', 'DAYS',
+  'ID', 'ARN', 'NAME', 'PREFIX', 'SUFFIX', 'FILE', 'PATH', 'URL', 'URI', 'HEADER', 'LENGTH', 'TTL', 'SECONDS', 'MINUTES', 'HOURS', 'DAYS',
   'TIMEOUT', 'EXPIRY', 'LIFETIME', 'SIZE', 'COUNT', 'ENABLED', 'ALGORITHM', 'ROTATION', 'ISSUER', 'AUDIENCE',
 ]);
 /** Keys made to be public: `STRIPE_PUBLISHABLE_KEY`, `VAPID_PUBLIC_KEY`. */

@@ -26,6 +26,20 @@ export const PLATFORM_SECRETS = ['DATABASE_USERNAME', 'DATABASE_PASSWORD', 'CACH
 export type PlatformVariable = (typeof PLATFORM_VARIABLES)[number];
 export type PlatformSecret = (typeof PLATFORM_SECRETS)[number];
 const RESERVED_NAMES: readonly string[] = [...PLATFORM_VARIABLES, ...PLATFORM_SECRETS];
+/** Variables the ECS agent gives every task: the role's credentials endpoint and the task metadata. */
+const ECS_VARIABLES: readonly string[] = [
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_EXECUTION_ENV',
+  'ECS_CONTAINER_METADATA_URI',
+  'ECS_CONTAINER_METADATA_URI_V4',
+  'ECS_AGENT_URI',
+];
+/** What one variable adds to the task definition's JSON besides its name and value (`{"name":"","value":""},`). */
+const VARIABLE_OVERHEAD_BYTES = 24;
+/** The variables' share of ECS's 64 KiB task definition; the container, secrets and settings take the rest. */
+const VARIABLES_BUDGET_BYTES = 56 * 1024;
 
 /** Fargate's task sizes: CPU units, and the memory (MiB) each allows. */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
@@ -178,8 +192,13 @@ export const ServiceSchema = z.strictObject({
       z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name: letters, digits and "_", not starting with a digit')
-        .refine((name) => !RESERVED_NAMES.includes(name), `is set by Groundwork (${RESERVED_NAMES.join(', ')})`),
+        .refine((name) => !RESERVED_NAMES.includes(name), `is set by Groundwork (${RESERVED_NAMES.join(', ')})`)
+        .refine((name) => !ECS_VARIABLES.includes(name), `is set by ECS in every task (${ECS_VARIABLES.join(', ')}); overriding it cuts the task off from its role's credentials or its metadata`),
       z.string().max(4096),
+    )
+    .refine(
+      (variables) => Object.entries(variables).reduce((bytes, [name, value]) => bytes + name.length + value.length + VARIABLE_OVERHEAD_BYTES, 0) <= VARIABLES_BUDGET_BYTES,
+      `together must stay under ${VARIABLES_BUDGET_BYTES / 1024} KiB: ECS refuses a task definition over 64 KiB, and the rest of it needs room`,
     )
     .default({}),
   /** Tasks to run at creation; autoscaling owns the count afterwards. @default - `autoscaling.minTasks` */

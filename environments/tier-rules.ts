@@ -1,23 +1,23 @@
 import { none, problem, type CrossFieldRule } from './rule';
 import type { EnvironmentDraft } from './schema';
+import { tierRank, type Tier } from './tiers';
 
 /**
  * What AWS accepts but staging and prod must not run: settings that can stop every task at once, or leave
  * data without a way back. And the tier itself: a name that says prod is held to prod's protections.
  */
 
-const TIER_ORDER = ['dev', 'staging', 'prod'] as const;
-type Tier = (typeof TIER_ORDER)[number];
 
 /** The tier an environment's name claims, by the words platform teams use for it. */
 export function tierNamed(name: string): Tier | undefined {
-  const words = name.split('-');
+  // `prod2`, `stg-eu`: a number after the word is an instance of the tier, not another word.
+  const words = name.split('-').map((word) => word.replace(/\d+$/, ''));
   if (words.some((word) => ['staging', 'stage', 'stg', 'preprod', 'uat'].includes(word))) return 'staging';
   if (words.some((word) => ['prod', 'production', 'prd', 'live'].includes(word))) return 'prod';
   return undefined;
 }
 
-const atLeast = (env: EnvironmentDraft, tier: Tier) => TIER_ORDER.indexOf(env.tier) >= TIER_ORDER.indexOf(tier);
+const atLeast = (env: EnvironmentDraft, tier: Tier) => tierRank(env.tier) >= tierRank(tier);
 
 export const tierRules: CrossFieldRule[] = [
   {
@@ -28,9 +28,8 @@ export const tierRules: CrossFieldRule[] = [
       if (weaker && env.weakerTierReason === undefined) {
         return problem(['tier'], `is ${env.tier}, but the name "${env.name}" says ${named}, whose protections (deletion protection, prevent_destroy, reviews) the tier decides; use tier ${named}, or say why in weakerTierReason`);
       }
-      return !weaker && env.weakerTierReason !== undefined
-        ? problem(['weakerTierReason'], `is set, but tier ${env.tier} is not weaker than the name "${env.name}" says; remove it`)
-        : none;
+      if (weaker || env.weakerTierReason === undefined) return none;
+      return problem(['weakerTierReason'], named === undefined ? `is set, but the name "${env.name}" says no tier; remove it` : `is set, but tier ${env.tier} is not weaker than the ${named} the name "${env.name}" says; remove it`);
     },
   },
   {
@@ -41,12 +40,19 @@ export const tierRules: CrossFieldRule[] = [
         : none,
   },
   {
-    reads: ['tier', 'service.desiredCount', 'service.autoscaling.minTasks'],
-    check: (env) => {
-      if (!atLeast(env, 'staging')) return none;
-      if (env.service.desiredCount === 0) return problem(['service', 'desiredCount'], `may not be 0 for tier ${env.tier}: the service would run no task`);
-      return env.service.autoscaling.minTasks === 0 ? problem(['service', 'autoscaling', 'minTasks'], `may not be 0 for tier ${env.tier}: the service could scale to no task`) : none;
-    },
+    // desiredCount lies between minTasks and maxTasks (rules.ts), so a floor above 0 keeps it above 0 too.
+    reads: ['tier', 'service.autoscaling.minTasks'],
+    check: (env) =>
+      atLeast(env, 'staging') && env.service.autoscaling.minTasks === 0
+        ? problem(['service', 'autoscaling', 'minTasks'], `may not be 0 for tier ${env.tier}: the service could scale to no task`)
+        : none,
+  },
+  {
+    reads: ['tier', 'database.engine', 'database.capacity'],
+    check: (env) =>
+      env.tier === 'prod' && env.database.engine === 'aurora-postgresql' && env.database.capacity.minAcu === 0
+        ? problem(['database', 'capacity', 'minAcu'], 'may not be 0 for tier prod: a paused database takes seconds to resume, and the first requests after a quiet spell fail')
+        : none,
   },
   {
     reads: ['tier', 'cache.enabled', 'cache.snapshotRetentionDays'],

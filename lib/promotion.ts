@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Tier } from '../environments/schema';
+import { tierRank, type Tier } from '../environments/tiers';
 import { EnvironmentFileError, hasProperty, readValue, setValue, type LiteralValue } from './environment-file';
 
 /** A value that belongs to a release: what a promotion copies from one environment to the next. */
@@ -36,15 +36,12 @@ export const RELEASE_VALUES: readonly ReleaseValue[] = [
   },
 ];
 
-/** Each tier's place in the order a release moves through them (a Record, so a new tier must get one). */
-const RELEASE_ORDER: Readonly<Record<Tier, number>> = { dev: 0, staging: 1, prod: 2 };
-
 /**
  * Whether promoting from an environment of tier `from` to one of tier `to` moves the release backwards,
  * down dev → staging → prod (prod to staging, say). Between environments of one tier it does not.
  */
 export function isBackwards(from: Tier, to: Tier): boolean {
-  return RELEASE_ORDER[from] > RELEASE_ORDER[to];
+  return tierRank(from) > tierRank(to);
 }
 
 /** The project's environments directory, which `npm run promote` edits unless told otherwise. */

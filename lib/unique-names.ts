@@ -1,3 +1,5 @@
+import { partitionOf } from './arn';
+
 /**
  * Names AWS keeps unique per partition, per account or per account and region, read from the synthesized
  * stacks of every environment: two resources that would take one name fail the second apply, so synthesis
@@ -69,17 +71,21 @@ export function nameCollisions(stacks: readonly NamedStack[]): string[] {
         if (typeof name !== 'string' || name.includes('${')) continue;
         const provider = providers.find((block) => (resource.provider === undefined ? block.alias === undefined : resource.provider === `aws.${block.alias}`));
         const account = provider?.allowed_account_ids?.[0] ?? '?';
-        const where = rule.scope === 'global' ? '' : rule.scope === 'account' ? account : `${account}/${provider?.region ?? '?'}`;
+        const region = provider?.region ?? '?';
+        // Even a "global" name is global within its partition.
+        const where = rule.scope === 'global' ? partitionOf(region) : rule.scope === 'account' ? account : `${account}/${region}`;
         const claim: Claim = { key: `${type} ${where} ${name}`, environment: environmentOf(stack.name), stack: stack.name, type, name };
         const earlier = claims.get(claim.key);
         if (!earlier) {
           claims.set(claim.key, claim);
           continue;
         }
-        for (const [mine, theirs] of [
+        // A name the configuration chose (a state bucket) is the one to change, not a name Groundwork derived.
+        const pairs = [
           [claim, earlier],
           [earlier, claim],
-        ]) {
+        ].filter(([mine, theirs]) => isChosen(mine) || !isChosen(theirs));
+        for (const [mine, theirs] of pairs) {
           problems.push(`${fieldOf(mine)}: makes the ${mine.type} "${mine.name}" (${mine.stack}), which ${theirs.stack} makes too: ${rule.what}`);
         }
       }
@@ -88,7 +94,10 @@ export function nameCollisions(stacks: readonly NamedStack[]): string[] {
   return [...new Set(problems)];
 }
 
+/** Whether the configuration names the resource itself: the state bucket (`state.bucket`). */
+const isChosen = (claim: Claim) => claim.stack.startsWith('state-') && claim.type === 'aws_s3_bucket';
+
 /** The configuration that chose a resource's name: the state bucket's own field, or the environment's name. */
 function fieldOf(claim: Claim): string {
-  return claim.stack.startsWith('state-') && claim.type === 'aws_s3_bucket' ? `${claim.environment}.state.bucket` : `${claim.environment}.name`;
+  return isChosen(claim) ? `${claim.environment}.state.bucket` : `${claim.environment}.name`;
 }

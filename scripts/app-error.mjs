@@ -9,7 +9,8 @@ const FRAME = /^(\s+at (?:.*?\()?)(.+?):(\d+):(\d+)(\)?)$/;
 
 /**
  * Describes an error the bundled app threw. When every frame of it in the project's sources lies in an
- * environment file (environments/*.ts; the entry main.ts, which loads them, aside), the error is that
+ * environment file (environments/*.ts but Groundwork's own loader, schemas and rules; the entry main.ts,
+ * which loads them, aside), the error is that
  * file's: `text` is its file, line and message alone, plus the environment files that called into it.
  * Otherwise it is a bug: `text` is its stack with the bundle's positions mapped to the sources.
  * @param bundle the app bundle, with its source map beside it as `<bundle>.map`
@@ -31,15 +32,31 @@ export function describeAppError(error, { bundle, root }) {
     return `${frame[1]}${where}${frame[5]}`;
   });
 
-  const environments = path.join(root, 'environments');
+  const isEnvironmentFile = environmentFileTest(path.join(root, 'environments'));
   const own = sources.filter((frame) => frame.file !== path.join(root, 'main.ts'));
-  const inEnvironmentFile = (frame) => path.dirname(frame.file) === environments && frame.file.endsWith('.ts');
+  const inEnvironmentFile = (frame) => isEnvironmentFile(frame.file);
   if (own.length > 0 && own.every(inEnvironmentFile)) {
     const [thrower, ...callers] = own;
     const text = [`${thrower.where}: ${error.name}: ${error.message}`, ...callers.map((frame) => `  called from ${frame.where}`), ''].join('\n');
     return { fromEnvironmentFile: true, text };
   }
   return { fromEnvironmentFile: false, text: `${lines.join('\n')}\n` };
+}
+
+/**
+ * Whether a file is an environment file: in environments/, and not one of Groundwork's own modules there
+ * (the loader and every schema, rule and catalog it imports), whose errors are bugs with a stack.
+ */
+function environmentFileTest(environments) {
+  const own = new Set();
+  const visit = (file) => {
+    if (own.has(file) || !fs.existsSync(file)) return;
+    own.add(file);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/from\s*'\.\/([\w.-]+)'/g)) visit(path.join(environments, `${match[1]}.ts`));
+  };
+  visit(path.join(environments, 'load.ts'));
+  return (file) => path.dirname(file) === environments && file.endsWith('.ts') && !own.has(file);
 }
 
 function readSourceMap(file) {

@@ -44,7 +44,9 @@ export async function bundleIfChanged({ root, entry, outfile }) {
     target: 'node20',
     format: 'cjs',
     sourcemap: 'linked',
-    logLevel: 'warning',
+    // Messages are printed by report(), without the source lines esbuild would quote: a line of an
+    // environment file may hold a value that must not reach a log.
+    logLevel: 'silent',
     logOverride: Object.fromEntries(REJECTED_BY_TSC.map((id) => [id, 'error'])),
   };
   const recordFile = `${outfile}.inputs.json`;
@@ -66,8 +68,11 @@ export async function bundleIfChanged({ root, entry, outfile }) {
     result = await build({ ...options, metafile: true, write: false });
   } catch (error) {
     if (!Array.isArray(error?.errors)) throw error;
+    report('ERROR', error.errors);
+    report('WARNING', error.warnings ?? []);
     throw new BuildFailed(error.message);
   }
+  report('WARNING', result.warnings);
   // esbuild reads tsconfig.json too (it can change how code compiles), but does not list it as an input.
   const inputs = [...new Set([...Object.keys(result.metafile.inputs), 'tsconfig.json'])].sort();
   // The old record goes first: a run stopped while writing leaves no record, so the next one builds
@@ -79,6 +84,14 @@ export async function bundleIfChanged({ root, entry, outfile }) {
   for (const output of outputs) writeWhole(output.path, output.contents);
   writeWhole(recordFile, JSON.stringify({ inputs, digest: digestOf(inputs) }));
   return true;
+}
+
+/** esbuild's messages as its own log prints them (`✘ [ERROR] text [id]`, then where), without the source line. */
+function report(kind, messages) {
+  for (const { text, id, location } of messages) {
+    const where = location ? `\n\n    ${location.file}:${location.line}:${location.column}:\n` : '\n';
+    process.stderr.write(`${kind === 'ERROR' ? '✘' : '▲'} [${kind}] ${text}${id ? ` [${id}]` : ''}${where}\n`);
+  }
 }
 
 /** Written beside and renamed into place, so a concurrent synth never reads half a file. */

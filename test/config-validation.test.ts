@@ -1,9 +1,10 @@
-import { environments, type EnvironmentConfig } from '../environments';
+import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
 import { CATALOG } from '../environments/catalog';
 import { nearest } from '../environments/catalog-rules';
 import { tierNamed } from '../environments/tier-rules';
 import { awsPartitions, partitionOfRegion } from '../lib/aws-partitions';
 import { changed, expectRejected, synthOutcome, type InvalidCase } from './support/rejected';
+import { readStacks } from './support/synthesized';
 
 /**
  * What synth refuses because AWS would, at plan or apply time, or because a careful reviewer would: values
@@ -49,6 +50,18 @@ const EXISTENCE: InvalidCase[] = [
   ],
 ];
 
+const NAMES: InvalidCase[] = [
+  ['an environment name with two hyphens in a row', 'team--a', changed(dev, (c) => (c.name = 'team--a')), 'team--a.name', 'may not hold two hyphens in a row'],
+  ['a master user in PostgreSQL\'s pg_ namespace', 'prod', changed(prod, (c) => (c.database.masterUsername = 'pg_admin')), 'prod.database.masterUsername', 'may not start with pg_'],
+  ['a master user in RDS\'s rds_ namespace', 'prod', changed(prod, (c) => (c.database.masterUsername = 'rds_superuser')), 'prod.database.masterUsername', 'or rds_'],
+  ['a database PostgreSQL already has', 'prod', changed(prod, (c) => (c.database.databaseName = 'template1')), 'prod.database.databaseName', 'names a database PostgreSQL or RDS already has'],
+  ['a variable ECS sets in every task', 'dev', changed(dev, (c) => (c.service.environment = { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials' })), 'dev.service.environment.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'is set by ECS in every task'],
+  ['variables too large for a task definition', 'dev', changed(dev, (c) => (c.service.environment = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`BLOB_${i}`, 'x'.repeat(4000)])))), 'dev.service.environment', 'ECS refuses a task definition over 64 KiB'],
+  ['an Amazon Linux 2 node image on Kubernetes 1.33', 'prod', prodNodes({ amiType: 'AL2_x86_64' }), 'prod.gitops.cluster.nodes.amiType', 'which EKS builds only up to Kubernetes 1.32'],
+  ['a private range for the public API endpoint', 'staging', changed(staging, (c) => Object.assign(c.gitops.cluster, { publicEndpoint: true, publicAccessCidrs: ['10.0.0.0/8'] })), 'staging.gitops.cluster.publicAccessCidrs.0', 'a private range: EKS refuses private ranges'],
+  ['prod Aurora that pauses when idle', 'prod', changed(prod, (c) => (c.database.capacity.minAcu = 0)), 'prod.database.capacity.minAcu', 'may not be 0 for tier prod'],
+];
+
 const LIMITS: InvalidCase[] = [
   ['a tag key with a character AWS refuses', 'prod', changed(prod, (c) => (c.tags = { 'cost#center': 'platform' })), 'prod.tags.cost#center', 'tag keys hold only letters, digits, spaces and _ . : / = + - @'],
   ['a tag value with a character AWS refuses', 'prod', changed(prod, (c) => (c.tags = { owner: 'team<platform>' })), 'prod.tags.owner', 'tag values hold only'],
@@ -92,7 +105,7 @@ const IDENTITIES: InvalidCase[] = [
   ['a FIFO queue for the alarms', 'dev', subscribed(dev, 'sqs', 'arn:aws:sqs:eu-west-1:111111111111:alarms.fifo'), 'dev.observability.subscriptions.0.endpoint', 'is a FIFO queue'],
   ['an alarm queue of another partition', 'dev', subscribed(dev, 'sqs', 'arn:aws-us-gov:sqs:eu-west-1:111111111111:alarms'), 'dev.observability.subscriptions.0.endpoint', 'names partition aws-us-gov'],
   ['an alarm queue of another account', 'dev', subscribed(dev, 'sqs', 'arn:aws:sqs:eu-west-1:999999999999:alarms'), 'dev.observability.subscriptions.0.endpoint', 'names account 999999999999'],
-  ['an alarm function of another region', 'dev', subscribed(dev, 'lambda', 'arn:aws:lambda:us-east-1:111111111111:function:page'), 'dev.observability.subscriptions.0.endpoint', 'names region us-east-1'],
+  ['an alarm function of another account', 'dev', subscribed(dev, 'lambda', 'arn:aws:lambda:eu-west-1:999999999999:function:page'), 'dev.observability.subscriptions.0.endpoint', "another account's function must grant and subscribe itself"],
   ['an alarm webhook on a private address', 'dev', subscribed(dev, 'https', 'https://10.0.4.20/hooks/alarms'), 'dev.observability.subscriptions.0.endpoint', 'names the host 10.0.4.20, which SNS cannot reach'],
   ['an alarm webhook on localhost', 'dev', subscribed(dev, 'https', 'https://localhost:8443/alarms'), 'dev.observability.subscriptions.0.endpoint', 'which SNS cannot reach'],
   ['an EKS admin role of another partition', 'prod', changed(prod, (c) => (c.gitops.cluster.adminRoleArns = ['arn:aws-us-gov:iam::333333333333:role/break-glass'])), 'prod.gitops.cluster.adminRoleArns.0', 'names partition aws-us-gov'],
@@ -104,6 +117,7 @@ const REGISTRY: [string, Record<string, unknown>, string, string][] = [
   ['an overlap allowed with an environment that is not there', { prod: changed(prod, (c) => (c.network.cidrOverlapAllowedWith = ['qa'])) }, 'prod.network.cidrOverlapAllowedWith.0', '"qa" names no environment'],
   ['an overlap allowed where there is none', { dev, prod: changed(prod, (c) => (c.network.cidrOverlapAllowedWith = ['dev'])) }, 'prod.network.cidrOverlapAllowedWith.0', "dev's range does not overlap 10.30.0.0/16; remove it"],
   ['prod run as tier dev', { prod: changed(prod, (c) => (c.tier = 'dev')) }, 'prod.tier', 'is dev, but the name "prod" says prod'],
+  ['a second prod run as tier dev', { prod2: changed(prod, (c) => ((c.name = 'prod2'), (c.tier = 'dev'))) }, 'prod2.tier', 'is dev, but the name "prod2" says prod'],
   ['a prod-eu environment run as tier staging', { 'prod-eu': changed(prod, (c) => ((c.name = 'prod-eu'), (c.tier = 'staging'))) }, 'prod-eu.tier', 'is staging, but the name "prod-eu" says prod'],
   ['a reason for a weaker tier that is not weaker', { prod: changed(prod, (c) => (c.weakerTierReason = 'prod is a rehearsal account for now')) }, 'prod.weakerTierReason', 'is set, but tier prod is not weaker'],
   [
@@ -143,17 +157,34 @@ const FAKE = {
   stripe: ['sk', 'live', '4eC39HqLyjWDarjtT1zdp7dc'].join('_'),
   jwt: `Bearer ${['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiJncm91bmR3b3JrIn0', 'c2lnbmF0dXJlLWJ5dGVz'].join('.')}`,
   docker: ['dckr', 'pat', '8d7c6b5a4f3e2d1c0b9a8f7e6d5c'].join('_'),
+  basic: `Basic ${Buffer.from(['deploy', 'hunter2-hunter2'].join(':')).toString('base64')}`,
+  azure: `DefaultEndpointsProtocol=https;AccountName=groundwork;${['Account', 'Key'].join('')}=${'k3y'.repeat(12)}Zw==`,
+  awsSecret: ['wJalrXUtnFEMI', 'K7MDENG', 'bPxRfiCY9ZEXAMPLEKEY'].join('/').slice(0, 40),
 };
 
 const SECRETS: [string, EnvironmentConfig, string, string, string][] = [
   ['a Stripe key under a name that does not say secret', changed(dev, (c) => (c.service.environment = { PAYMENTS_CONFIG: FAKE.stripe })), 'dev.service.environment.PAYMENTS_CONFIG', 'a Stripe secret or restricted key', FAKE.stripe],
   ['a bearer token under a name that does not say secret', changed(dev, (c) => (c.service.environment = { UPSTREAM_AUTH: FAKE.jwt })), 'dev.service.environment.UPSTREAM_AUTH', 'a JSON Web Token', FAKE.jwt],
+  ['HTTP basic credentials under a name that does not say secret', changed(dev, (c) => (c.service.environment = { UPSTREAM_HEADER_VALUE: FAKE.basic })), 'dev.service.environment.UPSTREAM_HEADER_VALUE', 'HTTP basic credentials', FAKE.basic],
+  ['an Azure storage connection string', changed(dev, (c) => (c.service.environment = { ARCHIVE_STORAGE: FAKE.azure })), 'dev.service.environment.ARCHIVE_STORAGE', 'an Azure storage or service bus key', FAKE.azure],
+  ['an AWS secret access key on its own', changed(dev, (c) => (c.service.environment = { LEGACY_UPLOADER: FAKE.awsSecret })), 'dev.service.environment.LEGACY_UPLOADER', 'an AWS secret access key', FAKE.awsSecret],
+  ['a password under a name that says PASS', changed(dev, (c) => (c.service.environment = { DB_PASS: 'correct-horse' })), 'dev.service.environment.DB_PASS', 'its name says "PASS"', 'correct-horse'],
   ['a Docker Hub token under a name that does not say secret', changed(dev, (c) => (c.service.environment = { REGISTRY_LOGIN: FAKE.docker })), 'dev.service.environment.REGISTRY_LOGIN', 'a Docker Hub access token', FAKE.docker],
+];
+
+const IMPORTS: InvalidCase[] = [
+  [
+    'an IAM role imported by its ARN, which Terraform imports by name',
+    'prod',
+    changed(prod, (c) => (c.imports = [{ resource: 'network-prod/flow-logs/role', id: 'arn:aws:iam::333333333333:role/groundwork-prod-vpc-flow-logs' }])),
+    'prod.imports.0.id',
+    'is an ARN, but aws_iam_role is imported by its name',
+  ],
 ];
 
 const TIERS: InvalidCase[] = [
   ['a staging deployment that may stop every task', 'staging', changed(staging, (c) => (c.service.deployment = { minimumHealthyPercent: 0 })), 'staging.service.deployment.minimumHealthyPercent', 'may not be 0 for tier staging: a deployment could then stop every task at once'],
-  ['prod started with no task', 'prod', changed(prod, (c) => (c.service.desiredCount = 0)), 'prod.service.desiredCount', 'may not be 0 for tier prod'],
+  ['prod started with no task', 'prod', changed(prod, (c) => (c.service.desiredCount = 0)), 'prod.service.desiredCount', "is 0, outside service.autoscaling's 3 to 12 tasks"],
   ['staging that may scale to no task', 'staging', changed(staging, (c) => (c.service.autoscaling.minTasks = 0)), 'staging.service.autoscaling.minTasks', 'could scale to no task'],
   ['a prod cache without snapshots', 'prod', changed(prod, (c) => (c.cache.snapshotRetentionDays = 0)), 'prod.cache.snapshotRetentionDays', 'may not be 0 for tier prod'],
   ['prod database backups kept a day', 'prod', changed(prod, (c) => (c.database.backup.retentionDays = 1)), 'prod.database.backup.retentionDays', 'tier prod keeps automated backups at least 7 days'],
@@ -162,6 +193,9 @@ const TIERS: InvalidCase[] = [
 describe('synth refuses', () => {
   describe('values AWS does not offer (the catalog)', () => {
     it.each(EXISTENCE)('%s', (...row) => void expectRejected(row));
+  });
+  describe('names and settings AWS, PostgreSQL or ECS reserve or refuse', () => {
+    it.each(NAMES)('%s', (...row) => void expectRejected(row));
   });
   describe('what exceeds AWS\'s limits', () => {
     it.each(LIMITS)('%s', (...row) => void expectRejected(row));
@@ -187,6 +221,9 @@ describe('synth refuses', () => {
       expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(secret);
     });
   });
+  describe('imports Terraform could not find', () => {
+    it.each(IMPORTS)('%s', (...row) => void expectRejected(row));
+  });
   describe('what is dangerous in staging and prod', () => {
     it.each(TIERS)('%s', (...row) => void expectRejected(row));
   });
@@ -196,9 +233,11 @@ describe('synth accepts what ArgoCD and ECS accept', () => {
   it.each([
     ['an scp-like repository address', prodRepository({ url: 'git@github.com:example/groundwork-apps.git' })],
     ['a backoff in bare seconds, as ArgoCD reads it', changed(prod, (c) => (c.gitops.retry = { backoffDuration: '5', backoffMaxDuration: '180' }))],
+    ['an alarm queue in another region of the partition, which SNS delivers to', changed(prod, (c) => c.observability.subscriptions.push({ protocol: 'sqs', endpoint: 'arn:aws:sqs:eu-central-1:333333333333:alarms' }))],
+    ['an automated snapshot to restore, named as RDS names it', changed(staging, (c) => (c.database.restoreFromSnapshot = 'rds:groundwork-staging-2026-12-01-03-10'))],
     ['a variable about a token that is not one', changed(prod, (c) => (c.service.environment = { TOKEN_TTL_SECONDS: '3600', PASSWORD_MIN_LENGTH: '12' }))],
   ])('%s', (_what, config) => {
-    expect(synthOutcome({ prod: config }).problems).toEqual([]);
+    expect(synthOutcome({ [config.name]: config }).problems).toEqual([]);
   });
 });
 
@@ -207,9 +246,13 @@ describe('the catalog escape hatch', () => {
   const allowed = changed(prod, (c) => ((c.database.engineVersion = newVersion), (c.catalogExceptions = [{ field: 'database.engineVersion', value: newVersion }])));
 
   it('lets a value AWS added after the catalog was read through, for that field only, and synth uses it', () => {
-    const outcome = synthOutcome({ prod: allowed });
-    expect(outcome.exitCode).toBe(0);
+    let cluster: Record<string, unknown> = {};
+    const outcome = synthOutcome({ prod: allowed }, (outdir) => {
+      cluster = Object.values(readStacks(outdir).get('data-prod')!.resource.aws_rds_cluster)[0];
+    });
     expect(outcome.problems).toEqual([]);
+    expect(outcome.exitCode).toBe(0);
+    expect(cluster.engine_version).toBe(newVersion);
   });
 
   it('does not let the same value through another field', () => {
@@ -230,9 +273,17 @@ describe('the catalog escape hatch', () => {
 
   it('accepts a region newer than the SDK data and builds its ARNs in the partition its code names', () => {
     const newRegion = changed(dev, (c) => ((c.region = 'eu-west-4'), (c.catalogExceptions = [{ field: 'region', value: 'eu-west-4' }])));
-    const outcome = synthOutcome({ dev: newRegion });
+    let stateKey: unknown;
+    const outcome = synthOutcome({ dev: newRegion }, (outdir) => {
+      stateKey = readStacks(outdir).get('network-dev')!.terraform.backend!.s3.kms_key_id;
+    });
     expect(outcome.problems).toEqual([]);
-    expect(outcome.exitCode).toBe(0);
+    expect(stateKey).toBe('arn:aws:kms:eu-west-4:111111111111:alias/groundwork/dev/tfstate');
+  });
+
+  it('never allows a region of a partition Groundwork does not build for', () => {
+    const iso = changed(prod, (c) => ((c.region = 'us-iso-east-1'), (c.catalogExceptions = [{ field: 'region', value: 'us-iso-east-1' }])));
+    expect(synthOutcome({ prod: iso }).problems).toContainEqual(expect.stringMatching(/^prod\.region: "us-iso-east-1" is a region of the aws-iso partition/));
   });
 });
 
@@ -244,12 +295,15 @@ describe('the catalog', () => {
     }
   });
 
-  it('holds every value the shipped environments use', () => {
-    expect(CATALOG.availabilityZones.values['eu-west-1']).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
-    expect(CATALOG.valkeyVersions.values).toContain('8.0');
-    expect(CATALOG.eksKubernetesVersions.values).toContain('1.33');
-    expect(CATALOG.ec2InstanceArchitectures.values['m7i.large']).toBe('x86_64');
-    expect(CATALOG.ec2InstanceArchitectures.values['m7g.large']).toBe('arm64');
+  it('holds every value the shipped environments use: they load with no catalog exception', () => {
+    expect(Object.values(environments).map((config) => ('catalogExceptions' in config ? config.catalogExceptions : undefined))).toEqual([undefined, undefined, undefined, undefined]);
+    expect(synthOutcome(environments).exitCode).toBe(0);
+  });
+
+  it('gives a region its own zones by default, where they are not simply a, b, c', () => {
+    expect(CATALOG.availabilityZones.values['ca-central-1']).toEqual(['ca-central-1a', 'ca-central-1b', 'ca-central-1d']);
+    const [canada] = loadEnvironments({ dev: changed(dev, (c) => ((c.region = 'ca-central-1'), (c.drRegion = 'ca-west-1'), (c.network.azCount = 3))) });
+    expect(canada.network.availabilityZones).toEqual(['ca-central-1a', 'ca-central-1b', 'ca-central-1d']);
   });
 
   it('lists zones of regions the AWS SDK knows, each named after its region', () => {

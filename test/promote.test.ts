@@ -6,6 +6,10 @@ import { readValue, setValue } from '../lib/environment-file';
 import { isBackwards, planPromotion, writePromotion } from '../lib/promotion';
 import { tempDir } from './support/synthesized';
 
+// The command's tests each start tsx processes that load every environment (about 10 s alone, three times
+// that beside the other suite on two busy cores).
+jest.setTimeout(120_000);
+
 const PROJECT = path.join(__dirname, '..');
 const TSX = path.join(PROJECT, 'node_modules', '.bin', 'tsx');
 const TAG = ['service', 'image', 'tag'];

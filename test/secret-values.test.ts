@@ -184,7 +184,7 @@ describe('npm run synth refuses a secret in an environment', () => {
   it('never prints the secret in another field\'s message that quotes the value', () => {
     // The second subscription's message quotes its endpoint ("subscribes <endpoint> a second time").
     const config = changed(prod, (c) => (c.observability.subscriptions = [{ protocol: 'https', endpoint: fake.slackWebhook }, { protocol: 'https', endpoint: fake.slackWebhook }]));
-    const outcome = expectRejected(['a duplicated Slack webhook', 'prod', config, 'prod.observability.subscriptions.1.endpoint', 'subscribes <redacted> a second time']);
+    const outcome = expectRejected(['a duplicated Slack webhook', 'prod', config, 'prod.observability.subscriptions.1.endpoint', 'subscribes <redacted> a second time'], { alone: false });
     expect(outcome.problems.filter((problem) => problem.includes('found Slack Incoming Webhook')).map((problem) => problem.split(':')[0])).toEqual([
       'prod.observability.subscriptions.0.endpoint',
       'prod.observability.subscriptions.1.endpoint',
@@ -194,7 +194,7 @@ describe('npm run synth refuses a secret in an environment', () => {
   });
 
   it('redacts the secret from the registry-name check, which quotes the name', () => {
-    const outcome = expectRejected(['a token as the name', 'dev', changed(dev, (c) => (c.name = fake.githubClassic)), 'dev.name', 'found GitHub Token']);
+    const outcome = expectRejected(['a token as the name', 'dev', changed(dev, (c) => (c.name = fake.githubClassic)), 'dev.name', 'found GitHub Token'], { alone: false });
     expect(outcome.problems).toContain('dev.name: is "<redacted>" but the environment is registered as "dev"; they must match so stack names follow the file');
     expect(outcome.stderr).not.toContain(fake.githubClassic);
   });

@@ -16,9 +16,10 @@ export interface SynthOutcome {
 
 /**
  * Runs the synth command's own code (`runSynth`, as `main.ts` does) over the registry into a fresh
- * directory, capturing what it prints instead of letting it reach the test's output.
+ * directory, capturing what it prints instead of letting it reach the test's output; `inspect` reads a
+ * successful output before the directory is removed.
  */
-export function synthOutcome(registry: Readonly<Record<string, unknown>>): SynthOutcome {
+export function synthOutcome(registry: Readonly<Record<string, unknown>>, inspect?: (outdir: string) => void): SynthOutcome {
   const parent = tempDir('outcome');
   const outdir = path.join(parent, 'cdktf.out');
   let stdout = '';
@@ -37,6 +38,7 @@ export function synthOutcome(registry: Readonly<Record<string, unknown>>): Synth
     .filter((line) => line.startsWith('  - '))
     .map((line) => line.slice(4));
   const leftBehind = fs.readdirSync(parent, { recursive: true, encoding: 'utf8' });
+  if (exitCode === 0) inspect?.(outdir);
   fs.rmSync(parent, { recursive: true, force: true });
   return { exitCode, stdout, stderr, problems, leftBehind };
 }
@@ -55,14 +57,16 @@ export function changed<T>(base: T, change: (draft: any) => void): T {
 export type InvalidCase = readonly [what: string, key: string, config: unknown, fieldPath: string, fragment: string];
 
 /**
- * Asserts that synth refuses the case: exit 1, a problem on exactly that field whose message holds the
- * fragment, and nothing written.
+ * Asserts that synth refuses the case: exit 1, a problem on that field whose message holds the fragment,
+ * and nothing written. Unless `alone` is false (a case whose field is wrong in two ways), that problem is
+ * the field's only one: a problem said twice is noise.
  */
-export function expectRejected([, key, config, fieldPath, fragment]: InvalidCase): SynthOutcome {
+export function expectRejected([, key, config, fieldPath, fragment]: InvalidCase, { alone = true } = {}): SynthOutcome {
   const outcome = synthOutcome({ [key]: config });
   expect(outcome.exitCode).toBe(1);
   const onField = outcome.problems.filter((problem) => problem.startsWith(`${fieldPath}: `));
-  expect({ fieldPath, problems: outcome.problems, found: onField.some((problem) => problem.includes(fragment)) }).toEqual({ fieldPath, problems: outcome.problems, found: true });
+  const found = onField.some((problem) => problem.includes(fragment)) && (!alone || onField.length === 1);
+  expect({ fieldPath, problems: outcome.problems, found }).toEqual({ fieldPath, problems: outcome.problems, found: true });
   expect(outcome.leftBehind).toEqual([]);
   expect(outcome.stdout).toBe('');
   return outcome;
