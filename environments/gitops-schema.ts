@@ -120,7 +120,11 @@ export const GitopsSchema = z.strictObject({
       /** Version of the `argocd-apps` Helm chart that creates the projects and the root application. @default '2.0.5' */
       appsChartVersion: chartVersion.default('2.0.5'),
       /** Namespace ArgoCD runs in. @default 'argocd' */
-      namespace: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name').default('argocd'),
+      namespace: z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+        .refine((namespace) => !['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace), "must be ArgoCD's own namespace, not one of Kubernetes' (default, kube-system, kube-public, kube-node-lease)")
+        .default('argocd'),
       /**
        * Redis HA and two replicas of the server, repo server and ApplicationSet controller, with disruption
        * budgets. Redis HA needs three nodes (hard anti-affinity).

@@ -87,6 +87,16 @@ export const identityRules: CrossFieldRule[] = [
     },
   },
   {
+    reads: ['region', 'service.environment'],
+    check: (env) =>
+      (['AWS_REGION', 'AWS_DEFAULT_REGION'] as const).flatMap((name): Problem[] => {
+        const value = env.service.environment[name];
+        return value === undefined || value === env.region
+          ? none
+          : problem(['service', 'environment', name], `is ${value}, but the service runs in ${env.region}: its SDK calls would go to another region than its database, secrets and keys`);
+      }),
+  },
+  {
     reads: ['region', 'accountId', 'observability.subscriptions'],
     check: (env) =>
       env.observability.subscriptions.flatMap((subscription, i): Problem[] => {

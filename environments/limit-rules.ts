@@ -1,4 +1,4 @@
-import { isPrivateCidr, parseCidr } from '../lib/ipv4';
+import { cidrsOverlap, isPrivateCidr, parseCidr } from '../lib/ipv4';
 import { none, problem, repeated, type CrossFieldRule, type Problem } from './rule';
 import { durationSeconds } from './schedule-fields';
 
@@ -15,6 +15,14 @@ const GROUNDWORK_TAGS_PER_RESOURCE = 6;
 const INBOUND_RULES_PER_SECURITY_GROUP = 60;
 
 const listed = (value: unknown, first: number) => `repeats entry ${first} (${String(value)}); AWS refuses the same entry twice`;
+
+/** A problem for every range of a list that lies inside, or around, an earlier different one: one rule would do. */
+function overlapping(cidrs: readonly string[], path: (string | number)[]): Problem[] {
+  return cidrs.flatMap((cidr, i): Problem[] => {
+    const first = cidrs.findIndex((other, j) => j < i && other !== cidr && cidrsOverlap(other, cidr));
+    return first < 0 ? none : problem([...path, i], `overlaps entry ${first} (${cidrs[first]}); list each address once, as the larger range or the smaller ones`);
+  });
+}
 
 export const limitRules: CrossFieldRule[] = [
   {
@@ -39,6 +47,7 @@ export const limitRules: CrossFieldRule[] = [
       const rules = allowedCidrs.length * ports;
       return [
         ...repeated(allowedCidrs, ['service', 'loadBalancer', 'allowedCidrs'], listed),
+        ...overlapping(allowedCidrs, ['service', 'loadBalancer', 'allowedCidrs']),
         ...(rules > INBOUND_RULES_PER_SECURITY_GROUP
           ? problem(['service', 'loadBalancer', 'allowedCidrs'], `lists ${allowedCidrs.length} ranges, ${rules} inbound rules on ${ports} port${ports === 1 ? '' : 's'}; a security group holds at most ${INBOUND_RULES_PER_SECURITY_GROUP}, so at most ${Math.floor(INBOUND_RULES_PER_SECURITY_GROUP / ports)} ranges`)
           : none),
@@ -55,6 +64,9 @@ export const limitRules: CrossFieldRule[] = [
       return [
         ...repeated(cluster.publicAccessCidrs, at('publicAccessCidrs'), listed),
         ...repeated(privateRanges, at('privateAccessCidrs'), listed),
+        ...overlapping(cluster.publicAccessCidrs, at('publicAccessCidrs')),
+        ...overlapping(privateRanges, at('privateAccessCidrs')),
+        ...privateRanges.flatMap((cidr, i) => (isPrivateCidr(cidr) ? none : problem([...at('privateAccessCidrs'), i], `is ${cidr}, not a private range: the private endpoint is for your own network (VPN, runners); the internet reaches the API only through publicAccessCidrs`))),
         ...repeated(cluster.adminRoleArns, at('adminRoleArns'), listed),
         ...repeated(cluster.nodes.instanceTypes, ['gitops', 'cluster', 'nodes', 'instanceTypes'], listed),
         ...(privateRanges.length > INBOUND_RULES_PER_SECURITY_GROUP
@@ -85,6 +97,14 @@ export const limitRules: CrossFieldRule[] = [
         ? problem(['gitops', 'retry', 'backoffDuration'], `is ${retry.backoffDuration}, longer than gitops.retry.backoffMaxDuration (${retry.backoffMaxDuration}): the first wait would already pass the longest`)
         : none;
     },
+  },
+  {
+    reads: ['name', 'policy.waivers'],
+    check: (env) =>
+      env.policy.waivers.flatMap((waiver, i): Problem[] => {
+        const stack = waiver.resource.slice(0, waiver.resource.indexOf('/'));
+        return stack.endsWith(`-${env.name}`) ? none : problem(['policy', 'waivers', i, 'resource'], `names stack "${stack}", which is not a stack of ${env.name} ("<component>-${env.name}"): a waiver waives only its own environment's resources`);
+      }),
   },
   {
     reads: ['policy.waivers'],

@@ -85,7 +85,9 @@ export const ObservabilitySchema = z.strictObject({
     .array(SubscriptionSchema)
     .superRefine((subscriptions, ctx) => {
       subscriptions.forEach((subscription, i) => {
-        const first = subscriptions.findIndex((other) => other.protocol === subscription.protocol && other.endpoint === subscription.endpoint);
+        // Email addresses are one mailbox in any case; SNS would send every alarm there twice.
+        const same = (a: string, b: string) => (subscription.protocol === 'email' ? a.toLowerCase() === b.toLowerCase() : a === b);
+        const first = subscriptions.findIndex((other) => other.protocol === subscription.protocol && same(other.endpoint, subscription.endpoint));
         if (first < i) ctx.addIssue({ code: 'custom', path: [i, 'endpoint'], message: `subscribes ${subscription.endpoint} a second time (as entry ${first} does)` });
       });
     })

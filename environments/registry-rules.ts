@@ -9,7 +9,7 @@ import { defaultStateBucket } from './schema';
  */
 export function registryProblems(registry: Readonly<Record<string, unknown>>): string[] {
   const facts = Object.entries(registry).map(([name, config]) => factsOf(name, config));
-  return [...stateBucketProblems(facts), ...cidrProblems(facts)];
+  return [...stateBucketProblems(facts), ...cidrProblems(facts), ...gitopsPathProblems(facts)];
 }
 
 /** What the registry rules read of one environment: each only when it is well-formed. */
@@ -20,10 +20,18 @@ interface Facts {
   readonly stateBucketChosen: boolean;
   readonly cidr?: string;
   readonly cidrOverlapAllowedWith: readonly string[];
+  /** `gitops.repository.path` when the environment sets one. */
+  readonly gitopsPath?: string;
 }
 
 function factsOf(name: string, config: unknown): Facts {
-  const raw = (config ?? {}) as { accountId?: unknown; state?: { bucket?: unknown }; network?: { cidr?: unknown; cidrOverlapAllowedWith?: unknown } };
+  const raw = (config ?? {}) as {
+    accountId?: unknown;
+    state?: { bucket?: unknown };
+    network?: { cidr?: unknown; cidrOverlapAllowedWith?: unknown };
+    gitops?: { repository?: { path?: unknown } };
+  };
+  const gitopsPath = raw.gitops?.repository?.path;
   const bucket = raw.state?.bucket;
   const cidr = raw.network?.cidr;
   const allowed = raw.network?.cidrOverlapAllowedWith;
@@ -33,6 +41,7 @@ function factsOf(name: string, config: unknown): Facts {
     stateBucketChosen: typeof bucket === 'string',
     cidr: typeof cidr === 'string' && parseCidr(cidr)?.aligned ? cidr : undefined,
     cidrOverlapAllowedWith: Array.isArray(allowed) ? allowed.filter((entry): entry is string => typeof entry === 'string') : [],
+    gitopsPath: typeof gitopsPath === 'string' ? gitopsPath : undefined,
   };
 }
 
@@ -45,6 +54,15 @@ function stateBucketProblems(facts: readonly Facts[]): string[] {
     const others = facts.filter((other) => other !== env && other.stateBucket !== undefined && other.stateBucket === env.stateBucket);
     if (others.length === 0 || (!env.stateBucketChosen && others.some((other) => other.stateBucketChosen))) return [];
     return [`${env.name}.state.bucket: "${env.stateBucket}" is the state bucket of ${others.map((other) => other.name).join(' and ')} too; bucket names are global, and each environment keeps its state apart`];
+  });
+}
+
+/** An environment's GitOps path that ends in another environment's name would deploy that one's applications. */
+function gitopsPathProblems(facts: readonly Facts[]): string[] {
+  return facts.flatMap((env) => {
+    const last = env.gitopsPath?.split('/').filter(Boolean).pop();
+    const other = facts.find((candidate) => candidate !== env && candidate.name === last);
+    return other ? [`${env.name}.gitops.repository.path: is "${env.gitopsPath}", the directory of ${other.name}'s applications; ${env.name} would deploy them (its own is environments/${env.name})`] : [];
   });
 }
 

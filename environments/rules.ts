@@ -306,6 +306,14 @@ const backupRules: CrossFieldRule[] = [
   {
     reads: ['backup.rules'],
     check: (env) =>
+      env.backup.rules.flatMap((rule, i, rules): Problem[] => {
+        const first = rules.findIndex((other) => other.continuous);
+        return rule.continuous && first < i ? problem(['backup', 'rules', i, 'continuous'], `is true in a second rule (as in rule ${first}); AWS Backup keeps one continuous backup of a database`) : none;
+      }),
+  },
+  {
+    reads: ['backup.rules'],
+    check: (env) =>
       env.backup.rules.flatMap((rule, i, rules): Problem[] =>
         rules.findIndex((other) => other.name === rule.name) !== i ? problem(['backup', 'rules', i, 'name'], `"${rule.name}" names another rule too; rule names are unique in a plan`) : none,
       ),

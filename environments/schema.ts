@@ -117,10 +117,11 @@ const NetworkSchema = z.strictObject({
     .prefault({}),
 });
 
-/** S3's bucket naming rules beyond the characters (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
+/**
+ * S3's bucket naming rules beyond the characters (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
+ * those about periods need no rule, since a state bucket has none.
+ */
 const S3_NAME_RULES: readonly [(name: string) => boolean, string][] = [
-  [(name) => name.includes('..'), 'no two adjacent periods'],
-  [(name) => /^\d+\.\d+\.\d+\.\d+$/.test(name), 'not formatted as an IP address'],
   [(name) => ['xn--', 'sthree-', 'amzn-s3-demo-'].some((prefix) => name.startsWith(prefix)), 'not starting with xn--, sthree- or amzn-s3-demo- (reserved by S3)'],
   [(name) => ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((suffix) => name.endsWith(suffix)), 'not ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (reserved by S3)'],
 ];
@@ -134,6 +135,7 @@ const StateSchema = z.strictObject({
   bucket: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens')
+    .refine((name) => !name.includes('.'), 'may not contain a period: the S3 backend reaches the bucket by virtual-hosted style over TLS, whose certificate covers no dotted name')
     .superRefine((name, ctx) => {
       const refused = S3_NAME_RULES.find(([test]) => test(name));
       if (refused) ctx.addIssue({ code: 'custom', message: `must be a valid S3 bucket name: ${refused[1]}` });

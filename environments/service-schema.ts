@@ -90,13 +90,14 @@ const HealthCheckSchema = z.strictObject({
   path: z
     .string()
     .max(1024, 'must be at most 1024 characters, the load balancer\'s limit')
-    .regex(/^\/[\w\-./~%]*$/, 'must be an absolute URL path such as "/healthz"')
+    .regex(/^\/[\w\-./~%!$&'()*+,;=:@]*(\?[\w\-./~%!$&'()*+,;=:@?]*)?$/, 'must be an absolute URL path such as "/healthz", a query string allowed')
     .default('/healthz'),
   /** HTTP codes from 200 to 499 that count as healthy, e.g. "200" or "200-299". @default '200' */
   healthyHttpCodes: z
     .string()
     .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must be HTTP codes such as "200", "200-299" or "200,204"')
     .refine((codes) => (codes.match(/\d{3}/g) ?? []).every((code) => Number(code) >= 200 && Number(code) <= 499), 'must lie between 200 and 499, as the load balancer requires')
+    .refine((codes) => !(codes.includes(',') && codes.includes('-')), 'must be a list ("200,204") or one range ("200-299"), not both: the load balancer takes one or the other')
     .default('200'),
   /** Seconds between checks (5 to 300). @default 15 */
   intervalSeconds: z.number().int().min(5).max(300).default(15),

@@ -55,6 +55,34 @@ export const tierRules: CrossFieldRule[] = [
         : none,
   },
   {
+    reads: ['tier', 'backup.vaultLock'],
+    check: (env) =>
+      env.tier === 'dev' && env.backup.vaultLock?.changeableForDays !== undefined
+        ? problem(['backup', 'vaultLock', 'changeableForDays'], 'may not be set for tier dev: a compliance lock can never be lifted, so the dev vaults and their recovery points could never be deleted')
+        : none,
+  },
+  {
+    reads: ['tier', 'gitops.cluster'],
+    check: (env) => {
+      const cluster = env.gitops?.cluster;
+      return atLeast(env, 'staging') && cluster?.kind === 'existing' && /^(~|\/home\/|\/Users\/)/.test(cluster.kubeconfigPath)
+        ? problem(['gitops', 'cluster', 'kubeconfigPath'], `is ${cluster.kubeconfigPath}, a home directory's file, for tier ${env.tier}: the deploy runs in CI, which has no such file; name the runner's kubeconfig`)
+        : none;
+    },
+  },
+  {
+    // What prod must be able to look back on, and undo.
+    reads: ['tier', 'kms', 'observability.trail', 'network.flowLogs'],
+    check: (env) => {
+      if (env.tier !== 'prod') return none;
+      return [
+        ...(env.kms.deletionWindowDays < 30 ? problem(['kms', 'deletionWindowDays'], `is ${env.kms.deletionWindowDays}; tier prod keeps a deleted key 30 days, the longest AWS allows, so a deletion by mistake can be cancelled`) : none),
+        ...(env.observability.trail.retentionDays < 365 ? problem(['observability', 'trail', 'retentionDays'], `is ${env.observability.trail.retentionDays}; tier prod keeps its audit trail at least 365 days`) : none),
+        ...(env.network.flowLogs.retentionDays < 90 ? problem(['network', 'flowLogs', 'retentionDays'], `is ${env.network.flowLogs.retentionDays}; tier prod keeps flow logs at least 90 days, long enough to look into an incident found late`) : none),
+      ];
+    },
+  },
+  {
     reads: ['tier', 'cache.enabled', 'cache.snapshotRetentionDays'],
     check: (env) =>
       env.tier === 'prod' && env.cache.enabled && env.cache.snapshotRetentionDays === 0

@@ -80,6 +80,10 @@ const LIMITS: InvalidCase[] = [
     'lists 31 ranges, 62 inbound rules on 2 ports; a security group holds at most 60, so at most 30 ranges',
   ],
   ['a public API range listed twice', 'staging', changed(staging, (c) => Object.assign(c.gitops.cluster, { publicEndpoint: true, publicAccessCidrs: ['198.51.100.0/24', '198.51.100.0/24'] })), 'staging.gitops.cluster.publicAccessCidrs.1', 'repeats entry 0'],
+  ['a load balancer range inside another', 'prod', changed(prod, (c) => (c.service.loadBalancer.allowedCidrs = ['10.0.0.0/8', '10.1.0.0/16'])), 'prod.service.loadBalancer.allowedCidrs.1', 'overlaps entry 0 (10.0.0.0/8)'],
+  ['the internet on the private API endpoint', 'prod', changed(prod, (c) => (c.gitops.cluster.privateAccessCidrs = ['0.0.0.0/0'])), 'prod.gitops.cluster.privateAccessCidrs.0', 'not a private range'],
+  ['a waiver of another environment\'s resource', 'dev', changed(dev, (c) => (c.policy.waivers[0].resource = 'service-staging/load-balancer/http')), 'dev.policy.waivers.0.resource', 'which is not a stack of dev'],
+  ['two continuous backups of one database', 'prod', changed(prod, (c) => c.backup.rules.push({ name: 'continuous-2', retentionDays: 35, continuous: true })), 'prod.backup.rules.2.continuous', 'AWS Backup keeps one continuous backup of a database'],
   ['a node instance type listed twice', 'prod', prodNodes({ instanceTypes: ['m7i.xlarge', 'm7i.xlarge'] }), 'prod.gitops.cluster.nodes.instanceTypes.1', 'repeats entry 0'],
   ['healthy codes written high to low', 'prod', changed(prod, (c) => (c.service.healthCheck = { healthyHttpCodes: '299-200' })), 'prod.service.healthCheck.healthyHttpCodes', 'has the range "299-200" upside down'],
   ['a health check path past the load balancer\'s limit', 'prod', changed(prod, (c) => (c.service.healthCheck = { path: `/${'a'.repeat(1024)}` })), 'prod.service.healthCheck.path', 'must be at most 1024 characters'],
@@ -88,8 +92,10 @@ const LIMITS: InvalidCase[] = [
   ['a waiver written twice', 'dev', changed(dev, (c) => c.policy.waivers.push({ ...c.policy.waivers[0] })), 'dev.policy.waivers.1', 'waives GW-ALB-02 for service-dev/load-balancer/http again (as entry 0 does)'],
   ['a database named with a PostgreSQL reserved word', 'prod', changed(prod, (c) => (c.database.databaseName = 'user')), 'prod.database.databaseName', '"user" is a PostgreSQL reserved word'],
   ['a master user named with a PostgreSQL reserved word', 'prod', changed(prod, (c) => (c.database.masterUsername = 'select')), 'prod.database.masterUsername', '"select" is a PostgreSQL reserved word'],
-  ['a state bucket with two adjacent periods', 'prod', changed(prod, (c) => (c.state = { bucket: 'groundwork..state' })), 'prod.state.bucket', 'no two adjacent periods'],
-  ['a state bucket named like an IP address', 'prod', changed(prod, (c) => (c.state = { bucket: '192.168.10.20' })), 'prod.state.bucket', 'not formatted as an IP address'],
+  ['a state bucket with a period, which TLS cannot reach by virtual-hosted style', 'prod', changed(prod, (c) => (c.state = { bucket: 'state.groundwork.example' })), 'prod.state.bucket', 'may not contain a period'],
+  ['healthy codes that mix a list and a range', 'prod', changed(prod, (c) => (c.service.healthCheck = { healthyHttpCodes: '200-299,301' })), 'prod.service.healthCheck.healthyHttpCodes', 'not both'],
+  ['one mailbox subscribed twice in another case', 'dev', changed(dev, (c) => (c.observability = { subscriptions: [{ protocol: 'email', endpoint: 'ops@example.com' }, { protocol: 'email', endpoint: 'Ops@Example.com' }] })), 'dev.observability.subscriptions.1.endpoint', 'a second time'],
+  ['ArgoCD in a namespace of Kubernetes\' own', 'prod', changed(prod, (c) => (c.gitops.argocd = { namespace: 'kube-system' })), 'prod.gitops.argocd.namespace', "must be ArgoCD's own namespace"],
   ['a state bucket with a suffix S3 reserves', 'prod', changed(prod, (c) => (c.state = { bucket: 'groundwork-prod-s3alias' })), 'prod.state.bucket', 'reserved by S3'],
 ];
 
@@ -108,6 +114,7 @@ const IDENTITIES: InvalidCase[] = [
   ['an alarm function of another account', 'dev', subscribed(dev, 'lambda', 'arn:aws:lambda:eu-west-1:999999999999:function:page'), 'dev.observability.subscriptions.0.endpoint', "another account's function must grant and subscribe itself"],
   ['an alarm webhook on a private address', 'dev', subscribed(dev, 'https', 'https://10.0.4.20/hooks/alarms'), 'dev.observability.subscriptions.0.endpoint', 'names the host 10.0.4.20, which SNS cannot reach'],
   ['an alarm webhook on localhost', 'dev', subscribed(dev, 'https', 'https://localhost:8443/alarms'), 'dev.observability.subscriptions.0.endpoint', 'which SNS cannot reach'],
+  ['an SDK region other than the service\'s own', 'prod', changed(prod, (c) => (c.service.environment = { AWS_REGION: 'us-east-1' })), 'prod.service.environment.AWS_REGION', 'is us-east-1, but the service runs in eu-west-1'],
   ['an EKS admin role of another partition', 'prod', changed(prod, (c) => (c.gitops.cluster.adminRoleArns = ['arn:aws-us-gov:iam::333333333333:role/break-glass'])), 'prod.gitops.cluster.adminRoleArns.0', 'names partition aws-us-gov'],
 ];
 
@@ -116,6 +123,7 @@ const REGISTRY: [string, Record<string, unknown>, string, string][] = [
   ['a range inside another environment\'s', { dev, staging: changed(staging, (c) => (c.network.cidr = '10.10.128.0/17')) }, 'dev.network.cidr', "10.10.0.0/16 overlaps staging's 10.10.128.0/17"],
   ['an overlap allowed with an environment that is not there', { prod: changed(prod, (c) => (c.network.cidrOverlapAllowedWith = ['qa'])) }, 'prod.network.cidrOverlapAllowedWith.0', '"qa" names no environment'],
   ['an overlap allowed where there is none', { dev, prod: changed(prod, (c) => (c.network.cidrOverlapAllowedWith = ['dev'])) }, 'prod.network.cidrOverlapAllowedWith.0', "dev's range does not overlap 10.30.0.0/16; remove it"],
+  ['staging deploying prod\'s applications', { prod, staging: changed(staging, (c) => (c.gitops.repository.path = 'environments/prod')) }, 'staging.gitops.repository.path', "the directory of prod's applications"],
   ['prod run as tier dev', { prod: changed(prod, (c) => (c.tier = 'dev')) }, 'prod.tier', 'is dev, but the name "prod" says prod'],
   ['a second prod run as tier dev', { prod2: changed(prod, (c) => ((c.name = 'prod2'), (c.tier = 'dev'))) }, 'prod2.tier', 'is dev, but the name "prod2" says prod'],
   ['a prod-eu environment run as tier staging', { 'prod-eu': changed(prod, (c) => ((c.name = 'prod-eu'), (c.tier = 'staging'))) }, 'prod-eu.tier', 'is staging, but the name "prod-eu" says prod'],
@@ -187,6 +195,11 @@ const TIERS: InvalidCase[] = [
   ['prod started with no task', 'prod', changed(prod, (c) => (c.service.desiredCount = 0)), 'prod.service.desiredCount', "is 0, outside service.autoscaling's 3 to 12 tasks"],
   ['staging that may scale to no task', 'staging', changed(staging, (c) => (c.service.autoscaling.minTasks = 0)), 'staging.service.autoscaling.minTasks', 'could scale to no task'],
   ['a prod cache without snapshots', 'prod', changed(prod, (c) => (c.cache.snapshotRetentionDays = 0)), 'prod.cache.snapshotRetentionDays', 'may not be 0 for tier prod'],
+  ['a dev vault locked for good', 'dev', changed(dev, (c) => (c.backup = { vaultLock: { minRetentionDays: 1, maxRetentionDays: 35, changeableForDays: 3 } })), 'dev.backup.vaultLock.changeableForDays', 'may not be set for tier dev'],
+  ['prod reached through a kubeconfig on a laptop', 'prod', changed(prod, (c) => (c.gitops.cluster = { kind: 'existing', kubeconfigPath: '~/.kube/config', context: 'prod' })), 'prod.gitops.cluster.kubeconfigPath', 'a home directory\'s file'],
+  ['prod keys deleted after a week', 'prod', changed(prod, (c) => (c.kms = { deletionWindowDays: 7 })), 'prod.kms.deletionWindowDays', 'tier prod keeps a deleted key 30 days'],
+  ['a prod audit trail kept a day', 'prod', changed(prod, (c) => (c.observability.trail = { retentionDays: 1 })), 'prod.observability.trail.retentionDays', 'at least 365 days'],
+  ['prod flow logs kept a day', 'prod', changed(prod, (c) => (c.network.flowLogs.retentionDays = 1)), 'prod.network.flowLogs.retentionDays', 'at least 90 days'],
   ['prod database backups kept a day', 'prod', changed(prod, (c) => (c.database.backup.retentionDays = 1)), 'prod.database.backup.retentionDays', 'tier prod keeps automated backups at least 7 days'],
 ];
 
@@ -235,6 +248,7 @@ describe('synth accepts what ArgoCD and ECS accept', () => {
     ['a backoff in bare seconds, as ArgoCD reads it', changed(prod, (c) => (c.gitops.retry = { backoffDuration: '5', backoffMaxDuration: '180' }))],
     ['an alarm queue in another region of the partition, which SNS delivers to', changed(prod, (c) => c.observability.subscriptions.push({ protocol: 'sqs', endpoint: 'arn:aws:sqs:eu-central-1:333333333333:alarms' }))],
     ['an automated snapshot to restore, named as RDS names it', changed(staging, (c) => (c.database.restoreFromSnapshot = 'rds:groundwork-staging-2026-12-01-03-10'))],
+    ['a health check with a query string', changed(prod, (c) => (c.service.healthCheck = { path: '/healthz?deep=1' }))],
     ['a variable about a token that is not one', changed(prod, (c) => (c.service.environment = { TOKEN_TTL_SECONDS: '3600', PASSWORD_MIN_LENGTH: '12' }))],
   ])('%s', (_what, config) => {
     expect(synthOutcome({ [config.name]: config }).problems).toEqual([]);
