@@ -7,7 +7,6 @@ import { tierRank, type Tier } from './tiers';
  * data without a way back. And the tier itself: a name that says prod is held to prod's protections.
  */
 
-
 /** The tier an environment's name claims, by the words platform teams use for it. */
 export function tierNamed(name: string): Tier | undefined {
   // `prod2`, `stg-eu`: a number after the word is an instance of the tier, not another word.
