@@ -18,12 +18,19 @@ describe('terraform validate', () => {
     env = offlineTerraformEnv(tempDir('terraform'));
     outdir = synthesizeInto();
     const stacks = [...readStacks(outdir).keys()].filter((name) => !isKubernetesStack(name));
-    // Two at a time: each terraform process keeps one core busy loading the provider's schema.
+    // Two at a time: each terraform process keeps one core busy loading the provider's schema. The inits
+    // take turns: two at once into one plugin cache can leave a stack without its provider link.
     const queue = [...stacks];
+    let initTurn: Promise<unknown> = Promise.resolve();
+    const serialized = <T>(run: () => Promise<T>): Promise<T> => {
+      const result = initTurn.then(run);
+      initTurn = result.catch(() => undefined);
+      return result;
+    };
     const worker = async () => {
       for (let name = queue.shift(); name; name = queue.shift()) {
         const cwd = path.join(outdir, 'stacks', name);
-        const init = await terraform(['init', '-backend=false', '-input=false'], { cwd, env });
+        const init = await serialized(() => terraform(['init', '-backend=false', '-input=false'], { cwd, env }));
         if (init.code !== 0) {
           results.set(name, { init: init.stderr || init.stdout, validate: undefined });
           continue;
