@@ -153,8 +153,8 @@ describe('backup config', () => {
     expect(rule.enable_continuous_backup).toBe(false);
   });
 
-  it('makes a compliance-mode lock when changeableForDays is set', () => {
-    const json = backupStackWith('dev', (c) => {
+  it('makes a compliance-mode lock when changeableForDays is set (not in dev, whose vaults must stay deletable)', () => {
+    const json = backupStackWith('staging', (c) => {
       c.backup = { rules: [{ name: 'daily', retentionDays: 30 }], vaultLock: { minRetentionDays: 7, maxRetentionDays: 60, changeableForDays: 3 } };
     });
     const locks = resources(json, 'aws_backup_vault_lock_configuration');
