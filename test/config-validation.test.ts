@@ -40,6 +40,13 @@ const EXISTENCE: InvalidCase[] = [
   ['an AMI type EKS does not have', 'prod', prodNodes({ amiType: 'AL2024_x86_64_STANDARD' }), 'prod.gitops.cluster.nodes.amiType', 'is not an EKS node AMI type'],
   ['a catalog exception for a value the field does not hold', 'prod', changed(prod, (c) => (c.catalogExceptions = [{ field: 'database.engineVersion', value: '16.99' }])), 'prod.catalogExceptions.0.value', '"16.99" is not what database.engineVersion holds; remove this exception'],
   ['a catalog exception for a value the catalog has', 'prod', changed(prod, (c) => (c.catalogExceptions = [{ field: 'region', value: 'eu-west-1' }])), 'prod.catalogExceptions.0.value', '"eu-west-1" is in the catalog now; remove this exception'],
+  [
+    'the same catalog exception twice',
+    'prod',
+    changed(prod, (c) => ((c.database.engineVersion = '16.99'), (c.catalogExceptions = [{ field: 'database.engineVersion', value: '16.99' }, { field: 'database.engineVersion', value: '16.99' }]))),
+    'prod.catalogExceptions.1',
+    'allows "16.99" for database.engineVersion a second time',
+  ],
   ['a catalog exception for a field the catalog does not check', 'prod', changed(prod, (c) => (c.catalogExceptions = [{ field: 'service.cpu', value: '256' }])), 'prod.catalogExceptions.0.field', 'Invalid option'],
   [
     'a version below the first that runs Serverless v2, even when allowed',
@@ -127,6 +134,7 @@ const REGISTRY: [string, Record<string, unknown>, string, string][] = [
   ['prod run as tier dev', { prod: changed(prod, (c) => (c.tier = 'dev')) }, 'prod.tier', 'is dev, but the name "prod" says prod'],
   ['a second prod run as tier dev', { prod2: changed(prod, (c) => ((c.name = 'prod2'), (c.tier = 'dev'))) }, 'prod2.tier', 'is dev, but the name "prod2" says prod'],
   ['a prod-eu environment run as tier staging', { 'prod-eu': changed(prod, (c) => ((c.name = 'prod-eu'), (c.tier = 'staging'))) }, 'prod-eu.tier', 'is staging, but the name "prod-eu" says prod'],
+  ['a weaker tier with no real reason', { 'prod-eu': changed(prod, (c) => ((c.name = 'prod-eu'), (c.tier = 'staging'), (c.weakerTierReason = 'because'))) }, 'prod-eu.weakerTierReason', 'must explain the weaker tier in at least 20 characters'],
   ['a reason for a weaker tier that is not weaker', { prod: changed(prod, (c) => (c.weakerTierReason = 'prod is a rehearsal account for now')) }, 'prod.weakerTierReason', 'is set, but tier prod is not weaker'],
   [
     'an overlap beside an unrelated mistake in the same environment',
@@ -248,6 +256,7 @@ describe('synth accepts what ArgoCD and ECS accept', () => {
     ['a backoff in bare seconds, as ArgoCD reads it', changed(prod, (c) => (c.gitops.retry = { backoffDuration: '5', backoffMaxDuration: '180' }))],
     ['an alarm queue in another region of the partition, which SNS delivers to', changed(prod, (c) => c.observability.subscriptions.push({ protocol: 'sqs', endpoint: 'arn:aws:sqs:eu-central-1:333333333333:alarms' }))],
     ['an automated snapshot to restore, named as RDS names it', changed(staging, (c) => (c.database.restoreFromSnapshot = 'rds:groundwork-staging-2026-12-01-03-10'))],
+    ['a prod-named environment on a weaker tier that says why', changed(prod, (c) => ((c.name = 'prod-eu'), (c.tier = 'staging'), (c.weakerTierReason = 'a rehearsal of the EU launch, with no customer data yet')))],
     ['a health check with a query string', changed(prod, (c) => (c.service.healthCheck = { path: '/healthz?deep=1' }))],
     ['a variable about a token that is not one', changed(prod, (c) => (c.service.environment = { TOKEN_TTL_SECONDS: '3600', PASSWORD_MIN_LENGTH: '12' }))],
   ])('%s', (_what, config) => {
