@@ -6,7 +6,7 @@
 // git cannot tell what changed (an unknown ref, or a shallow clone without the merge base).
 import { parseArgs } from 'node:util';
 import { environments } from '../environments';
-import { affectedEnvironments, changedFilesSince, classifyPath } from '../lib/affected-environments';
+import { affectedEnvironments, changedFilesSince, classifyPath } from '../operations/affected-environments';
 import { parseArguments, runScript, UsageError } from '../lib/cli';
 
 const USAGE = 'usage: npm run --silent affected -- --base <git-ref>';

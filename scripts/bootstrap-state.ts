@@ -4,11 +4,11 @@
 // Exit 0 when bootstrapped (or already); 2 on an unknown environment or wrong usage; 1 otherwise.
 import { parseArgs } from 'node:util';
 import { environments } from '../environments';
-import { bootstrapState } from '../lib/bootstrap';
+import { bootstrapState } from '../operations/bootstrap';
 import { environmentName, parseArguments, runScript } from '../lib/cli';
-import { emulatorCredentials } from '../lib/moto';
+import { emulatorCredentials } from '../operations/moto';
 import { synthesize } from '../lib/synthesize';
-import { requireTerraform, scriptTerraformEnv } from '../lib/terraform-cli';
+import { requireTerraform, scriptTerraformEnv } from '../operations/terraform-cli';
 
 const USAGE = 'usage: npm run bootstrap -- --env <name> [--yes]';
 

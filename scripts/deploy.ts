@@ -7,10 +7,10 @@
 import * as readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { parseArguments, runScript, UsageError } from '../lib/cli';
-import { diffSummary, isClean } from '../lib/diff-summary';
-import { deployInOrder, diffEnvironment } from '../lib/environment-operations';
-import { prepareEnvironment, type EnvironmentTarget } from '../lib/environment-target';
-import { secondsSince } from '../lib/local-environment';
+import { diffSummary, isClean } from '../operations/diff-summary';
+import { deployInOrder, diffEnvironment } from '../operations/environment-operations';
+import { prepareEnvironment, type EnvironmentTarget } from '../operations/environment-target';
+import { secondsSince } from '../operations/local-environment';
 
 const USAGE = 'usage: npm run deploy -- --env <name> [--yes]';
 

@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseArguments, runScript, UsageError } from '../lib/cli';
-import { diffSummary, isClean } from '../lib/diff-summary';
-import { diffEnvironment } from '../lib/environment-operations';
-import { prepareEnvironment } from '../lib/environment-target';
+import { diffSummary, isClean } from '../operations/diff-summary';
+import { diffEnvironment } from '../operations/environment-operations';
+import { prepareEnvironment } from '../operations/environment-target';
 
 const USAGE = 'usage: npm run diff -- --env <name> [--out <file>]';
 

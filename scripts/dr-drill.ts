@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { EnvironmentConfig } from '../environments/schema';
 import { parseArguments, runScript } from '../lib/cli';
-import { diffSummary, isClean } from '../lib/diff-summary';
-import { deployInOrder, destroyInOrder, diffEnvironment } from '../lib/environment-operations';
-import { prepareLocalEnvironment, secondsSince } from '../lib/local-environment';
+import { diffSummary, isClean } from '../operations/diff-summary';
+import { deployInOrder, destroyInOrder, diffEnvironment } from '../operations/environment-operations';
+import { prepareLocalEnvironment, secondsSince } from '../operations/local-environment';
 
 /** How long the snapshot may take to become available. */
 const SNAPSHOT_TIMEOUT_MS = 600_000;

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseArguments, runScript, UsageError } from '../lib/cli';
-import { GitHubClient, githubSettingsFromEnv, resolveIssues, upsertIssue, upsertPullRequestComment, type Outcome } from '../lib/github';
+import { GitHubClient, githubSettingsFromEnv, resolveIssues, upsertIssue, upsertPullRequestComment, type Outcome } from '../operations/github';
 
 const USAGE = [
   'usage: npm run github -- comment --pr <n> --marker <text> --file <md>',

@@ -4,11 +4,11 @@
 // it stays up until Ctrl-C, so you can look around and run `npm run diff -- --env local`). Takes no
 // arguments: exit 2 on any, before anything starts.
 import { parseArgs } from 'node:util';
-import { bootstrapState } from '../lib/bootstrap';
+import { bootstrapState } from '../operations/bootstrap';
 import { parseArguments, runScript } from '../lib/cli';
-import { deployInOrder } from '../lib/environment-operations';
-import { prepareLocalEnvironment, secondsSince, WORK_DIR, type LocalEnvironment } from '../lib/local-environment';
-import { stackOutputs } from '../lib/stack-operations';
+import { deployInOrder } from '../operations/environment-operations';
+import { prepareLocalEnvironment, secondsSince, WORK_DIR, type LocalEnvironment } from '../operations/local-environment';
+import { stackOutputs } from '../operations/stack-operations';
 
 /** What a user wants to see once the platform is up: stack, output, label. */
 const SUMMARY: readonly [string, string, string][] = [

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Environment } from '../environments/schema';
 import { environmentName, parseArguments, runScript, UsageError } from '../lib/cli';
-import { DEFAULT_ENVIRONMENTS_DIR, displayPath, isBackwards, planPromotion, writePromotion, type PlannedEdit, type PromotionPlan } from '../lib/promotion';
+import { DEFAULT_ENVIRONMENTS_DIR, displayPath, isBackwards, planPromotion, writePromotion, type PlannedEdit, type PromotionPlan } from '../operations/promotion';
 
 type Registry = typeof import('../environments');
 

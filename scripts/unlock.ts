@@ -8,12 +8,12 @@ import * as readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { environments } from '../environments';
 import { environmentName, parseArguments, runScript, UsageError } from '../lib/cli';
-import { environmentStacks } from '../lib/environment-stacks';
-import { WORK_DIR } from '../lib/local-environment';
-import { emulatorCredentials } from '../lib/moto';
-import { forceUnlockStack, lockLocation, readStateLock, stackBackend, type StateLock } from '../lib/state-lock';
+import { environmentStacks } from '../operations/environment-stacks';
+import { WORK_DIR } from '../operations/local-environment';
+import { emulatorCredentials } from '../operations/moto';
+import { forceUnlockStack, lockLocation, readStateLock, stackBackend, type StateLock } from '../operations/state-lock';
 import { synthesize } from '../lib/synthesize';
-import { requireTerraform, scriptTerraformEnv } from '../lib/terraform-cli';
+import { requireTerraform, scriptTerraformEnv } from '../operations/terraform-cli';
 
 const USAGE = 'usage: npm run unlock -- --env <name> --stack <component>-<env> [--yes]';
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { environments } from '../environments';
-import { affectedEnvironments, classifyPath, realEnvironments } from '../lib/affected-environments';
+import { affectedEnvironments, classifyPath, realEnvironments } from '../operations/affected-environments';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { countChanges, diffMarker, diffSummary, isClean, statefulKind, statefulWarnings, type StackDiff } from '../lib/diff-summary';
-import { planChanges, type ResourceChange } from '../lib/plan-changes';
+import { countChanges, diffMarker, diffSummary, isClean, statefulKind, statefulWarnings, type StackDiff } from '../operations/diff-summary';
+import { planChanges, type ResourceChange } from '../operations/plan-changes';
 
 // What `npm run diff` writes, from plans in the shape `terraform show -json` prints.
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EnvironmentFileError, hasProperty, readValue, setValue } from '../lib/environment-file';
+import { EnvironmentFileError, hasProperty, readValue, setValue } from '../operations/environment-file';
 
 const ENVIRONMENTS = path.join(__dirname, '..', 'environments');
 const shipped = (name: string) => fs.readFileSync(path.join(ENVIRONMENTS, `${name}.ts`), 'utf8');

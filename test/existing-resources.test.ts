@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { environments, loadEnvironments } from '../environments';
 import { ConfigError } from '../environments/load';
 import { synthesize } from '../lib/synthesize';
-import { offlineTerraformEnv, requireTerraform, terraform } from '../lib/terraform-cli';
+import { offlineTerraformEnv, requireTerraform, terraform } from '../operations/terraform-cli';
 import { readStacks, synthesizeInto, tempDir, type StackJson } from './support/synthesized';
 
 // `imports` in an environment's config: existing objects a stack adopts at its next apply, as Terraform

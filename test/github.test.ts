@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { fitBody, GITHUB_BODY_LIMIT, GitHubClient, githubSettingsFromEnv, nextPage, resolveIssues, upsertIssue, upsertPullRequestComment, type GitHubSettings } from '../lib/github';
+import { fitBody, GITHUB_BODY_LIMIT, GitHubClient, githubSettingsFromEnv, nextPage, resolveIssues, upsertIssue, upsertPullRequestComment, type GitHubSettings } from '../operations/github';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');

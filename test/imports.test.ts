@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 // A provider package's barrel loads every one of its ~2,100 modules: seconds and gigabytes per synth.
 const ROOT = path.resolve(__dirname, '..');
-const SOURCE_DIRS = ['main.ts', 'environments', 'stacks', 'constructs', 'lib', 'scripts', 'policy', 'test'];
+const SOURCE_DIRS = ['main.ts', 'environments', 'stacks', 'constructs', 'lib', 'operations', 'scripts', 'policy', 'test'];
 
 function sourceFiles(entry: string): string[] {
   const full = path.join(ROOT, entry);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { requireTerraform } from '../lib/terraform-cli';
+import { requireTerraform } from '../operations/terraform-cli';
 import { tempDir } from './support/synthesized';
 
 // `npm run local` without AWS_ENDPOINT_URL starts its own moto; Ctrl-C (SIGINT to its process group, as a

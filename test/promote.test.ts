@@ -2,8 +2,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { readValue, setValue } from '../lib/environment-file';
-import { isBackwards, planPromotion, writePromotion } from '../lib/promotion';
+import { readValue, setValue } from '../operations/environment-file';
+import { isBackwards, planPromotion, writePromotion } from '../operations/promotion';
 import { tempDir } from './support/synthesized';
 
 // The command's tests each start tsx processes that load every environment (about 10 s alone, three times

@@ -14,7 +14,7 @@ import { redeployHandler, referencesSecret, type RotationSucceededEvent } from '
 import { rotationHandler, type RotationStrategy } from '../lambda/rotation-protocol';
 import { secretKeyBaseStrategy } from '../lambda/secret-key-base-rotation';
 import { environments, loadEnvironments } from '../environments';
-import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/moto';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../operations/moto';
 import { only, stack } from './support/synthesized';
 
 // The redeploy function's handler, in-process, against ECS, Secrets Manager and EventBridge in moto on

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { rotationHandler, type RotationStep, type RotationStrategy } from '../lambda/rotation-protocol';
 import { secretKeyBaseStrategy } from '../lambda/secret-key-base-rotation';
 import { valkeyAuthTokenStrategy, type ValkeyAuth } from '../lambda/valkey-auth-token-rotation';
-import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/moto';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../operations/moto';
 
 // The rotation functions' handlers, step by step, against Secrets Manager in moto on loopback: the
 // same SDK calls they make in Lambda. The Valkey side is a model of ElastiCache's AUTH token rules

@@ -10,9 +10,9 @@ import {
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments } from '../environments';
-import { BOOTSTRAP_OVERRIDE, bootstrapState, useLocalBackend } from '../lib/bootstrap';
-import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/moto';
-import { offlineTerraformEnv, requireTerraform, terraform } from '../lib/terraform-cli';
+import { BOOTSTRAP_OVERRIDE, bootstrapState, useLocalBackend } from '../operations/bootstrap';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../operations/moto';
+import { offlineTerraformEnv, requireTerraform, terraform } from '../operations/terraform-cli';
 import { synthesizeInto, tempDir } from './support/synthesized';
 
 // The bootstrap and the S3 backend, for real: Terraform and the AWS provider against moto on loopback.

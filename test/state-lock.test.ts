@@ -5,14 +5,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { environments } from '../environments';
-import { bootstrapState } from '../lib/bootstrap';
-import { countChanges } from '../lib/diff-summary';
-import { splitEmulatorResidue } from '../lib/emulator-plan-residue';
-import { emulatorCredentials, startMoto, type RunningEmulator } from '../lib/moto';
-import { describeChange, planChanges } from '../lib/plan-changes';
-import { forceUnlockStack, readStateLock, stackBackend, type StackBackend } from '../lib/state-lock';
+import { bootstrapState } from '../operations/bootstrap';
+import { countChanges } from '../operations/diff-summary';
+import { splitEmulatorResidue } from '../operations/emulator-plan-residue';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../operations/moto';
+import { describeChange, planChanges } from '../operations/plan-changes';
+import { forceUnlockStack, readStateLock, stackBackend, type StackBackend } from '../operations/state-lock';
 import { synthesize } from '../lib/synthesize';
-import { offlineTerraformEnv, requireTerraform, terraform } from '../lib/terraform-cli';
+import { offlineTerraformEnv, requireTerraform, terraform } from '../operations/terraform-cli';
 import { synthesizeInto, tempDir, type StackJson } from './support/synthesized';
 
 // S3 native state locking and interrupted applies, for real: Terraform and the AWS provider against moto
@@ -185,7 +185,7 @@ describe('state locks and interrupted applies in the emulator', () => {
   };
   /**
    * Plans network-local and fails on any change but moto's documented read-back artefacts
-   * (lib/emulator-plan-residue.ts: moto reads a KMS key's rotation period back as 0, so against moto a
+   * (operations/emulator-plan-residue.ts: moto reads a KMS key's rotation period back as 0, so against moto a
    * plan of this stack never exits 0). Returns those artefacts.
    */
   const planChangesNothing = async (): Promise<string[]> => {
@@ -262,7 +262,7 @@ describe('state locks and interrupted applies in the emulator', () => {
     expect(await stateVersion()).toBeUndefined();
     const apply = start(['apply', '-auto-approve', '-input=false'], networkDir());
     await apply.waitFor(new RegExp(`^${roleAddress.replace(/\./g, '\\.')}: Creation complete`, 'm'), 180_000);
-    // What `kill <pid>`, a CI runner's cancel or lib/terraform-cli's timeout sends: to terraform alone.
+    // What `kill <pid>`, a CI runner's cancel or operations/terraform-cli's timeout sends: to terraform alone.
     apply.child.kill('SIGTERM');
     const { code } = await apply.exited(120_000);
     await groupGone(apply);

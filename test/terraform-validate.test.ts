@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findProviderMirror, offlineTerraformEnv, providerBinaryIn, requireTerraform, terraform } from '../lib/terraform-cli';
+import { findProviderMirror, offlineTerraformEnv, providerBinaryIn, requireTerraform, terraform } from '../operations/terraform-cli';
 import { isKubernetesStack, readStacks, stackNames, synthesizeInto, tempDir } from './support/synthesized';
 
 // Real Terraform and the real AWS provider (from this machine's filesystem mirror, never the network)

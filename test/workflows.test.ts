@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { environments } from '../environments';
-import { realEnvironments } from '../lib/affected-environments';
+import { realEnvironments } from '../operations/affected-environments';
 
 // The GitHub Actions workflows' security and release properties, read from the parsed YAML (docs/ci.md
 // explains each). Nothing here runs a workflow: these are the properties a review would otherwise check by eye.

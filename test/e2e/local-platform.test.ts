@@ -11,9 +11,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments, loadEnvironments } from '../../environments';
-import { emulatorCredentials, startMoto, type RunningEmulator } from '../../lib/moto';
-import { setValue } from '../../lib/environment-file';
-import { requireTerraform } from '../../lib/terraform-cli';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../../operations/moto';
+import { setValue } from '../../operations/environment-file';
+import { requireTerraform } from '../../operations/terraform-cli';
 import { tempDir } from '../support/synthesized';
 
 // The acceptance of the local platform, end to end: the README's `npm run local`, `npm run diff -- --env local`

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MINIMUM_TERRAFORM } from './versions';
+import { MINIMUM_TERRAFORM } from '../lib/versions';
 
 /** The one provider Groundwork's AWS stacks use, at the version @cdktf/provider-aws 20.1.0 is generated for. */
 const AWS_PROVIDER = { source: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;

@@ -17,7 +17,7 @@ const INERT_FILES = new Set(['README.md', 'jest.config.js', '.gitignore']);
  * Paths that feed synthesis (or how it is built and applied: scripts/ holds the synth app and the diff and
  * deploy commands), so a change there can change every environment's stacks.
  */
-const SHARED_DIRECTORIES = ['constructs/', 'stacks/', 'lib/', 'lambda/', 'policy/', 'environments/', 'scripts/'];
+const SHARED_DIRECTORIES = ['constructs/', 'stacks/', 'lib/', 'operations/', 'lambda/', 'policy/', 'environments/', 'scripts/'];
 const SHARED_FILES = new Set(['main.ts', 'package.json', 'package-lock.json', 'cdktf.json', 'tsconfig.json']);
 
 /** The environments that are deployed to AWS: every registered one without an `emulator`, in registry order. */

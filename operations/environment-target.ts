@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { environmentName } from './cli';
+import { environmentName } from '../lib/cli';
 import { environmentStacks, type SynthesizedStack } from './environment-stacks';
 import { prepareLocalEnvironment, WORK_DIR } from './local-environment';
 import type { StackContext } from './stack-operations';
-import { synthesize } from './synthesize';
+import { synthesize } from '../lib/synthesize';
 import { requireTerraform, scriptTerraformEnv } from './terraform-cli';
 
 /** One environment, synthesized and ready for Terraform and the cdktf CLI to plan, deploy or destroy. */

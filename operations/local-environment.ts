@@ -4,7 +4,7 @@ import { environmentStacks } from './environment-stacks';
 import type { EnvironmentTarget } from './environment-target';
 import { emulatorCredentials, startMoto, type RunningEmulator } from './moto';
 import type { StackContext } from './stack-operations';
-import { synthesize } from './synthesize';
+import { synthesize } from '../lib/synthesize';
 import { requireTerraform, scriptTerraformEnv } from './terraform-cli';
 
 /** Where the scripts keep their working files (CLI config, provider cache, logs, bootstrap state); tests use their own. */
