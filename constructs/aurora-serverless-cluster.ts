@@ -86,6 +86,10 @@ export class AuroraServerlessCluster extends Construct implements PostgresDataba
         autoMinorVersionUpgrade: true,
         copyTagsToSnapshot: true,
         preferredMaintenanceWindow: props.maintenanceWindow,
+        // A cluster replaced under the same identifier still has these instances, and RDS refuses to
+        // delete a cluster that has any: they go with it. Its resource ID is new only on replacement.
+        // Terraform takes a bare reference here, not an interpolated token.
+        lifecycle: { replaceTriggeredBy: [`${cluster.terraformResourceType}.${cluster.friendlyUniqueId}.cluster_resource_id`] },
       });
     instance('writer', 0);
     for (let i = 1; i <= (props.readers ?? 1); i++) instance(`reader-${i}`, 1);

@@ -165,7 +165,7 @@ function stackSection(diff: StackDiff): string[] {
  * log is) and Terraform's one-line `Error:` summaries. The rest of Terraform's output can quote
  * attribute values, so it stays in the log.
  */
-function failureLines(reason: string): string[] {
+export function failureLines(reason: string): string[] {
   const [first, ...rest] = reason.split('\n');
   return [first, ...rest.map((line) => line.trim()).filter((line) => /^(│ )?Error: /.test(line)).map((line) => line.replace(/^│ /, ''))];
 }

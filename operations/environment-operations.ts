@@ -1,7 +1,8 @@
 import { inDependencyOrder, type StackOutcome, type SynthesizedStack } from './environment-stacks';
-import type { StackDiff } from './diff-summary';
-import { splitEmulatorResidue } from './emulator-plan-residue';
-import { deployStack, destroyStack, planStack, type DeployResult, type StackContext } from './stack-operations';
+import { CHANGE_SET_FORMAT, checkedOutRevision, failedStack, plannedStack, recordedChanges, type ChangeSetFile, type StackChangeSet } from './change-sets';
+import type { EnvironmentTarget } from './environment-target';
+import { differencesFromReviewed, fedByUpstream, readStackJson, upstreamOutputsChanging } from './reviewed-plan';
+import { deployStack, destroyStack, planForApply, planStack, type DeployResult, type StackContext } from './stack-operations';
 
 /** Stacks Terraform may run at once: each runs the ~700 MB provider, and the machine may have 2 cores. */
 const CONCURRENCY = 2;
@@ -22,33 +23,59 @@ export async function destroyInOrder(stacks: readonly SynthesizedStack[], contex
 }
 
 /**
- * Plans every stack (refreshing from the real resources), each after the stacks it depends on, and reports
- * what each would do. Never throws for a stack: a failed plan is in the result, and its dependents are
- * still planned (a plan changes nothing, and their drift still counts). In an emulator environment, the emulator's known read-back artefacts are set apart.
+ * Plans every stack (refreshing from the real resources), or only `only`, and records what each would do.
+ * The plans run side by side regardless of dependencies: a plan reads its dependencies' outputs from their
+ * state as it is, so it never waits on theirs. Never throws for a stack: a failed plan is in the record.
  */
-export async function diffEnvironment(stacks: readonly SynthesizedStack[], context: StackContext, log: Log, options: { emulator: boolean }): Promise<StackDiff[]> {
+export async function planEnvironment(stacks: readonly SynthesizedStack[], context: StackContext, log: Log, options: { only?: string } = {}): Promise<StackChangeSet[]> {
+  const planned = stacks.filter((stack) => options.only === undefined || stack.name === options.only);
   const outcomes = await reportOutcomes(
     'plan',
-    stacks,
+    planned.map((stack) => ({ ...stack, dependencies: [] })),
     log,
     (stack) => planStack(stack, context),
     (changes) => (changes.resources.length === 0 && changes.outputs.length === 0 ? 'no changes' : `${changes.resources.length} resources and ${changes.outputs.length} outputs to change`),
-    { throwOnFailure: false, continueAfterFailure: true },
+    { throwOnFailure: false },
   );
-  // A stack reads its dependencies' outputs from their state as it is now, not as this change would leave it.
-  const outputsChanging = new Set(outcomes.filter((outcome) => outcome.status === 'done' && outcome.value.outputs.length > 0).map((outcome) => outcome.stack.name));
-  return outcomes.map((outcome): StackDiff => {
-    if (outcome.status !== 'done') return { stack: outcome.stack.name, status: outcome.status, reason: outcome.reason };
-    const { unexpected, residue } = options.emulator ? splitEmulatorResidue(outcome.value.resources) : { unexpected: [...outcome.value.resources], residue: [] };
-    return {
-      stack: outcome.stack.name,
-      status: 'planned',
-      changes: unexpected,
-      outputs: outcome.value.outputs,
-      ignored: residue,
-      upstreamChanging: outcome.stack.dependencies.filter((dependency) => outputsChanging.has(dependency)),
-    };
+  return outcomes.map((outcome) => {
+    const stack = stacks.find((candidate) => candidate.name === outcome.stack.name)!;
+    const position = stacks.indexOf(stack);
+    return outcome.status === 'done' ? plannedStack(stack, position, outcome.value) : failedStack(stack, position, outcome.reason);
   });
+}
+
+/**
+ * Applies the reviewed change set, stack by stack in dependency order: each stack is planned again into a
+ * plan file, and that file is applied only when its change set is the reviewed one (for a provisional
+ * stack, planned once its dependencies are applied, attributes fed by their changed outputs may differ).
+ * Otherwise the stack and its dependents are left untouched, the difference is named, and it throws once
+ * the other stacks are done.
+ */
+export async function deployReviewed(stacks: readonly SynthesizedStack[], reviewed: ChangeSetFile, context: StackContext, log: Log): Promise<StackOutcome<DeployResult>[]> {
+  return reportOutcomes(
+    'deploy',
+    stacks,
+    log,
+    async (stack) => {
+      const entry = reviewed.stacks.find((candidate) => candidate.stack === stack.name);
+      if (!entry) throw new Error(`${stack.name}: not in the reviewed change set; nothing of it was applied`);
+      if (entry.status !== 'planned') throw new Error(`${stack.name}: its reviewed plan had failed; nothing of it was applied`);
+      const upstream = upstreamOutputsChanging(reviewed, entry);
+      const plan = await planForApply(stack, context);
+      const differences = differencesFromReviewed(recordedChanges(entry), plan.changes, fedByUpstream(readStackJson(stack.dir), upstream));
+      if (differences.length > 0) {
+        plan.discard();
+        throw new Error(`${stack.name}: the plan now differs from the reviewed one, so nothing of it was applied:\n${differences.map((line) => `    ${line}`).join('\n')}`);
+      }
+      if (plan.changes.resources.length === 0 && plan.changes.outputs.length === 0) {
+        plan.discard();
+        return { added: 0, changed: 0, destroyed: 0 };
+      }
+      if (upstream.size > 0) log(`  ${stack.name}: planned after ${[...upstream.keys()].join(', ')}; matches the reviewed prediction`);
+      return plan.apply();
+    },
+    ({ added, changed, destroyed }) => `${added} added, ${changed} changed, ${destroyed} destroyed, as reviewed`,
+  );
 }
 
 const PAST = { deploy: 'deployed', destroy: 'destroyed', plan: 'planned' } as const;
@@ -59,7 +86,7 @@ async function reportOutcomes<T>(
   log: Log,
   task: (stack: SynthesizedStack) => Promise<T>,
   describe: (value: T) => string,
-  { reverse = false, throwOnFailure = true, continueAfterFailure = false }: { reverse?: boolean; throwOnFailure?: boolean; continueAfterFailure?: boolean } = {},
+  { reverse = false, throwOnFailure = true }: { reverse?: boolean; throwOnFailure?: boolean } = {},
 ): Promise<StackOutcome<T>[]> {
   let finished = 0;
   const outcomes = await inDependencyOrder(
@@ -76,7 +103,7 @@ async function reportOutcomes<T>(
         throw error;
       }
     },
-    { concurrency: CONCURRENCY, reverse, continueAfterFailure },
+    { concurrency: CONCURRENCY, reverse },
   );
   const problems = outcomes.filter((outcome) => outcome.status !== 'done');
   if (throwOnFailure && problems.length > 0) {
@@ -85,4 +112,11 @@ async function reportOutcomes<T>(
     );
   }
   return outcomes;
+}
+
+/** The environment's plans (or one stack's) as a change-set record, at the commit checked out. */
+export async function planRecord(target: EnvironmentTarget, log: Log, options: { only?: string } = {}): Promise<ChangeSetFile> {
+  const stacks = await planEnvironment(target.stacks, target.context, log, options);
+  const revision = checkedOutRevision();
+  return { format: CHANGE_SET_FORMAT, environment: target.name, ...(revision ? { revision } : {}), emulator: target.emulator, stacks };
 }

@@ -55,14 +55,13 @@ export function dependencyOrder(stacks: readonly SynthesizedStack[]): Synthesize
 
 /**
  * Runs `task` on every stack, each only after every dependency within the set succeeded, at most
- * `concurrency` at a time. A failed stack's dependents are skipped (with `continueAfterFailure`, they run
- * once it has finished: a plan of them still says something); stacks already running finish. Resolves
+ * `concurrency` at a time. A failed stack's dependents are skipped; stacks already running finish. Resolves
  * with what happened to each stack, in the stacks' order.
  */
 export async function inDependencyOrder<T>(
   stacks: readonly SynthesizedStack[],
   task: (stack: SynthesizedStack) => Promise<T>,
-  options: { concurrency?: number; reverse?: boolean; continueAfterFailure?: boolean } = {},
+  options: { concurrency?: number; reverse?: boolean } = {},
 ): Promise<StackOutcome<T>[]> {
   const names = new Set(stacks.map((stack) => stack.name));
   // Reversed (for destroy), a stack waits for every stack that depends on it instead.
@@ -80,7 +79,7 @@ export async function inDependencyOrder<T>(
   await new Promise<void>((resolve) => {
     const schedule = (): void => {
       // Skips first, until none is left: a skip can unblock another skip anywhere in the list.
-      for (let skipped = !options.continueAfterFailure; skipped; ) {
+      for (let skipped = true; skipped; ) {
         skipped = false;
         for (const stack of stacks) {
           if (outcomes.has(stack.name) || running.has(stack.name)) continue;
@@ -93,7 +92,7 @@ export async function inDependencyOrder<T>(
       }
       for (const stack of stacks) {
         if (outcomes.has(stack.name) || running.has(stack.name)) continue;
-        const ready = waitsFor.get(stack.name)!.every((blocker) => (options.continueAfterFailure ? outcomes.has(blocker) : outcomes.get(blocker)?.status === 'done'));
+        const ready = waitsFor.get(stack.name)!.every((blocker) => outcomes.get(blocker)?.status === 'done');
         if (running.size >= concurrency || !ready) continue;
         running.add(stack.name);
         task(stack).then(

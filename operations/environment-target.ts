@@ -6,7 +6,7 @@ import type { StackContext } from './stack-operations';
 import { synthesize } from '../lib/synthesize';
 import { requireTerraform, scriptTerraformEnv } from './terraform-cli';
 
-/** One environment, synthesized and ready for Terraform and the cdktf CLI to plan, deploy or destroy. */
+/** One environment, synthesized and ready for Terraform to plan, deploy or destroy. */
 export interface EnvironmentTarget {
   readonly name: string;
   /** True for an emulator environment (`local`): its plans carry the emulator's known artefacts. */

@@ -30,7 +30,7 @@ export interface LocalEnvironmentOptions {
 
 /**
  * Finds (or starts) the emulator, synthesizes `local` pointed at it, and prepares the environment Terraform
- * and the cdktf CLI run with: emulator credentials, and the provider from the local mirror when the
+ * runs with: emulator credentials, and the provider from the local mirror when the
  * machine has one. Fails with what is missing and how to get it.
  */
 export async function prepareLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {

@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import type { EnvironmentConfig } from '../environments/schema';
 import { parseArguments, runScript } from '../lib/cli';
 import { diffSummary, isClean } from '../operations/diff-summary';
-import { deployInOrder, destroyInOrder, diffEnvironment } from '../operations/environment-operations';
+import { stackDiffs } from '../operations/change-sets';
+import { deployInOrder, destroyInOrder, planRecord } from '../operations/environment-operations';
 import { prepareLocalEnvironment, secondsSince } from '../operations/local-environment';
 
 /** How long the snapshot may take to become available. */
@@ -59,7 +60,7 @@ async function main(argv: string[]): Promise<void> {
     if (!after || after.Status !== 'available') throw new Error(`the restored database ${clusterId} is not available (${after?.Status ?? 'missing'})`);
 
     log('4. Checking that a plan of the recovered environment is clean');
-    const diffs = await diffEnvironment(restored.stacks, restored.context, log, { emulator: true });
+    const diffs = stackDiffs(await planRecord(restored, log));
     if (!isClean(diffs)) throw new Error(`the recovered environment does not match the code:\n${diffSummary('local', diffs)}`);
 
     log(`\nDisaster-recovery drill passed. Destroy: ${destroyTime}. Recovery time: ${recoveryTime} (${stacks.length} stacks re-deployed, database restored from ${snapshotId}).`);

@@ -1,5 +1,5 @@
 // npm run local
-// The whole platform of the `local` environment, applied through the cdktf CLI and real Terraform into an
+// The whole platform of the `local` environment, applied stack by stack with real Terraform into an
 // AWS emulator: the one at AWS_ENDPOINT_URL (then it exits), or moto started on a free loopback port (then
 // it stays up until Ctrl-C, so you can look around and run `npm run diff -- --env local`). Takes no
 // arguments: exit 2 on any, before anything starts.

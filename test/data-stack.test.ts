@@ -222,6 +222,14 @@ describe.each(AURORA_ENVIRONMENTS)('Aurora Serverless v2 in data-%s', (env) => {
     }
     expect(instances.filter((instance) => instance.promotion_tier === 0)).toHaveLength(1);
   });
+
+  it('replaces its instances with the cluster (RDS refuses to delete a cluster that has any), and only then', () => {
+    const clusterName = Object.keys(json().resource.aws_rds_cluster)[0];
+    for (const [, instance] of resources(json(), 'aws_rds_cluster_instance')) {
+      // The resource ID changes only when the cluster is replaced; the whole resource would also trigger on every update.
+      expect(instance.lifecycle).toEqual({ replace_triggered_by: [`aws_rds_cluster.${clusterName}.cluster_resource_id`] });
+    }
+  });
 });
 
 describe('plain RDS PostgreSQL (dev)', () => {

@@ -157,20 +157,6 @@ describe('inDependencyOrder', () => {
     expect(t.events).toEqual(['start a', 'fail a', 'start independent', 'finish independent']);
   });
 
-  it('with continueAfterFailure, still runs the dependents of a failed stack, each after it finished', async () => {
-    const stacks = [stack('a'), stack('b', 'a'), stack('c', 'b')];
-    const t = controlledTasks();
-    const result = inDependencyOrder(stacks, t.task, { concurrency: 2, continueAfterFailure: true });
-    await t.settle();
-    expect(t.running()).toEqual(['a']);
-    await t.fail('a');
-    expect(t.running()).toEqual(['b']);
-    await t.finish('b');
-    await t.finish('c');
-    expect(summary(await within(result))).toEqual(['a: failed (a broke)', 'b: done', 'c: done']);
-    expect(t.events).toEqual(['start a', 'fail a', 'start b', 'finish b', 'start c', 'finish c']);
-  });
-
   it('lets a stack already running finish when another fails', async () => {
     const t = controlledTasks();
     const result = inDependencyOrder([stack('a'), stack('b'), stack('after-a', 'a')], t.task, { concurrency: 2 });

@@ -27,3 +27,28 @@ it('the check recognises a barrel import', () => {
   expect(BARREL_IMPORT.test(`const { provider } = require("${['@cdktf', 'provider-helm', 'lib'].join('/')}")`)).toBe(true);
   expect(BARREL_IMPORT.test(`import { Vpc } from '${aws}/lib/vpc';`)).toBe(false);
 });
+
+/** Every project file `entry` loads, following relative imports (static and dynamic) from it. */
+function loadedFrom(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [, target] of fs.readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\(\s*|require\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const base = path.resolve(path.dirname(file), target);
+      const found = [`${base}.ts`, path.join(base, 'index.ts'), base].find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile());
+      if (found && found.endsWith('.ts')) visit(found);
+    }
+  };
+  visit(path.join(ROOT, entry));
+  return [...seen].map((file) => path.relative(ROOT, file));
+}
+
+it('synth loads nothing of operations/ or scripts/: what runs Terraform, AWS and GitHub stays out of the app', () => {
+  const loaded = loadedFrom('main.ts');
+  // The walk sees the app's folders, so an empty result below means something.
+  for (const folder of ['environments/', 'stacks/', 'constructs/', 'lib/']) expect(loaded.some((file) => file.startsWith(folder))).toBe(true);
+  expect(loaded.filter((file) => file.startsWith('operations/') || file.startsWith('scripts/'))).toEqual([]);
+  // And the scripts do reach operations/ through the same walk.
+  expect(loadedFrom('scripts/deploy.ts').some((file) => file.startsWith('operations/'))).toBe(true);
+});

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments, loadEnvironments } from '../../environments';
 import { emulatorCredentials, startMoto, type RunningEmulator } from '../../operations/moto';
+import { readChangeSet } from '../../operations/change-sets';
 import { setValue } from '../../operations/environment-file';
 import { requireTerraform } from '../../operations/terraform-cli';
 import { tempDir } from '../support/synthesized';
@@ -48,6 +49,8 @@ interface ScriptRun {
 describe('the local platform in moto', () => {
   let moto: RunningEmulator;
   let workDir: string;
+  /** The project with the pull request's change (the database renamed), deployed from the review on. */
+  let changed: string;
   const clientConfig = () => {
     const credentials = emulatorCredentials(environments.local.accountId);
     return { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID!, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY! } };
@@ -76,12 +79,14 @@ describe('the local platform in moto', () => {
     requireTerraform();
     moto = await startMoto();
     workDir = tempDir('local-platform');
+    changed = copyOfProject();
   }, MINUTES);
 
   afterAll(async () => {
     await moto?.stop();
     // The provider cache alone is hundreds of MB.
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    if (changed) fs.rmSync(changed, { recursive: true, force: true });
   });
 
   it('`npm run local` deploys every stack in dependency order and prints what a user needs', async () => {
@@ -152,19 +157,39 @@ describe('the local platform in moto', () => {
     await expect(new S3Client({ ...config, forcePathStyle: true }).send(new HeadBucketCommand({ Bucket: environments.local.state?.bucket ?? 'groundwork-local-tfstate-123456789012' }))).resolves.toBeDefined();
   }, 2 * MINUTES);
 
-  it('`npm run diff -- --env local` then says "no changes" for every stack', async () => {
-    const run = await npmRun(['diff', '--', '--env', 'local'], 10 * MINUTES);
+  it('`npm run diff -- --env local` then says "no changes" for every stack, and records the change set', async () => {
+    const run = await npmRun(['diff', '--', '--env', 'local', '--json', path.join(workDir, 'clean.json'), '--out', path.join(workDir, 'clean.md')], 10 * MINUTES);
     if (run.code !== 0) throw new Error(`npm run diff exited ${run.code}:\n${run.output}`);
     expect(run.output).toContain('No changes: all 7 stacks match the code.');
     for (const stack of LOCAL_STACKS) expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
     expect(changeLines(run.output)).toEqual([]);
     expect(run.output).not.toMatch(/^#### /m);
+    const record = readChangeSet(path.join(workDir, 'clean.json'));
+    expect(record).toMatchObject({ environment: 'local', emulator: true });
+    expect(record.stacks.map((entry) => entry.stack).sort()).toEqual([...LOCAL_STACKS].sort());
+    expect(record.stacks.every((entry) => entry.status === 'planned' && /^sha256:[0-9a-f]{64}$/.test(entry.fingerprint))).toBe(true);
   }, 12 * MINUTES);
 
-  it('`npm run diff` exits 2 on drift, naming the stack, the resource and the attributes, and nothing else', async () => {
+  it('one runner per stack: `--stack` runs merged with `--merge` give the single run\'s summary, byte for byte', async () => {
+    const records = LOCAL_STACKS.map((stack) => path.join(workDir, 'per-stack', `${stack}.json`));
+    // Two at a time, as two runners would.
+    const queue = LOCAL_STACKS.map((stack, index) => () => npmRun(['diff', '--', '--env', 'local', '--stack', stack, '--json', records[index]], 5 * MINUTES));
+    const codes: (number | null)[] = [];
+    await Promise.all([0, 1].map(async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) codes.push((await next()).code);
+    }));
+    expect(codes).toEqual(LOCAL_STACKS.map(() => 0));
+    const merged = path.join(workDir, 'merged.md');
+    const run = await npmRun(['diff', '--', '--merge', ...records, '--out', merged, '--json', path.join(workDir, 'merged.json')], MINUTES);
+    expect(run.code).toBe(0);
+    expect(fs.readFileSync(merged, 'utf8')).toBe(fs.readFileSync(path.join(workDir, 'clean.md'), 'utf8'));
+    expect(readChangeSet(path.join(workDir, 'merged.json'))).toEqual(readChangeSet(path.join(workDir, 'clean.json')));
+  }, 12 * MINUTES);
+
+  it('`npm run diff` exits 2 on drift, naming the stack, the resource and the attributes; a deploy of the reviewed plan then stops before that stack', async () => {
     const ec2 = new EC2Client(clientConfig());
     const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:environment', Values: ['local'] }] }))).Vpcs![0];
-    // A change made outside Terraform, as a console user might.
+    // A change made outside Terraform, as a console user might, after the change set was reviewed.
     await ec2.send(new CreateTagsCommand({ Resources: [vpc.VpcId!], Tags: [{ Key: 'owner', Value: 'someone-by-hand' }] }));
     try {
       const run = await npmRun(['diff', '--', '--env', 'local'], 10 * MINUTES);
@@ -174,22 +199,36 @@ describe('the local platform in moto', () => {
       expect(changeLines(run.output)).toEqual([expect.stringMatching(/^- `aws_vpc\.\S+`: update \(tags, tags_all\)$/)]);
       for (const stack of LOCAL_STACKS.filter((name) => name !== 'network-local')) expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
       expect(run.output).not.toContain('someone-by-hand');
+
+      const deploy = await npmRun(['deploy', '--', '--env', 'local', '--reviewed', path.join(workDir, 'clean.json'), '--yes'], 10 * MINUTES);
+      expect(deploy.code).toBe(1);
+      expect(deploy.output).toMatch(/network-local: the plan now differs from the reviewed one, so nothing of it was applied:\n {4}`aws_vpc\.\S+`: reviewed no change, now update \(tags, tags_all\)\n/);
+      // Its dependents are not touched either; stacks that do not depend on it apply their (empty) reviewed plans.
+      for (const stack of ['data-local', 'service-local', 'observability-local']) expect(deploy.output).toMatch(new RegExp(`^${stack}: not deployed, because`, 'm'));
+      expect(deploy.output).toMatch(/^ {2}state-local: \d+ added, \d+ changed, \d+ destroyed, as reviewed/m);
+      expect(deploy.output).not.toContain('someone-by-hand');
+      // Nothing of network-local was applied: the hand-made tag is still there.
+      const tags = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpc.VpcId!] }))).Vpcs![0].Tags ?? [];
+      expect(tags).toContainEqual({ Key: 'owner', Value: 'someone-by-hand' });
     } finally {
       await ec2.send(new DeleteTagsCommand({ Resources: [vpc.VpcId!], Tags: [{ Key: 'owner' }] }));
     }
-  }, 12 * MINUTES);
+  }, 22 * MINUTES);
 
   it('`npm run diff` after a config change shows exactly that change, with a warning for the database it replaces', async () => {
     // The change a pull request would make, in a copy of the project: the database's name, which Aurora
     // takes only by replacing the cluster, and which the service reads from its task definition.
-    const copy = copyOfProject();
-    try {
-      const file = path.join(copy, 'environments', 'local.ts');
-      fs.writeFileSync(file, setValue(fs.readFileSync(file, 'utf8'), ['database', 'databaseName'], 'orders'));
-      const run = await npmRun(['diff', '--', '--env', 'local'], 10 * MINUTES, copy);
+    const file = path.join(changed, 'environments', 'local.ts');
+    fs.writeFileSync(file, setValue(fs.readFileSync(file, 'utf8'), ['database', 'databaseName'], 'orders'));
+    {
+      const run = await npmRun(['diff', '--', '--env', 'local', '--json', path.join(workDir, 'changed.json')], 10 * MINUTES, changed);
       expect(run.code).toBe(2);
       const section = (stack: string) => changeLines(run.output.split(`#### \`${stack}\``)[1]?.split('#### ')[0] ?? '');
-      expect(section('data-local')).toEqual([expect.stringMatching(/^- `aws_rds_cluster\.database_cluster_\w+`: replace \(database_name\)$/)]);
+      expect(section('data-local')).toEqual([
+        expect.stringMatching(/^- `aws_rds_cluster\.database_cluster_\w+`: replace \(database_name\)$/),
+        // RDS refuses to delete a cluster that still has instances: they are replaced with it.
+        expect.stringMatching(/^- `aws_rds_cluster_instance\.database_writer_\w+`: replace$/),
+      ]);
       expect(section('service-local')).toEqual([
         expect.stringMatching(/^- `aws_ecs_service\.app_service_\w+`: update \(task_definition\)$/),
         expect.stringMatching(/^- `aws_ecs_task_definition\.app_task-definition_\w+`: replace \(container_definitions\)$/),
@@ -203,13 +242,28 @@ describe('the local platform in moto', () => {
       for (const stack of LOCAL_STACKS.filter((name) => !['data-local', 'service-local'].includes(name))) {
         expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
       }
-    } finally {
-      fs.rmSync(copy, { recursive: true, force: true });
     }
   }, 12 * MINUTES);
 
+  it('`npm run deploy -- --reviewed` applies exactly the reviewed change, the provisional stack once its dependency is applied', async () => {
+    const run = await npmRun(['deploy', '--', '--env', 'local', '--reviewed', path.join(workDir, 'changed.json'), '--yes'], 15 * MINUTES, changed);
+    if (run.code !== 0) throw new Error(`npm run deploy exited ${run.code}:\n${run.output}`);
+    expect(run.output).toMatch(/^ {2}data-local: 2 added, \d+ changed, 2 destroyed, as reviewed/m);
+    // service-local was planned against data-local's old endpoint; planned again after it, it matched.
+    expect(run.output).toMatch(/^ {2}service-local: planned after data-local; matches the reviewed prediction$/m);
+    expect(run.output.indexOf('service-local: deploy started')).toBeGreaterThan(run.output.search(/data-local: 1 added/));
+    expect(run.output).toMatch(/^ {2}service-local: 1 added, 1 changed, 1 destroyed, as reviewed/m);
+    for (const stack of ['state-local', 'network-local', 'secrets-local', 'backup-local', 'observability-local']) {
+      // Unchanged, but for the emulator's artefacts, which the reviewed plans hold too.
+      expect(run.output).toMatch(new RegExp(`^ {2}${stack}: 0 added, \\d+ changed, 0 destroyed, as reviewed`, 'm'));
+    }
+    const database = ((await new RDSClient(clientConfig()).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).find((cluster) => cluster.DBClusterIdentifier === 'groundwork-local');
+    expect(database?.DatabaseName).toBe('orders');
+  }, 17 * MINUTES);
+
   it('`npm run dr:drill` destroys, re-deploys and restores the database from a snapshot, and prints the recovery time', async () => {
-    const run = await npmRun('dr:drill', 25 * MINUTES);
+    // In the copy whose config is deployed now: the drill's last check is a clean plan against it.
+    const run = await npmRun('dr:drill', 25 * MINUTES, changed);
     if (run.code !== 0) throw new Error(`npm run dr:drill exited ${run.code}:\n${run.output}`);
     console.log(/^Disaster-recovery drill passed\..*$/m.exec(run.output)?.[0]);
     expect(run.output).toMatch(/Recovery time: \d+\.\d s \(5 stacks re-deployed, database restored from groundwork-local-drill-\d{14}\)/);

@@ -1,0 +1,76 @@
+// The diff's cost beyond Terraform's own: `npm run diff -- --env local` on the deployed local platform,
+// against `terraform plan` of the same stacks, two at a time as the diff runs them, taken in turns so both
+// see the same machine. Everything outside Terraform (the script's start, synth, inits, reading the plans)
+// is the difference. Part of `npm run bench`.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const TARGET_RATIO = 1.15;
+const ROOT = path.resolve(__dirname, '..');
+
+/** Wall seconds of a command run to its end; its output is kept only to explain a failure. */
+function timed(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; success?: number[] }): Promise<number> {
+  const start = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== null && (options.success ?? [0]).includes(code)) return resolve(Number(process.hrtime.bigint() - start) / 1e9);
+      reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.split('\n').slice(-30).join('\n')}`));
+    });
+  });
+}
+
+/** Runs the tasks at most `concurrency` at a time, in order. */
+async function pool(tasks: (() => Promise<unknown>)[], concurrency: number): Promise<void> {
+  const queue = [...tasks];
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let task = queue.shift(); task; task = queue.shift()) await task();
+  }));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchDiff(runs: number): Promise<boolean> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-diff-'));
+  // The scripts' working files go here; operations/local-environment reads this when loaded, so it is loaded after.
+  process.env.GROUNDWORK_WORK_DIR = workDir;
+  const { startMoto } = await import('../operations/moto');
+  const moto = await startMoto();
+  try {
+    const env = { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: workDir };
+    console.log(`\nDeploying local into moto at ${moto.endpoint} to plan against (minutes)...`);
+    const deploy = await timed('npm', ['run', '--silent', 'local'], { cwd: ROOT, env });
+    // The first diff initializes every stack, as a user's first diff does; the runs measure the ones after.
+    await timed('npm', ['run', '--silent', 'diff', '--', '--env', 'local'], { cwd: ROOT, env, success: [0, 2] });
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    const { prepareLocalEnvironment } = await import('../operations/local-environment');
+    const local = await prepareLocalEnvironment({ startEmulator: false, log: () => undefined });
+    const plan = ['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode'];
+    const diffs: number[] = [];
+    const plans: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      diffs.push(await timed('npm', ['run', '--silent', 'diff', '--', '--env', 'local'], { cwd: ROOT, env, success: [0, 2] }));
+      const start = process.hrtime.bigint();
+      await pool(local.stacks.map((stack) => () => timed('terraform', plan, { cwd: stack.dir, env: local.context.env, success: [0, 2] })), 2);
+      plans.push(Number(process.hrtime.bigint() - start) / 1e9);
+    }
+    const ratio = median(diffs) / median(plans);
+    console.log(`local deployed in ${deploy.toFixed(0)} s; ${runs} runs each, ${local.stacks.length} stacks, 2 at a time`);
+    console.log('what                              median wall   min    max');
+    for (const [name, samples] of [['npm run diff -- --env local', diffs], ["Terraform's own plans", plans]] as const) {
+      console.log(`${name.padEnd(32)}  ${median(samples).toFixed(1).padStart(9)} s  ${Math.min(...samples).toFixed(1)}  ${Math.max(...samples).toFixed(1)}`);
+    }
+    console.log(`diff / Terraform: ${ratio.toFixed(2)} (target: at most ${TARGET_RATIO})`);
+    if (ratio > TARGET_RATIO) console.log('OVER TARGET');
+    return ratio <= TARGET_RATIO;
+  } finally {
+    await moto.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
