@@ -13,6 +13,7 @@ const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const SECONDS = 1000;
 const ENVIRONMENTS = `environments: ${Object.keys(environments).join(', ')}`;
+const DIFF_USAGE = 'usage: npm run diff -- --env <name> [--stack <stack>] [--json <file>] [--out <file>]\n       npm run diff -- --merge <record...> [--json <file>] [--out <file>]';
 
 interface Run {
   readonly code: number | null;
@@ -62,8 +63,11 @@ describe('the scripts that take --env', () => {
   );
 
   it.concurrent.each([
-    ['deploy', ['--env', 'dev', '--force'], 2, "deploy: Unknown option '--force'", 'usage: npm run deploy -- --env <name> [--yes]'],
-    ['diff', [], 2, 'diff: --env is missing', 'usage: npm run diff -- --env <name> [--out <file>]'],
+    ['deploy', ['--env', 'dev', '--force'], 2, "deploy: Unknown option '--force'", 'usage: npm run deploy -- --env <name> [--reviewed <record>] [--yes]'],
+    ['diff', [], 2, 'diff: --env is missing', DIFF_USAGE],
+    ['diff', ['--merge'], 2, 'diff: --merge needs the records to merge', DIFF_USAGE],
+    ['diff', ['--merge', 'a.json', '--env', 'dev'], 2, 'diff: --merge takes records, not --env or --stack', DIFF_USAGE],
+    ['diff', ['--env', 'dev', 'stray'], 2, 'diff: unexpected argument stray', DIFF_USAGE],
   ])(
     '%s %j is a usage mistake: the message and the usage, no stack',
     async (name, args, code, message, usage) => {
@@ -76,6 +80,27 @@ describe('the scripts that take --env', () => {
     },
     90 * SECONDS,
   );
+
+  it('deploy --reviewed with a file that is not a record fails before anything is synthesized, naming the file', async () => {
+    const dir = tempDir('not-a-record');
+    try {
+      const file = path.join(dir, 'reviewed.json');
+      fs.writeFileSync(file, JSON.stringify({ format: 'groundwork-change-set/1', environment: 'dev', emulator: false, stacks: [{ stack: 'network-dev' }] }));
+      const run = await script('deploy', '--env', 'dev', '--reviewed', file, '--yes');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`deploy failed: ${file}: not a groundwork-change-set/1 record (from \`npm run diff -- --json\`):\n  stacks.0.`);
+      expect(run.wrote).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90 * SECONDS);
+
+  it('diff --stack names a stack the environment has, or lists them', async () => {
+    const run = await script('diff', '--env', 'dev', '--stack', 'network-prod');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^diff: dev has no stack "network-prod"; its stacks: state-dev, .*network-dev/m);
+    expect(run.stdout).toBe('');
+  }, 90 * SECONDS);
 });
 
 describe('the scripts that take no arguments', () => {
