@@ -19,6 +19,7 @@ const RUNBOOKS = [
   'import.md',
   'stale-lock.md',
   'orphaned-resources.md',
+  'orphans.md',
 ];
 
 const packageScripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
