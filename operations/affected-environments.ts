@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { environmentStacks } from './environment-stacks';
 
 /** What the classification needs of an environment registry: names, and which are emulator environments. */
 export type EnvironmentRegistry = Readonly<Record<string, { readonly emulator?: unknown }>>;
@@ -62,6 +63,49 @@ export function affectedEnvironments(changedFiles: readonly string[], registry: 
     if (impact.scope === 'one') affected.add(impact.environment);
   }
   return real.filter((name) => affected.has(name));
+}
+
+/** One leg of a workflow's per-stack matrix: a stack of an environment, planned on a runner of its own. */
+export interface StackLeg {
+  readonly environment: string;
+  /** `<component>-<environment>`, as synthesized. */
+  readonly stack: string;
+}
+
+/**
+ * Every stack of each of `environmentNames` in the synthesized output `outdir`, each environment's in
+ * dependency order: the legs of the workflows' plan matrix. Which stacks an environment has comes from the
+ * synthesis (its config decides, e.g. `cluster-` and `gitops-` only with `gitops`), never from a list here.
+ */
+export function stackLegs(outdir: string, environmentNames: readonly string[]): StackLeg[] {
+  return environmentNames.flatMap((environment) => environmentStacks(outdir, environment).map((stack) => ({ environment, stack: stack.name })));
+}
+
+/**
+ * What the emulator suites (moto: test/e2e/, the state lock and bootstrap, rotation, redeploy on rotation,
+ * `npm run local`) exercise: the code that builds and drives stacks, the `local` environment they deploy,
+ * the dependencies, and the suites and their harness themselves. A change elsewhere (another environment's
+ * config, the policy gate, docs, other tests) cannot change what they see.
+ */
+const EMULATOR_DIRECTORIES = ['stacks/', 'constructs/', 'scripts/', 'operations/', 'lib/', 'lambda/', 'test/e2e/', 'test/support/'];
+const EMULATOR_FILES = new Set([
+  'environments/local.ts',
+  'package.json',
+  'package-lock.json',
+  'jest.config.js',
+  'tsconfig.json',
+  'cdktf.json',
+  'test/state-lock.test.ts',
+  'test/state-bootstrap.test.ts',
+  'test/rotation.test.ts',
+  'test/redeploy-on-rotation.test.ts',
+  'test/local-command.test.ts',
+  '.github/workflows/pull-request.yml',
+]);
+
+/** Whether a change touching `changedFiles` must run the emulator suites (see EMULATOR_DIRECTORIES). */
+export function needsEmulatorTests(changedFiles: readonly string[]): boolean {
+  return changedFiles.some((file) => EMULATOR_FILES.has(file) || EMULATOR_DIRECTORIES.some((directory) => file.startsWith(directory)));
 }
 
 /**

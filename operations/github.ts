@@ -1,5 +1,13 @@
 // The few GitHub REST calls CI makes: one pull-request comment per environment's diff and one issue for
 // drift, each found again by a marker in its body so a re-run updates it instead of adding another.
+// The calls go through Octokit (@octokit/rest) with its retry and throttling plugins: a 5xx or a call that
+// got no answer is retried a bounded number of times, and GitHub's primary and secondary rate limits (which
+// PR bots hit: many writes in a burst) are waited out as GitHub asks, writes spaced at least a second apart.
+import * as http from 'node:http';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
 
 /** GitHub refuses an issue or comment body longer than this many characters. */
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -19,6 +27,26 @@ export interface GitHubSettings {
   readonly runUrl?: string;
 }
 
+/**
+ * How hard the client tries. The defaults are for CI; tests shrink the waits so a retry costs milliseconds.
+ */
+export interface RetryPolicy {
+  /** Retries of a call that failed with a 5xx (or a 429) or got no answer, after the first try. @default 3 */
+  readonly retries?: number;
+  /** Retries of a call refused by a primary or secondary rate limit, each after the wait GitHub asks for. @default 2 */
+  readonly rateLimitRetries?: number;
+  /**
+   * Milliseconds a "second" of waiting lasts: of Retry-After, of a rate limit's reset, and of the retry
+   * back-off (1, 4, 9 s). @default 1000
+   */
+  readonly secondMs?: number;
+  /** Least time between two writes (GitHub's advice against secondary limits), and between two that notify. @default 1000 and 3000 */
+  readonly writeIntervalMs?: number;
+  readonly notifyIntervalMs?: number;
+  /** Where retries and rate-limit waits are told. @default stderr */
+  readonly warn?: (line: string) => void;
+}
+
 /** What a call left behind on GitHub. */
 export interface Outcome {
   readonly action: 'created' | 'updated' | 'closed' | 'none';
@@ -27,18 +55,18 @@ export interface Outcome {
   readonly url?: string;
 }
 
-interface Comment {
-  readonly id: number;
-  readonly body?: string | null;
-  readonly html_url: string;
-}
-
 interface Issue {
   readonly number: number;
   readonly body?: string | null;
   readonly html_url: string;
   /** Present when the "issue" is a pull request: the issues endpoint lists both. */
   readonly pull_request?: unknown;
+}
+
+interface Comment {
+  readonly id: number;
+  readonly body?: string | null;
+  readonly html_url: string;
 }
 
 /**
@@ -55,94 +83,148 @@ export function githubSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Git
   return { token, repository, apiUrl, runUrl };
 }
 
-/** A minimal client of one repository's REST API. */
+/** Octokit with the plugins: retries (plugin-retry) and rate limits waited out (plugin-throttling). */
+const PatientOctokit = Octokit.plugin(retry, throttling);
+type PatientOctokit = InstanceType<typeof PatientOctokit>;
+
+const quiet = (): void => undefined;
+
+/** The calls CI makes on one repository's issues, pull-request comments included. */
 export class GitHubClient {
-  private readonly origin: string;
+  /** The underlying client, for a call this class does not wrap. */
+  readonly octokit: PatientOctokit;
+  private readonly owner: string;
+  private readonly repo: string;
 
   constructor(
     private readonly settings: GitHubSettings,
-    private readonly fetchImpl: typeof fetch = fetch,
+    policy: RetryPolicy = {},
   ) {
-    this.origin = new URL(settings.apiUrl).origin;
+    [this.owner, this.repo] = settings.repository.split('/');
+    const origin = new URL(settings.apiUrl).origin;
+    const warn = policy.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const secondMs = policy.secondMs ?? 1000;
+    const rateLimitRetries = policy.rateLimitRetries ?? 2;
+    const onLimit =
+      (kind: string) =>
+      (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number): boolean => {
+        const call = `GitHub API ${options.method} ${this.shown(options.url ?? '')}`;
+        if (retryCount >= rateLimitRetries) {
+          warn(`${call}: ${kind} rate limit, ${rateLimitRetries} retries spent; giving up`);
+          return false;
+        }
+        warn(`${call}: ${kind} rate limit; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${rateLimitRetries})`);
+        return true;
+      };
+    const paced = policy.writeIntervalMs !== undefined || policy.notifyIntervalMs !== undefined;
+    this.octokit = new PatientOctokit({
+      auth: settings.token,
+      baseUrl: settings.apiUrl,
+      userAgent: 'groundwork-ci',
+      // Failures are reported once, by the caller, as one line (describeFailure); retries and waits are worth a warning.
+      log: { debug: quiet, info: quiet, warn: (message: string) => warn(message), error: quiet },
+      request: {
+        // A fresh timeout for every attempt, retries included.
+        fetch: (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+      },
+      retry: { retries: policy.retries ?? 3, retryAfterBaseValue: secondMs },
+      throttle: {
+        onRateLimit: onLimit('primary'),
+        onSecondaryRateLimit: onLimit('secondary'),
+        retryAfterBaseValue: secondMs,
+        ...(paced
+          ? {
+              write: new Bottleneck.Group({ maxConcurrent: 1, minTime: policy.writeIntervalMs ?? 1000 }),
+              notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: policy.notifyIntervalMs ?? 3000 }),
+            }
+          : {}),
+      },
+    });
+    this.octokit.hook.before('request', (options) => {
+      // The token goes only to the API it was issued for, whatever a Link header's next page says. Registered
+      // after the plugins, this runs before them: a refused call is never retried.
+      if (/^[a-z][a-z\d+.-]*:/i.test(options.url) && new URL(options.url).origin !== origin) {
+        throw new Error(`GitHub API ${options.method}: next page ${options.url} is not on ${origin}`);
+      }
+      options.headers['x-github-api-version'] = API_VERSION;
+    });
   }
 
-  /** `/repos/<owner>/<name>` followed by `suffix`. */
-  repoPath(suffix: string): string {
-    const [owner, name] = this.settings.repository.split('/');
-    return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}${suffix}`;
+  /** Every comment on the issue or pull request, all pages. */
+  listComments(issue: number): Promise<Comment[]> {
+    return this.all(this.octokit.paginate.iterator(this.octokit.rest.issues.listComments, { owner: this.owner, repo: this.repo, issue_number: issue, per_page: 100 }));
   }
 
-  /** One call; a non-2xx answer throws an error naming the method, the path and the status. */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await this.send(method, `${this.settings.apiUrl}${path}`, path, body)).json() as Promise<T>;
+  createComment(issue: number, body: string): Promise<Comment> {
+    return this.call(async () => (await this.octokit.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue, body })).data);
   }
 
-  /** Every item of a list endpoint, following the Link header's `next` page. */
-  async list<T>(path: string): Promise<T[]> {
-    const items: T[] = [];
-    let url: string | undefined = `${this.settings.apiUrl}${path}${path.includes('?') ? '&' : '?'}per_page=100`;
-    while (url) {
-      const shown = displayPath(url, this.settings.apiUrl);
-      const response: Response = await this.send('GET', url, shown);
-      items.push(...((await response.json()) as T[]));
-      url = nextPage(response.headers.get('link'));
-      // The token goes only to the API it was issued for, whatever a Link header says.
-      if (url && new URL(url).origin !== this.origin) throw new Error(`GitHub API GET ${shown}: next page ${url} is not on ${this.origin}`);
-    }
-    return items;
+  updateComment(id: number, body: string): Promise<Comment> {
+    return this.call(async () => (await this.octokit.rest.issues.updateComment({ owner: this.owner, repo: this.repo, comment_id: id, body })).data);
   }
 
-  private async send(method: string, url: string, shownPath: string, body?: unknown): Promise<Response> {
-    let response: Response;
+  /** The open issues with `label`, pull requests included (the endpoint lists both), oldest first. */
+  listOpenIssues(label: string): Promise<Issue[]> {
+    return this.all(
+      this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
+        owner: this.owner,
+        repo: this.repo,
+        state: 'open',
+        labels: label,
+        sort: 'created',
+        direction: 'asc',
+        per_page: 100,
+      }),
+    );
+  }
+
+  createIssue(issue: { title: string; body: string; labels: string[] }): Promise<Issue> {
+    return this.call(async () => (await this.octokit.rest.issues.create({ owner: this.owner, repo: this.repo, ...issue })).data);
+  }
+
+  updateIssue(number: number, fields: { body?: string; state?: 'open' | 'closed'; state_reason?: 'completed' | 'not_planned' | 'reopened' }): Promise<Issue> {
+    return this.call(async () => (await this.octokit.rest.issues.update({ owner: this.owner, repo: this.repo, issue_number: number, ...fields })).data);
+  }
+
+  private async all<T>(pages: AsyncIterable<{ data: T[] }>): Promise<T[]> {
+    return this.call(async () => {
+      const items: T[] = [];
+      for await (const page of pages) items.push(...page.data);
+      return items;
+    });
+  }
+
+  /** `run`, with an Octokit failure turned into one line naming the method, the API path and the status. */
+  private async call<T>(run: () => Promise<T>): Promise<T> {
     try {
-      response = await this.fetchImpl(url, {
-        method,
-        headers: {
-          accept: 'application/vnd.github+json',
-          authorization: `Bearer ${this.settings.token}`,
-          'x-github-api-version': API_VERSION,
-          'user-agent': 'groundwork-ci',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      return await run();
     } catch (error) {
-      const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-      throw new Error(`GitHub API ${method} ${shownPath}: no answer (${cause})`);
+      throw this.describeFailure(error);
     }
-    if (!response.ok) {
-      const detail = await errorDetail(response);
-      throw new Error(`GitHub API ${method} ${shownPath} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${detail ? `: ${detail}` : ''}`);
-    }
-    return response;
+  }
+
+  private describeFailure(error: unknown): Error {
+    const failure = error as { name?: string; message: string; request?: { method?: string; url?: string }; response?: { status: number; data?: unknown } };
+    if (failure?.name !== 'HttpError' || !failure.request) return error as Error;
+    const call = `GitHub API ${failure.request.method} ${this.shown(failure.request.url ?? '')}`;
+    // @octokit/request reports a call that got no answer (refused, reset, timed out) as a 500 without a response.
+    if (!failure.response) return new Error(`${call}: no answer (${failure.message})`);
+    const { status, data } = failure.response;
+    const reason = http.STATUS_CODES[status];
+    const detail = githubMessage(data);
+    return new Error(`${call} answered ${status}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`);
+  }
+
+  /** A URL as a path relative to the API, for messages. */
+  private shown(url: string): string {
+    return url.startsWith(this.settings.apiUrl) ? url.slice(this.settings.apiUrl.length) : url;
   }
 }
 
 /** GitHub's own explanation of a failed call (its JSON `message`), or the start of the body. */
-async function errorDetail(response: Response): Promise<string> {
-  const text = await response.text().catch(() => '');
-  try {
-    const message = (JSON.parse(text) as { message?: unknown }).message;
-    if (typeof message === 'string') return message;
-  } catch {
-    // Not JSON: show the text itself.
-  }
-  return text.trim().slice(0, 200);
-}
-
-/** The `rel="next"` URL of a Link header, if any. */
-export function nextPage(link: string | null): string | undefined {
-  for (const part of link?.split(',') ?? []) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part.trim());
-    if (match) return match[1];
-  }
-  return undefined;
-}
-
-/** A page URL as a path relative to the API, for messages. */
-function displayPath(url: string, apiUrl: string): string {
-  return url.startsWith(apiUrl) ? url.slice(apiUrl.length) : url;
+function githubMessage(data: unknown): string {
+  if (data !== null && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string') return (data as { message: string }).message;
+  return typeof data === 'string' ? data.trim().slice(0, 200) : '';
 }
 
 /**
@@ -169,19 +251,19 @@ export function fitBody(body: string, marker: string, runUrl?: string): string {
  */
 export async function upsertPullRequestComment(client: GitHubClient, pr: number, marker: string, body: string, runUrl?: string): Promise<Outcome> {
   const text = fitBody(body, marker, runUrl);
-  const comments = await client.list<Comment>(client.repoPath(`/issues/${pr}/comments`));
+  const comments = await client.listComments(pr);
   const existing = comments.find((comment) => comment.body?.startsWith(marker));
   if (existing) {
-    const updated = await client.request<Comment>('PATCH', client.repoPath(`/issues/comments/${existing.id}`), { body: text });
+    const updated = await client.updateComment(existing.id, text);
     return { action: 'updated', id: updated.id, url: updated.html_url };
   }
-  const created = await client.request<Comment>('POST', client.repoPath(`/issues/${pr}/comments`), { body: text });
+  const created = await client.createComment(pr, text);
   return { action: 'created', id: created.id, url: created.html_url };
 }
 
 /** The open issues (never pull requests) with `label` whose body carries `marker`, oldest first. */
 export async function findOpenIssues(client: GitHubClient, label: string, marker: string): Promise<Issue[]> {
-  const issues = await client.list<Issue>(client.repoPath(`/issues?state=open&labels=${encodeURIComponent(label)}&sort=created&direction=asc`));
+  const issues = await client.listOpenIssues(label);
   return issues.filter((issue) => issue.pull_request === undefined && issue.body?.startsWith(marker));
 }
 
@@ -193,10 +275,10 @@ export async function upsertIssue(
   const text = fitBody(options.body, options.marker, options.runUrl);
   const [existing] = await findOpenIssues(client, options.label, options.marker);
   if (existing) {
-    const updated = await client.request<Issue>('PATCH', client.repoPath(`/issues/${existing.number}`), { body: text });
+    const updated = await client.updateIssue(existing.number, { body: text });
     return { action: 'updated', id: updated.number, url: updated.html_url };
   }
-  const created = await client.request<Issue>('POST', client.repoPath('/issues'), { title: options.title, body: text, labels: [options.label] });
+  const created = await client.createIssue({ title: options.title, body: text, labels: [options.label] });
   return { action: 'created', id: created.number, url: created.html_url };
 }
 
@@ -209,8 +291,8 @@ export async function resolveIssues(client: GitHubClient, options: { label: stri
   const comment = options.runUrl ? `No drift found in the run ${options.runUrl}.` : 'No drift found in the latest run.';
   const outcomes: Outcome[] = [];
   for (const issue of open) {
-    await client.request('POST', client.repoPath(`/issues/${issue.number}/comments`), { body: comment });
-    await client.request('PATCH', client.repoPath(`/issues/${issue.number}`), { state: 'closed', state_reason: 'completed' });
+    await client.createComment(issue.number, comment);
+    await client.updateIssue(issue.number, { state: 'closed', state_reason: 'completed' });
     outcomes.push({ action: 'closed', id: issue.number, url: issue.html_url });
   }
   return outcomes.length > 0 ? outcomes : [{ action: 'none' }];

@@ -5,8 +5,10 @@
 // the label whose body carries the marker (the drift report); with --resolved it closes it with a comment
 // linking the run, or does nothing when none is open. Reads GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL,
 // and GITHUB_SERVER_URL + GITHUB_RUN_ID for the run link. A body over GitHub's limit is cut with a note
-// pointing at the run's artifacts. Exit 0 done; 2 on wrong usage; 1 when a call fails (naming the HTTP status
-// and the API path, never the token).
+// pointing at the run's artifacts. Calls go through Octokit: a 5xx or unanswered call is retried up to 3 times
+// (after 1, 4 and 9 s), a primary or secondary rate limit is waited out up to twice as GitHub asks (each wait
+// told on stderr), and writes are spaced a second apart. Exit 0 done; 2 on wrong usage; 1 when a call fails
+// for good (naming the HTTP status and the API path, never the token).
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseArguments, runScript, UsageError } from '../lib/cli';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { environments } from '../environments';
-import { affectedEnvironments, classifyPath, realEnvironments } from '../operations/affected-environments';
+import { affectedEnvironments, classifyPath, needsEmulatorTests, realEnvironments, stackLegs } from '../operations/affected-environments';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -78,6 +78,80 @@ describe('affectedEnvironments', () => {
   });
 });
 
+describe('needsEmulatorTests', () => {
+  it.each([
+    'stacks/data-stack.ts',
+    'constructs/encryption-key.ts',
+    'scripts/local.ts',
+    'operations/moto.ts',
+    'lib/synthesize.ts',
+    'lambda/rotation-protocol.ts',
+    'environments/local.ts',
+    'package-lock.json',
+    'test/e2e/local-platform.test.ts',
+    'test/state-lock.test.ts',
+    'test/support/isolate-environment.ts',
+  ])('%s runs the emulator suites', (file) => {
+    expect(needsEmulatorTests(['docs/ci.md', file])).toBe(true);
+  });
+
+  it.each(['environments/prod.ts', 'environments/schema.ts', 'policy/rules/common.ts', 'docs/ci.md', 'README.md', 'test/github.test.ts', '.github/workflows/drift.yml', 'main.ts'])(
+    '%s alone does not',
+    (file) => {
+      expect(needsEmulatorTests([file])).toBe(false);
+    },
+  );
+
+  it('nothing changed: nothing to run', () => {
+    expect(needsEmulatorTests([])).toBe(false);
+  });
+});
+
+/** A synthesized output's manifest holding `stacks` (name: dependencies), as cdktf writes it. */
+function writeManifest(dir: string, stacks: Record<string, string[]>): void {
+  const manifest = { stacks: Object.fromEntries(Object.entries(stacks).map(([name, dependencies]) => [name, { name, workingDirectory: `stacks/${name}`, dependencies }])) };
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
+const SYNTHESIZED = {
+  'state-dev': [],
+  'network-dev': ['state-dev'],
+  'service-dev': ['network-dev', 'state-dev'],
+  'state-prod': [],
+  'network-prod': ['state-prod'],
+  'cluster-prod': ['network-prod', 'state-prod'],
+  'gitops-prod': ['cluster-prod'],
+  'state-local': [],
+  'network-local': ['state-local'],
+};
+
+describe('stackLegs', () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-legs-'));
+    writeManifest(outdir, SYNTHESIZED);
+  });
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  it("lists each environment's synthesized stacks, dependencies first: what exists is the config's, not a fixed list", () => {
+    expect(stackLegs(outdir, ['dev', 'prod'])).toEqual([
+      { environment: 'dev', stack: 'state-dev' },
+      { environment: 'dev', stack: 'network-dev' },
+      { environment: 'dev', stack: 'service-dev' },
+      { environment: 'prod', stack: 'state-prod' },
+      { environment: 'prod', stack: 'network-prod' },
+      { environment: 'prod', stack: 'cluster-prod' },
+      { environment: 'prod', stack: 'gitops-prod' },
+    ]);
+  });
+
+  it('is empty for no environment, and fails for one the output does not hold', () => {
+    expect(stackLegs(outdir, [])).toEqual([]);
+    expect(() => stackLegs(outdir, ['staging'])).toThrow(/holds no stack of environment "staging"/);
+  });
+});
+
 describe('npm run affected', () => {
   let repo: string;
   const git = (...args: string[]) =>
@@ -129,6 +203,52 @@ describe('npm run affected', () => {
     } finally {
       git('checkout', '--quiet', 'feature');
     }
+  });
+
+  it('--stacks prints the matrix: every stack of each affected environment, from the synthesized output', async () => {
+    const outdir = path.join(repo, '..', `${path.basename(repo)}-out`);
+    writeManifest(outdir, SYNTHESIZED);
+    try {
+      const { stdout, stderr } = await run(['--base', 'main', '--stacks', '--synthesized', outdir]);
+      expect(JSON.parse(stdout)).toEqual([
+        { environment: 'prod', stack: 'state-prod' },
+        { environment: 'prod', stack: 'network-prod' },
+        { environment: 'prod', stack: 'cluster-prod' },
+        { environment: 'prod', stack: 'gitops-prod' },
+      ]);
+      expect(stderr).toContain('stacks to plan: state-prod, network-prod, cluster-prod, gitops-prod');
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('--all names every real environment without asking git', async () => {
+    const { stdout } = await run(['--all']);
+    expect(JSON.parse(stdout)).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  it('--emulator-tests says whether the change touches what the emulator suites exercise', async () => {
+    // environments/prod.ts and docs/: no.
+    expect(JSON.parse((await run(['--base', 'main', '--emulator-tests'])).stdout)).toBe(false);
+    git('checkout', '--quiet', '-b', 'emulator', 'feature');
+    write('lib/shared.ts', 'export const a = 3;\n');
+    git('commit', '--quiet', '-am', 'shared change');
+    try {
+      expect(JSON.parse((await run(['--base', 'main', '--emulator-tests'])).stdout)).toBe(true);
+    } finally {
+      git('checkout', '--quiet', 'feature');
+    }
+  });
+
+  it.each([
+    [[], /give exactly one of --base and --all/],
+    [['--base', 'main', '--all'], /give exactly one of --base and --all/],
+    [['--all', '--synthesized', 'x'], /--synthesized goes with --stacks/],
+    [['--all', '--emulator-tests'], /--emulator-tests goes with --base alone/],
+  ])('exits 2 on wrong usage %j, printing no list', async (args, message) => {
+    const failure = await run(args).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 2, stdout: '' });
+    expect((failure as { stderr: string }).stderr).toMatch(message);
   });
 
   it('fails with exit 1 naming a ref it cannot find, and prints no list', async () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { fitBody, GITHUB_BODY_LIMIT, GitHubClient, githubSettingsFromEnv, nextPage, resolveIssues, upsertIssue, upsertPullRequestComment, type GitHubSettings } from '../operations/github';
+import { fitBody, GITHUB_BODY_LIMIT, GitHubClient, githubSettingsFromEnv, resolveIssues, upsertIssue, upsertPullRequestComment, type GitHubSettings, type RetryPolicy } from '../operations/github';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -14,6 +14,8 @@ const REPO = '/repos/acme/platform';
 const RUN_URL = 'https://github.example/acme/platform/actions/runs/42';
 const DIFF_MARKER = '<!-- groundwork-diff:prod -->';
 const DRIFT_MARKER = '<!-- groundwork-drift -->';
+// GitHub takes a token under either scheme; Octokit sends `token`.
+const AUTHORIZATION = new RegExp(`^(Bearer|token) ${TOKEN}$`);
 
 interface Recorded {
   readonly method: string;
@@ -22,6 +24,7 @@ interface Recorded {
   readonly body: unknown;
   readonly authorization?: string;
   readonly apiVersion?: string;
+  readonly userAgent?: string;
 }
 
 interface FakeComment {
@@ -48,6 +51,8 @@ class FakeGitHub {
   readonly issues: FakeIssue[] = [];
   /** `METHOD /path` answered with 403, as GitHub does when the token lacks a permission. */
   readonly forbidden = new Set<string>();
+  /** Answers to give, each once and in order, before the real one: a 5xx, a rate limit. */
+  readonly failures: { call: string; status: number; body: unknown; headers?: Record<string, string> }[] = [];
   /** Answer list pages with a next link to another host. */
   foreignNextLink = false;
   private nextId = 1000;
@@ -97,12 +102,18 @@ class FakeGitHub {
         body: raw ? JSON.parse(raw) : undefined,
         authorization: request.headers.authorization,
         apiVersion: request.headers['x-github-api-version'] as string | undefined,
+        userAgent: request.headers['user-agent'],
       });
       const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         response.writeHead(status, { 'content-type': 'application/json', ...headers });
         response.end(JSON.stringify(body));
       };
-      if (!url.pathname.startsWith('/api/v3/') || request.headers.authorization !== `Bearer ${TOKEN}`) return reply(401, { message: 'Bad credentials' });
+      if (!url.pathname.startsWith('/api/v3/') || !AUTHORIZATION.test(request.headers.authorization ?? '')) return reply(401, { message: 'Bad credentials' });
+      const failure = this.failures.findIndex((candidate) => candidate.call === `${request.method} ${apiPath}`);
+      if (failure >= 0) {
+        const [{ status, body, headers }] = this.failures.splice(failure, 1);
+        return reply(status, body, headers);
+      }
       if (this.forbidden.has(`${request.method} ${apiPath}`)) return reply(403, { message: 'Resource not accessible by integration' });
       this.route(request.method ?? '', apiPath, url, raw ? JSON.parse(raw) : undefined, reply);
     });
@@ -165,12 +176,18 @@ class FakeGitHub {
 
 let github: FakeGitHub;
 let client: GitHubClient;
+let settings: GitHubSettings;
+let warnings: string[];
+/** CI's retry policy with its waits shrunk: a "second" lasts a millisecond, and writes are not spaced. */
+let fast: RetryPolicy;
 
 beforeEach(async () => {
   github = new FakeGitHub();
   await github.start();
-  const settings: GitHubSettings = { token: TOKEN, repository: 'acme/platform', apiUrl: github.apiUrl, runUrl: RUN_URL };
-  client = new GitHubClient(settings);
+  warnings = [];
+  fast = { secondMs: 1, writeIntervalMs: 0, notifyIntervalMs: 0, warn: (line) => warnings.push(line) };
+  settings = { token: TOKEN, repository: 'acme/platform', apiUrl: github.apiUrl, runUrl: RUN_URL };
+  client = new GitHubClient(settings, fast);
 });
 
 afterEach(() => github.stop());
@@ -189,8 +206,9 @@ describe('upsertPullRequestComment', () => {
     ]);
     expect(github.writes()[0].body).toEqual({ body: `${DIFF_MARKER}\n## prod\nchanges` });
     for (const request of github.requests) {
-      expect(request.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(request.authorization).toMatch(AUTHORIZATION);
       expect(request.apiVersion).toBe('2022-11-28');
+      expect(request.userAgent).toMatch(/^groundwork-ci octokit-rest\.js\//);
     }
   });
 
@@ -284,6 +302,75 @@ describe('resolveIssues', () => {
   });
 });
 
+describe('retries and rate limits', () => {
+  const comments = `${REPO}/issues/7/comments`;
+  const secondary = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' };
+
+  it('retries a 5xx, boundedly, and then succeeds', async () => {
+    github.failures.push({ call: `GET ${comments}`, status: 502, body: { message: 'Bad gateway' } }, { call: `GET ${comments}`, status: 503, body: 'unavailable' });
+
+    await expect(upsertPullRequestComment(client, 7, DIFF_MARKER, 'diff')).resolves.toMatchObject({ action: 'created' });
+    expect(github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([`GET ${comments}?per_page=100`, `GET ${comments}?per_page=100`, `GET ${comments}?per_page=100`, `POST ${comments}`]);
+  });
+
+  it('gives up after the retries the policy allows, naming the last status', async () => {
+    for (let i = 0; i < 5; i++) github.failures.push({ call: `GET ${comments}`, status: 500, body: { message: 'Server Error' } });
+    client = new GitHubClient(settings, { ...fast, retries: 2 });
+
+    await expect(upsertPullRequestComment(client, 7, DIFF_MARKER, 'diff')).rejects.toThrow(`GitHub API GET ${comments}?per_page=100 answered 500 Internal Server Error: Server Error`);
+    expect(github.requests).toHaveLength(3);
+  });
+
+  it('never retries what a retry cannot fix: a 403 that is no rate limit, a 404, a 422', async () => {
+    github.failures.push({ call: `POST ${comments}`, status: 422, body: { message: 'Validation Failed' } });
+
+    await expect(upsertPullRequestComment(client, 7, DIFF_MARKER, 'diff')).rejects.toThrow(`GitHub API POST ${comments} answered 422 Unprocessable Entity: Validation Failed`);
+    expect(github.writes()).toHaveLength(1);
+  });
+
+  it("waits out a secondary rate limit for the Retry-After GitHub gives, and says so", async () => {
+    github.failures.push({ call: `POST ${comments}`, status: 403, body: secondary, headers: { 'retry-after': '3' } });
+
+    await expect(upsertPullRequestComment(client, 7, DIFF_MARKER, 'diff')).resolves.toMatchObject({ action: 'created' });
+    expect(github.writes()).toHaveLength(2);
+    expect(github.comments.get(7)).toHaveLength(1);
+    expect(warnings).toEqual([expect.stringMatching(/^GitHub API POST .*: secondary rate limit; retrying in 3 s \(retry 1 of 2\)$/)]);
+  });
+
+  it('waits for a primary rate limit to reset', async () => {
+    const reset = String(Math.floor(Date.now() / 1000));
+    github.failures.push({ call: `GET ${REPO}/issues`, status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } });
+
+    await expect(upsertIssue(client, { title: 'Drift detected', label: 'drift', marker: DRIFT_MARKER, body: 'prod' })).resolves.toMatchObject({ action: 'created' });
+    expect(warnings).toEqual([expect.stringContaining('primary rate limit; retrying in')]);
+  });
+
+  it('gives up on a rate limit that does not lift after the retries the policy allows', async () => {
+    for (let i = 0; i < 4; i++) github.failures.push({ call: `POST ${comments}`, status: 403, body: secondary, headers: { 'retry-after': '1' } });
+
+    await expect(upsertPullRequestComment(client, 7, DIFF_MARKER, 'diff')).rejects.toThrow(`GitHub API POST ${comments} answered 403 Forbidden: You have exceeded a secondary rate limit`);
+    expect(github.writes()).toHaveLength(3);
+    expect(warnings[2]).toMatch(/secondary rate limit, 2 retries spent; giving up$/);
+  });
+
+  it('says a call got no answer when nothing listens, after its retries', async () => {
+    await github.stop();
+    client = new GitHubClient(settings, { ...fast, retries: 1 });
+
+    await expect(upsertPullRequestComment(client, 7, DIFF_MARKER, 'diff')).rejects.toThrow(`GitHub API GET ${comments}?per_page=100: no answer`);
+  });
+
+  it('spaces writes a second apart by default, as GitHub asks of integrations', async () => {
+    const open = github.addIssue({ title: 'Drift detected', body: `${DRIFT_MARKER}\n`, labels: ['drift'], state: 'open' });
+    const started = Date.now();
+
+    await resolveIssues(new GitHubClient(settings, { warn: fast.warn }), { label: 'drift', marker: DRIFT_MARKER });
+
+    expect(open.state).toBe('closed');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
 describe('fitBody', () => {
   it('leaves a body within the limit as it is', () => {
     expect(fitBody(`${DIFF_MARKER}\nshort`, DIFF_MARKER, RUN_URL)).toBe(`${DIFF_MARKER}\nshort`);
@@ -324,12 +411,6 @@ describe('settings and links', () => {
     });
     expect(() => githubSettingsFromEnv({ GITHUB_REPOSITORY: 'acme/platform' })).toThrow(/GITHUB_TOKEN is not set/);
     expect(() => githubSettingsFromEnv({ GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'platform' })).toThrow(/owner\/name/);
-  });
-
-  it('reads the next page from a Link header', () => {
-    expect(nextPage('<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"')).toBe('https://api.github.com/x?page=2');
-    expect(nextPage('<https://api.github.com/x?page=1>; rel="prev", <https://api.github.com/x?page=1>; rel="first"')).toBeUndefined();
-    expect(nextPage(null)).toBeUndefined();
   });
 });
 

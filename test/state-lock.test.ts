@@ -1,5 +1,7 @@
-import { DeleteVpcCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, HeadObjectCommand, PutBucketTaggingCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,6 +11,7 @@ import { bootstrapState } from '../operations/bootstrap';
 import { countChanges } from '../operations/diff-summary';
 import { splitEmulatorResidue } from '../operations/emulator-plan-residue';
 import { emulatorCredentials, startMoto, type RunningEmulator } from '../operations/moto';
+import { parseArn, type OrphanReport } from '../operations/orphans';
 import { describeChange, planChanges } from '../operations/plan-changes';
 import { forceUnlockStack, readStateLock, stackBackend, type StackBackend } from '../operations/state-lock';
 import { synthesize } from '../lib/synthesize';
@@ -22,6 +25,10 @@ const ROOT = path.resolve(__dirname, '..');
 const BUCKET = 'groundwork-local-tfstate-123456789012';
 const STATE_KEY = 'local/network.tfstate';
 const ROLE = 'groundwork-local-vpc-flow-logs';
+/** Orphans the SIGKILL test makes by hand, tagged as local's. */
+const PROBE_ROLE = 'groundwork-local-orphan-probe';
+const FULL_BUCKET = 'groundwork-local-orphan-objects';
+const EMPTY_BUCKET = 'groundwork-local-orphan-empty';
 const HOLDER = `${os.userInfo().username}@${os.hostname()}`;
 
 /** A terraform command started in its own process group, so a test can signal it (and its provider) mid-way. */
@@ -79,6 +86,8 @@ describe('state locks and interrupted applies in the emulator', () => {
   let env: NodeJS.ProcessEnv;
   let s3: S3Client;
   let ec2: EC2Client;
+  let iam: IAMClient;
+  let secrets: SecretsManagerClient;
   let backend: StackBackend;
   let terraformVersion: string;
   let roleAddress: string;
@@ -104,6 +113,8 @@ describe('state locks and interrupted applies in the emulator', () => {
     };
     s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
     ec2 = new EC2Client(clientConfig);
+    iam = new IAMClient(clientConfig);
+    secrets = new SecretsManagerClient(clientConfig);
     backend = stackBackend(outdir, 'network-local');
     const json = JSON.parse(fs.readFileSync(path.join(networkDir(), 'cdk.tf.json'), 'utf8')) as StackJson;
     roleAddress = `aws_iam_role.${Object.keys(json.resource.aws_iam_role)[0]}`;
@@ -128,6 +139,8 @@ describe('state locks and interrupted applies in the emulator', () => {
     }
     s3?.destroy();
     ec2?.destroy();
+    iam?.destroy();
+    secrets?.destroy();
     await moto?.stop();
     for (const dir of [workDir, outdir && path.dirname(outdir), otherOutdir && path.dirname(otherOutdir), scriptOutdir && path.dirname(scriptOutdir)]) {
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -221,13 +234,13 @@ describe('state locks and interrupted applies in the emulator', () => {
     });
     return response.status === 200 && (await response.text()).includes(`<RoleName>${name}</RoleName>`);
   };
-  /** Runs `npm run unlock`'s script as a user would (no AWS credentials: it uses the emulator's). */
-  const unlockScript = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  /** Runs a script of scripts/ as `npm run` does, as a user would (no AWS credentials: it uses the emulator's). */
+  const runScriptFile = (file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
     new Promise((resolve, reject) => {
       const childEnv: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, CDKTF_OUTDIR: scriptOutdir, GROUNDWORK_WORK_DIR: workDir };
       for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete childEnv[name];
       // stdin is not a terminal here, as in CI.
-      const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/unlock.ts', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [file, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -239,6 +252,17 @@ describe('state locks and interrupted applies in the emulator', () => {
         resolve({ code, stdout, stderr });
       });
     });
+  const unlockScript = (args: string[]) => runScriptFile('scripts/unlock.ts', args);
+  /** `npm run orphans -- --env local ...`. */
+  const orphansScript = (args: string[]) => runScriptFile('scripts/orphans.ts', ['--env', 'local', ...args]);
+  /** `npm run orphans -- --env local --json`: the report, after checking the run. */
+  const listOrphans = async (): Promise<OrphanReport> => {
+    const listed = await orphansScript(['--json']);
+    expect({ code: listed.code, stderr: listed.stderr.replace(/^Reading the state of .*\n/m, '') }).toEqual({ code: 3, stderr: '' });
+    return JSON.parse(listed.stdout) as OrphanReport;
+  };
+  /** The environment's tags, as the stacks' default_tags set them, for orphans made by hand. */
+  const localTags = (component: string) => Object.entries({ environment: 'local', 'managed-by': 'groundwork', component }).map(([Key, Value]) => ({ Key, Value }));
   /** Addresses Terraform reported as created in some output. */
   const created = (output: string) => [...output.matchAll(/^(\S+): Creation complete after/gm)].map((match) => match[1]);
 
@@ -379,6 +403,51 @@ describe('state locks and interrupted applies in the emulator', () => {
     expect(unlocked.stdout).toContain(`network-local: unlocked; lock ${lock.ID} is gone`);
     expect(await readStateLock(backend, env)).toBeUndefined();
 
+    // npm run orphans lists them (docs/runbooks/orphans.md), beside orphans made by hand: a secret and a
+    // bucket with an object (kept: they hold data), an empty bucket and a role with policies (deleted).
+    const secretArn = (await secrets.send(new CreateSecretCommand({ Name: 'groundwork/local/secret-key-base', SecretString: 'not-printed-anywhere', Tags: localTags('secrets') }))).ARN!;
+    for (const bucket of [FULL_BUCKET, EMPTY_BUCKET]) {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      await s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: localTags('observability') } }));
+    }
+    await s3.send(new PutObjectCommand({ Bucket: FULL_BUCKET, Key: 'kept.txt', Body: 'data' }));
+    await iam.send(new CreateRoleCommand({ RoleName: PROBE_ROLE, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }), Tags: localTags('service') }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: PROBE_ROLE, PolicyName: 'inline', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] }) }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: PROBE_ROLE, PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    const roleArn = `arn:aws:iam::${environments.local.accountId}:role/${ROLE}`;
+    const byHand = [secretArn, `arn:aws:s3:::${FULL_BUCKET}`, `arn:aws:s3:::${EMPTY_BUCKET}`, `arn:aws:iam::${environments.local.accountId}:role/${PROBE_ROLE}`];
+
+    const [listing, unconfirmedDelete, prodDelete] = await Promise.all([listOrphans(), orphansScript(['--delete']), runScriptFile('scripts/orphans.ts', ['--env', 'prod', '--delete', '--yes'])]);
+    const orphans = new Map(listing.orphans.map((orphan) => [orphan.arn, orphan]));
+    // Everything the killed apply reported created (and carries tags) is listed, with the VPC it was still creating ...
+    const tagged = /^aws_(vpc|subnet|eip|internet_gateway|route_table|security_group|nat_gateway|kms_key|iam_role|cloudwatch_log_group)\./;
+    const createdIds = [...apply.output().matchAll(/^(\S+): Creation complete after \S+ \[id=([^\]]+)\]/gm)].filter((match) => tagged.test(match[1])).map((match) => match[2]);
+    expect(createdIds).toContain(ROLE);
+    expect(createdIds.filter((id) => !listing.orphans.some((orphan) => parseArn(orphan.arn).id === id))).toEqual([]);
+    expect(orphans.has(`arn:aws:ec2:us-east-1:${environments.local.accountId}:vpc/${orphanVpcs[0]}`)).toBe(true);
+    // ... and nothing else but the ones made by hand: nothing of state-local, whose state holds it, nor another environment's.
+    expect(listing.orphans.filter((orphan) => !byHand.includes(orphan.arn) && orphan.tags.component !== 'network').map((orphan) => orphan.arn)).toEqual([]);
+    expect(byHand.filter((arn) => !orphans.has(arn))).toEqual([]);
+    expect(listing.regions).toEqual(['us-east-1', 'us-west-2']);
+    expect(listing.locked).toEqual([]);
+    // The destroy's KMS keys (pending deletion) and NAT gateway (deleted) are still tagged and listed by the tagging API, and left out.
+    expect(listing.pendingDeletion).toBeGreaterThan(0);
+    expect(orphans.get(roleArn)).toMatchObject({ action: 'delete', match: { resource: 'network-local/flow-logs/role', id: ROLE } });
+    // Each orphaned VPC (the SIGTERM'd apply may have left one too) could be adopted as the stack's VPC; one only.
+    const vpcArn = (id: string) => `arn:aws:ec2:us-east-1:${environments.local.accountId}:vpc/${id}`;
+    for (const id of [...vpcsBefore, orphanVpcs[0]]) {
+      expect(orphans.get(vpcArn(id))).toMatchObject({ action: 'delete', match: { resource: 'network-local/vpc/vpc', id } });
+      expect((orphans.get(vpcArn(id))!.match as { contendedBy?: string[] }).contendedBy).toEqual(vpcsBefore.length ? [...vpcsBefore, orphanVpcs[0]].filter((other) => other !== id).map(vpcArn).sort() : undefined);
+    }
+    expect(orphans.get(secretArn)).toMatchObject({ action: 'keep', reason: expect.stringContaining('a secret'), match: { resource: 'secrets-local/secret-key-base/secret', id: secretArn } });
+    expect(orphans.get(`arn:aws:s3:::${FULL_BUCKET}`)).toMatchObject({ action: 'keep', reason: 'a bucket with objects' });
+    expect(orphans.get(`arn:aws:s3:::${EMPTY_BUCKET}`)).toMatchObject({ action: 'delete' });
+    expect(orphans.get(`arn:aws:iam::${environments.local.accountId}:role/${PROBE_ROLE}`)).toMatchObject({ action: 'delete' });
+    // --delete is refused before anything is read: without a terminal it needs --yes; prod needs --yes and its name.
+    expect(unconfirmedDelete).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--delete needs --yes when there is no terminal') });
+    expect(prodDelete).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('prod is a prod-tier environment: --delete needs both --yes and --confirm prod') });
+    expect(await roleExists(PROBE_ROLE)).toBe(true);
+
     // The orphaned role has a fixed name, so the re-run fails on it, and only on it; everything else is made anew.
     const rerun = await terraform(['apply', '-auto-approve', '-input=false'], { cwd: networkDir(), env, timeoutMs: 300_000 });
     expect(rerun.code).toBe(1);
@@ -405,8 +474,30 @@ describe('state locks and interrupted applies in the emulator', () => {
     const vpcId = JSON.parse((await terraform(['output', '-json', 'vpc_id'], { cwd: networkDir(), env })).stdout) as string;
     expect(await networkVpcs()).toEqual([...vpcsBefore, vpcId, orphanVpcs[0]].sort());
     expect(orphanVpcs[0]).not.toBe(vpcId);
-    // Found by its tags and not in the state, it can go.
-    await ec2.send(new DeleteVpcCommand({ VpcId: orphanVpcs[0] }));
-    expect(await networkVpcs()).toEqual([...vpcsBefore, vpcId].sort());
+    // Found by its tags and not in the state, it goes with the other stateless orphans; the adopted role is
+    // in the state now, so it stays; the secret and the bucket with an object are refused, with their import
+    // entry or manual step.
+    const deletion = await orphansScript(['--delete', '--yes']);
+    expect(deletion.code).toBe(3);
+    expect(deletion.stdout).not.toContain(roleArn);
+    expect(deletion.stdout).not.toContain('not-printed-anywhere');
+    expect(deletion.stdout).toContain(`${secretArn}\n  component: secrets\n  --delete:  keeps it: a secret: its value may be the only copy\n  adopt:     { resource: 'secrets-local/secret-key-base/secret', id: '${secretArn}' }`);
+    expect(deletion.stdout).toContain(`arn:aws:s3:::${FULL_BUCKET}\n  component: observability\n  --delete:  keeps it: a bucket with objects\n  adopt:     no resource of its stacks that is missing from their state matches it\n  manual:    empty it`);
+    for (const id of [...vpcsBefore, orphanVpcs[0]]) expect(deletion.stderr).toContain(`deleted ${vpcArn(id)}`);
+    expect(deletion.stderr).not.toContain(vpcArn(vpcId));
+    expect(deletion.stderr).toContain(`deleted arn:aws:iam::${environments.local.accountId}:role/${PROBE_ROLE}`);
+    expect(deletion.stderr).toContain(`deleted arn:aws:s3:::${EMPTY_BUCKET}`);
+    expect(deletion.stderr).not.toContain('could not delete');
+    expect(await networkVpcs()).toEqual([vpcId]);
+    expect(await roleExists(PROBE_ROLE)).toBe(false);
+    expect(await roleExists(ROLE)).toBe(true);
+
+    // What is left is exactly what was refused: every one kept, none deletable.
+    const after = await listOrphans();
+    expect(after.orphans.filter((orphan) => orphan.action !== 'keep').map((orphan) => orphan.arn)).toEqual([]);
+    expect(after.orphans.map((orphan) => orphan.arn)).toEqual(expect.arrayContaining([secretArn, `arn:aws:s3:::${FULL_BUCKET}`]));
+    expect(after.orphans.filter((orphan) => !byHand.includes(orphan.arn)).map((orphan) => orphan.arn)).toEqual(
+      listing.orphans.filter((orphan) => orphan.action === 'keep' && !byHand.includes(orphan.arn)).map((orphan) => orphan.arn),
+    );
   }, 900_000);
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -23,6 +24,7 @@ interface Job {
   readonly environment?: string | { name: string };
   readonly concurrency?: { group?: string; 'cancel-in-progress'?: unknown };
   readonly strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown> };
+  readonly outputs?: Record<string, string>;
   readonly steps: Step[];
 }
 
@@ -39,7 +41,8 @@ const NAMES = ['pull-request', 'deploy', 'drift'] as const;
 const text = (name: string) => fs.readFileSync(path.join(WORKFLOW_DIR, `${name}.yml`), 'utf8');
 const workflows = Object.fromEntries(NAMES.map((name) => [name, parse(text(name)) as Workflow])) as Record<(typeof NAMES)[number], Workflow>;
 const allJobs = NAMES.flatMap((workflow) => Object.entries(workflows[workflow].jobs).map(([id, job]) => ({ workflow, id, job })));
-const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+const packageScripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = Object.keys(packageScripts);
 
 const runs = (job: Job) => job.steps.flatMap((step) => (step.run ? [step.run] : []));
 const runsCommand = (job: Job, command: RegExp) => runs(job).some((run) => command.test(run));
@@ -47,6 +50,8 @@ const configuresAws = (job: Job) => job.steps.some((step) => step.uses?.startsWi
 const roleOf = (job: Job) => job.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with?.['role-to-assume'];
 const environmentOf = (job: Job) => (typeof job.environment === 'object' ? job.environment.name : job.environment);
 const needsOf = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
+const stepUsing = (job: Job, action: string) => job.steps.find((step) => step.uses?.startsWith(`${action}@`));
+const idOf = (workflow: Workflow, job: Job) => Object.keys(workflow.jobs).find((id) => workflow.jobs[id] === job);
 
 /**
  * The parts of a job's `if:` that must all hold for it to run, or none when it is not a plain conjunction
@@ -90,7 +95,7 @@ describe('every workflow', () => {
     }
     for (const { job } of allJobs.filter(({ job }) => configuresAws(job))) {
       const step = job.steps.find((candidate) => candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
-      expect(step.uses).toBe('aws-actions/configure-aws-credentials@v4');
+      expect(step.uses).toMatch(/^aws-actions\/configure-aws-credentials@[0-9a-f]{40}$/);
       expect(step.with?.['role-to-assume']).toMatch(/^\$\{\{ vars\.AWS_(PLAN|DEPLOY)_ROLE_ARN \}\}$/);
       expect(Object.keys(step.with ?? {}).filter((key) => /key|secret|token/i.test(key))).toEqual([]);
     }
@@ -122,44 +127,146 @@ describe('every workflow', () => {
   it('installs with npm ci and runs Terraform 1.11.4 without the wrapper, which would mangle its output', () => {
     for (const { job } of allJobs) {
       const setups = job.steps.filter((step) => step.uses?.startsWith('hashicorp/setup-terraform@'));
-      for (const setup of setups) expect(setup).toMatchObject({ uses: 'hashicorp/setup-terraform@v3', with: { terraform_version: '1.11.4', terraform_wrapper: false } });
-      if (runsCommand(job, /npm run (diff|deploy)\b/)) expect(setups).toHaveLength(1);
+      for (const setup of setups) expect(setup).toMatchObject({ uses: expect.stringMatching(/^hashicorp\/setup-terraform@[0-9a-f]{40}$/), with: { terraform_version: '1.11.4', terraform_wrapper: false } });
+      // Merging records (diff --merge) plans nothing and needs no Terraform.
+      if (runsCommand(job, /npm run (diff -- --env|deploy)\b/)) expect(setups).toHaveLength(1);
       if (runs(job).some((run) => /npm run|npx /.test(run))) expect(runsCommand(job, /^npm ci\b/)).toBe(true);
       expect(runsCommand(job, /npm (install|i)\b/)).toBe(false);
     }
   });
 });
 
+describe('third-party actions', () => {
+  // Every `uses:` line of every workflow file, as written (the version comment is not in the parsed YAML).
+  const uses = fs
+    .readdirSync(WORKFLOW_DIR)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .flatMap((name) =>
+      fs
+        .readFileSync(path.join(WORKFLOW_DIR, name), 'utf8')
+        .split('\n')
+        .flatMap((line, index) => {
+          const match = /^\s*(?:-\s+)?uses:\s*(.*)$/.exec(line);
+          return match ? [{ where: `${name}:${index + 1}`, text: match[1].trim() }] : [];
+        }),
+    );
+
+  it('are each pinned by a full commit SHA, with the version it is in a comment', () => {
+    expect(uses.length).toBeGreaterThan(20);
+    for (const { where, text } of uses) {
+      // A tag or branch can be moved to other code; a commit cannot. The comment says which release it is.
+      expect({ where, text }).toEqual({ where, text: expect.stringMatching(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/) });
+    }
+  });
+
+  it('name one commit per action everywhere, and one version per commit', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const { text } of uses) {
+      const [action, rest] = text.split('@');
+      pins.set(action, (pins.get(action) ?? new Set()).add(rest));
+    }
+    for (const [action, seen] of pins) expect({ action, pins: [...seen] }).toEqual({ action, pins: [expect.any(String)] });
+  });
+});
+
 describe('pull-request.yml', () => {
   const workflow = workflows['pull-request'];
+  const environmentsJob = jobRunning(workflow, /^list=\$\(npm run --silent affected -- --base "origin\/\$BASE_REF"\)$/m);
+  const environmentsId = idOf(workflow, environmentsJob)!;
+  const plan = jobRunning(workflow, /npm run diff -- --env "\$ENVIRONMENT" --stack "\$STACK"/);
+  const planId = idOf(workflow, plan)!;
+  const merge = jobRunning(workflow, /npm run diff -- --merge/);
 
-  it('runs on pull requests to main and checks type, tests, policy and synth as separate steps', () => {
+  it('runs on pull requests to main, and on pushes to main for the tests only', () => {
     expect(workflow.on.pull_request.branches).toEqual(['main']);
+    expect(workflow.on.push).toEqual({ branches: ['main'] });
+    // Nothing that plans or comments runs on a push.
+    for (const job of [environmentsJob, plan, merge]) expect(conjuncts(job.if)).toEqual(expect.arrayContaining(["github.event_name == 'pull_request'"]));
+  });
+
+  it('checks type, unit tests, policy and synth as separate steps, without the emulator', () => {
     const check = workflow.jobs.check;
     expect(check.permissions).toEqual({ contents: 'read' });
-    for (const command of [/^npm run lint$/, /^npx jest$/, /^npm run policy -- --all$/, /^npm run synth$/]) expect(runsCommand(check, command)).toBe(true);
+    for (const command of [/^npm run lint$/, /^npm run test:unit$/, /^npm run policy -- --all$/, /^npm run synth$/]) expect(runsCommand(check, command)).toBe(true);
+    expect(check.if).toBeUndefined();
+    expect(runsCommand(check, /moto/)).toBe(false);
+    expect(stepUsing(check, 'actions/setup-python')).toBeUndefined();
   });
 
-  it('finds the affected environments from the merge base, with full history', () => {
-    const job = jobRunning(workflow, /npm run --silent affected -- --base "origin\/\$BASE_REF"/);
-    expect(job.permissions).toEqual({ contents: 'read' });
-    expect(job.steps.find((step) => step.uses?.startsWith('actions/checkout@'))?.with?.['fetch-depth']).toBe(0);
+  it('runs the emulator suites on main and when a pull request touches what they exercise', () => {
+    const emulator = jobRunning(workflow, /^npm run test:emulator$/);
+    expect(emulator.permissions).toEqual({ contents: 'read' });
+    expect(runsCommand(emulator, /pip install 'moto\[server\]==/)).toBe(true);
+    expect(needsOf(emulator)).toEqual([environmentsId]);
+    expect(emulator.if).toBe("${{ !cancelled() && (github.event_name == 'push' || needs.environments.outputs.emulator == 'true') }}");
+    expect(runsCommand(environmentsJob, /npm run --silent affected -- --base "origin\/\$BASE_REF" --emulator-tests/)).toBe(true);
   });
 
-  it('plans each affected environment with its plan role and comments the diff, never from a fork', () => {
-    const job = jobRunning(workflow, /npm run diff\b/);
-    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
-    expect(runsCommand(job, /^npm run github -- comment --pr "\$PR_NUMBER" --marker "<!-- groundwork-diff:\$ENVIRONMENT -->" --file "diff-\$ENVIRONMENT\.md"$/)).toBe(true);
-    expect(job.strategy?.matrix?.environment).toBe('${{ fromJSON(needs.environments.outputs.list) }}');
-    expect(job.strategy?.['fail-fast']).toBe(false);
-    expect(needsOf(job)).toEqual(expect.arrayContaining(['check', 'environments']));
-    expect(conjuncts(job.if)).toEqual(expect.arrayContaining(["needs.environments.outputs.list != '[]'", 'github.event.pull_request.head.repo.full_name == github.repository']));
+  it('splits the suite in two that together are npm test: unit (no emulator) and emulator', () => {
+    // npm test, what CI ran before the split and what a developer runs, still runs every suite.
+    expect(packageScripts.test).toMatch(/&& jest &&/);
+    // Each as npm runs it: through sh, with node_modules/.bin on PATH.
+    const list = (command: string) =>
+      execFileSync('sh', ['-c', `${command} --listTests`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` } })
+        .split('\n')
+        .filter(Boolean)
+        .map((file) => path.relative(ROOT, file))
+        .sort();
+    const all = list('jest');
+    const unit = list(packageScripts['test:unit']);
+    const emulator = list(packageScripts['test:emulator']);
+    expect([...unit, ...emulator].sort()).toEqual(all);
+    expect(unit.filter((file) => emulator.includes(file))).toEqual([]);
+    // A suite that starts moto, itself or by spawning `npm run local`'s script, cannot run in the fast check.
+    const needsMoto = all.filter((file) => file !== path.relative(ROOT, __filename) && /\bstartMoto\(|spawn\(.*['"]scripts\/local\.ts['"]/.test(fs.readFileSync(path.join(ROOT, file), 'utf8')));
+    expect(needsMoto.length).toBeGreaterThanOrEqual(6);
+    expect(emulator).toEqual(expect.arrayContaining(needsMoto));
+  });
+
+  it('finds the affected environments and their stacks from the merge base, with full history', () => {
+    expect(environmentsJob.permissions).toEqual({ contents: 'read' });
+    expect(stepUsing(environmentsJob, 'actions/checkout')?.with?.['fetch-depth']).toBe(0);
+    expect(runsCommand(environmentsJob, /npm run --silent affected -- --base "origin\/\$BASE_REF" --stacks/)).toBe(true);
+    expect(environmentsJob.outputs).toEqual(expect.objectContaining({ list: expect.any(String), stacks: expect.any(String) }));
+  });
+
+  it('plans every affected stack on a runner of its own, with its environment\'s plan role, never from a fork', () => {
+    expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(plan.strategy?.matrix).toEqual({ include: '${{ fromJSON(needs.environments.outputs.stacks) }}' });
+    expect(plan.strategy?.['fail-fast']).toBe(false);
+    expect(needsOf(plan)).toEqual(expect.arrayContaining(['check', environmentsId]));
+    expect(conjuncts(plan.if)).toEqual(expect.arrayContaining(["needs.environments.outputs.stacks != '[]'", 'github.event.pull_request.head.repo.full_name == github.repository']));
     // An unprotected environment: a required reviewer must never gate a pull request's diff.
-    expect(environmentOf(job)).toBe('${{ matrix.environment }}-plan');
+    expect(environmentOf(plan)).toBe('${{ matrix.environment }}-plan');
+    const step = plan.steps.find((candidate) => candidate.run?.includes('npm run diff'))!;
+    expect(step.run).toContain('npm run diff -- --env "$ENVIRONMENT" --stack "$STACK" --json "records/$STACK.json"');
+    expect(step.env).toEqual({ ENVIRONMENT: '${{ matrix.environment }}', STACK: '${{ matrix.stack }}' });
+    const upload = stepUsing(plan, 'actions/upload-artifact');
+    expect(upload?.with).toMatchObject({ name: 'record-${{ matrix.environment }}--${{ matrix.stack }}', path: 'records/${{ matrix.stack }}.json' });
+    expect(upload?.if).toMatch(/!cancelled\(\)/);
   });
 
-  it('cancels the whole run of a superseded push, so an older run never overwrites a newer diff comment', () => {
-    expect(workflow.concurrency).toEqual({ group: expect.stringMatching(/github\.event\.pull_request\.number/), 'cancel-in-progress': true });
+  it("merges each environment's records into one comment, with no AWS access and no other write", () => {
+    expect(merge.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    expect(configuresAws(merge)).toBe(false);
+    expect(merge.environment).toBeUndefined();
+    expect(merge.strategy?.matrix?.environment).toBe('${{ fromJSON(needs.environments.outputs.list) }}');
+    expect(merge.strategy?.['fail-fast']).toBe(false);
+    expect(needsOf(merge)).toEqual(expect.arrayContaining([environmentsId, planId]));
+    // After a failed leg too (its record names the failed stack); never when no leg ran, nor for a fork.
+    expect(conjuncts(merge.if)).toEqual(
+      expect.arrayContaining(['!cancelled()', "needs.environments.outputs.list != '[]'", 'github.event.pull_request.head.repo.full_name == github.repository', "needs.plan.result != 'skipped'"]),
+    );
+    expect(stepUsing(merge, 'actions/download-artifact')?.with).toMatchObject({ pattern: 'record-${{ matrix.environment }}--*', 'merge-multiple': true });
+    expect(runsCommand(merge, /npm run diff -- --merge "\$\{records\[@\]\}" --json "diff-\$ENVIRONMENT\.json" --out "diff-\$ENVIRONMENT\.md"/)).toBe(true);
+    expect(runsCommand(merge, /^npm run github -- comment --pr "\$PR_NUMBER" --marker "<!-- groundwork-diff:\$ENVIRONMENT -->" --file "diff-\$ENVIRONMENT\.md"$/)).toBe(true);
+  });
+
+  it('cancels the whole run of a superseded push to a pull request, so an older run never overwrites a newer diff comment', () => {
+    expect(workflow.concurrency).toEqual({
+      group: expect.stringMatching(/github\.event\.pull_request\.number/),
+      'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
+    });
     // Nothing in it may wait on a group of its own that outlives the run's.
     expect(Object.values(workflow.jobs).filter((job) => job.concurrency !== undefined)).toEqual([]);
   });
@@ -172,8 +279,8 @@ describe('pull-request.yml', () => {
 describe('deploy.yml', () => {
   const workflow = workflows.deploy;
   const applies = Object.values(workflow.jobs).filter((job) => runsCommand(job, /npm run deploy\b/));
-  const devJob = jobRunning(workflow, /npm run deploy -- --env dev --yes/);
-  const gatedApply = jobRunning(workflow, /npm run deploy -- --env "\$ENVIRONMENT" --yes/);
+  const devJob = jobRunning(workflow, /^npm run deploy -- --env dev --reviewed reviewed\/reviewed-dev\.json --yes$/);
+  const gatedApply = jobRunning(workflow, /^npm run deploy -- --env "\$ENVIRONMENT" --reviewed "reviewed\/reviewed-\$ENVIRONMENT\.json" --yes$/);
 
   it('runs on pushes to main and by hand, choosing staging or prod only', () => {
     expect(workflow.on.push).toEqual({ branches: ['main'] });
@@ -194,17 +301,36 @@ describe('deploy.yml', () => {
     expect(gatedApply.steps.find((step) => step.run?.includes('npm run deploy'))?.env?.ENVIRONMENT).toBe('${{ inputs.environment }}');
   });
 
-  it('plans into the run summary before the gated apply, with the read-only plan role and no reviewers', () => {
-    const needs = needsOf(gatedApply);
-    expect(needs).toHaveLength(1);
-    const plan = workflow.jobs[needs[0]];
-    expect(runsCommand(plan, /npm run diff -- --env "\$ENVIRONMENT"/)).toBe(true);
-    expect(runsCommand(plan, /GITHUB_STEP_SUMMARY/)).toBe(true);
-    expect(runsCommand(plan, /deploy/)).toBe(false);
-    expect(roleOf(plan)).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
-    expect(environmentOf(plan)).toBe('${{ inputs.environment }}-plan');
-    expect(conjuncts(plan.if)).toEqual(expect.arrayContaining(["github.event_name == 'workflow_dispatch'"]));
-  });
+  it.each([
+    ['dev', () => devJob, 'dev', 'reviewed-dev'],
+    ['staging or prod', () => gatedApply, '${{ inputs.environment }}', 'reviewed-${{ inputs.environment }}'],
+  ])(
+    '%s: a plan job with the read-only role writes the reviewed record and the run summary; the apply applies that record, in one job',
+    (_name, apply, environment, artifact) => {
+      const needs = needsOf(apply());
+      expect(needs).toHaveLength(1);
+      const plan = workflow.jobs[needs[0]];
+      const step = plan.steps.find((candidate) => candidate.run?.includes('npm run diff'))!;
+      expect(step.run).toContain('npm run diff -- --env "$ENVIRONMENT" --json "reviewed-$ENVIRONMENT.json" --out "diff-$ENVIRONMENT.md"');
+      expect(step.run).toContain('GITHUB_STEP_SUMMARY');
+      expect(step.env?.ENVIRONMENT).toBe(environment);
+      expect(runsCommand(plan, /deploy/)).toBe(false);
+      expect(roleOf(plan)).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
+      expect(environmentOf(plan)).toBe(`${environment}-plan`);
+      // The record (names and actions, never values) is what crosses jobs; the plan files, which hold state
+      // values, never do.
+      expect(stepUsing(plan, 'actions/upload-artifact')?.with).toMatchObject({ name: artifact, path: `${artifact}.json` });
+      expect(stepUsing(apply(), 'actions/download-artifact')?.with).toEqual({ name: artifact, path: 'reviewed' });
+      for (const job of [plan, apply()]) {
+        for (const upload of job.steps.filter((candidate) => candidate.uses?.startsWith('actions/upload-artifact@'))) expect(String(upload.with?.path)).toMatch(/^reviewed-.*\.json$/);
+      }
+      // Nothing to approve when nothing changes.
+      expect(conjuncts(apply().if)).toEqual(expect.arrayContaining([`needs.${needs[0]}.outputs.changes == 'true'`]));
+      expect(plan.outputs?.changes).toBe('${{ steps.plan.outputs.changes }}');
+      // One apply job for the whole environment, every stack in dependency order (docs/ci.md says why).
+      expect(apply().strategy).toBeUndefined();
+    },
+  );
 
   it('never cancels an apply in progress, and applies one at a time per environment', () => {
     expect(applies).toHaveLength(2);
@@ -219,7 +345,10 @@ describe('deploy.yml', () => {
 
 describe('drift.yml', () => {
   const workflow = workflows.drift;
-  const plan = jobRunning(workflow, /npm run diff\b/);
+  const stacks = jobRunning(workflow, /npm run --silent affected -- --all --stacks/);
+  const stacksId = idOf(workflow, stacks)!;
+  const plan = jobRunning(workflow, /npm run diff -- --env/);
+  const planId = idOf(workflow, plan)!;
   const report = jobRunning(workflow, /npm run github -- issue/);
 
   it('runs nightly on a schedule and by hand', () => {
@@ -227,27 +356,34 @@ describe('drift.yml', () => {
     expect(workflow.on).toHaveProperty('workflow_dispatch');
   });
 
-  it('plans every real environment, each on its own, and never applies', () => {
-    expect(plan.strategy?.matrix?.environment).toEqual(realEnvironments(environments));
+  it('plans every stack of every real environment, each on a runner of its own, and never applies', () => {
+    expect(stacks.permissions).toEqual({ contents: 'read' });
+    expect(stacks.outputs?.stacks).toBe('${{ steps.stacks.outputs.stacks }}');
+    expect(needsOf(plan)).toEqual([stacksId]);
+    expect(plan.strategy?.matrix).toEqual({ include: '${{ fromJSON(needs.stacks.outputs.stacks) }}' });
     expect(plan.strategy?.['fail-fast']).toBe(false);
-    expect(runsCommand(plan, /npm run diff -- --env "\$ENVIRONMENT" --out "drift-\$ENVIRONMENT\.md"/)).toBe(true);
+    expect(environmentOf(plan)).toBe('${{ matrix.environment }}-plan');
+    expect(runsCommand(plan, /npm run diff -- --env "\$ENVIRONMENT" --stack "\$STACK" --json "records\/\$STACK\.json"/)).toBe(true);
     expect(roleOf(plan)).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
     for (const job of Object.values(workflow.jobs)) expect(runsCommand(job, /\bdeploy\b|\bapply\b|--auto-approve/)).toBe(false);
-    const upload = plan.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload?.with?.path).toBe('drift-${{ matrix.environment }}.*');
+    const upload = stepUsing(plan, 'actions/upload-artifact');
+    expect(upload?.with).toMatchObject({ name: 'drift-record-${{ matrix.environment }}--${{ matrix.stack }}', path: 'records/${{ matrix.stack }}.json' });
   });
 
-  it('reports in one issue with issues: write and nothing else to write', () => {
+  it('merges each environment and reports in one issue, with issues: write and nothing else to write', () => {
     expect(report.permissions).toEqual({ contents: 'read', issues: 'write' });
-    expect(needsOf(report)).toEqual([Object.keys(workflow.jobs).find((id) => workflow.jobs[id] === plan)]);
-    // It runs when some environment's plan failed too: the others' drift is still reported.
-    expect(report.if).toMatch(/always\(\)|!cancelled\(\)/);
+    expect(configuresAws(report)).toBe(false);
+    expect(needsOf(report)).toEqual([stacksId, planId]);
+    // It runs when some stack's plan failed too: the others' drift is still reported.
+    expect(conjuncts(report.if)).toEqual(expect.arrayContaining(['!cancelled()', "needs.stacks.result == 'success'"]));
+    expect(stepUsing(report, 'actions/download-artifact')?.with).toMatchObject({ pattern: 'drift-record-*', 'merge-multiple': true });
+    expect(runsCommand(report, /npm run diff -- --merge "\$\{records\[@\]\}" --out "drift\/\$environment\.md"/)).toBe(true);
     const open = report.steps.find((step) => step.run?.includes('--file'));
     const close = report.steps.find((step) => step.run?.includes('--resolved'));
     expect(open?.run).toBe("npm run github -- issue --title 'Drift detected' --label drift --marker '<!-- groundwork-drift -->' --file drift/combined.md");
     expect(close?.run).toBe("npm run github -- issue --title 'Drift detected' --label drift --marker '<!-- groundwork-drift -->' --resolved");
     expect(conjuncts(open?.if)).toEqual(["steps.combine.outputs.drifted == 'true'"]);
     // Closed only when every plan succeeded and none drifted.
-    expect(conjuncts(close?.if)).toEqual(["steps.combine.outputs.drifted == 'false'", 'needs.plan.result == \'success\'']);
+    expect(conjuncts(close?.if)).toEqual(["steps.combine.outputs.drifted == 'false'", "needs.plan.result == 'success'"]);
   });
 });
