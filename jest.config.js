@@ -10,4 +10,6 @@ module.exports = {
   testTimeout: 30_000,
   // The two slow suites wait on Terraform and the emulator more than they compute: run them side by side.
   maxWorkers: 2,
+  // The end-to-end suite alone is most of the run: it starts first (test/support/end-to-end-first-sequencer.js).
+  testSequencer: '<rootDir>/test/support/end-to-end-first-sequencer.js',
 };

@@ -118,11 +118,6 @@ export function stackDiffs(record: ChangeSetFile): StackDiff[] {
   });
 }
 
-/** The changes a planned stack's record holds, as a plan reports them. */
-export function recordedChanges(entry: PlannedStack): PlanChanges {
-  return { resources: entry.resources, outputs: entry.outputs };
-}
-
 /**
  * One environment's record from records of some of its stacks (one runner per stack): the same record a
  * single run over all of them writes. Refuses records of different environments, commits or formats, and

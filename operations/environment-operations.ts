@@ -1,7 +1,7 @@
-import { inDependencyOrder, type StackOutcome, type SynthesizedStack } from './environment-stacks';
-import { CHANGE_SET_FORMAT, checkedOutRevision, failedStack, plannedStack, recordedChanges, type ChangeSetFile, type StackChangeSet } from './change-sets';
+import { inDependencyOrder, readStackJson, type StackOutcome, type SynthesizedStack } from './environment-stacks';
+import { CHANGE_SET_FORMAT, checkedOutRevision, failedStack, plannedStack, type ChangeSetFile, type StackChangeSet } from './change-sets';
 import type { EnvironmentTarget } from './environment-target';
-import { differencesFromReviewed, fedByUpstream, readStackJson, upstreamOutputsChanging } from './reviewed-plan';
+import { differencesFromReviewed, fedByUpstream, upstreamOutputsChanging } from './reviewed-plan';
 import { deployStack, destroyStack, planForApply, planStack, type DeployResult, type StackContext } from './stack-operations';
 
 /** Stacks Terraform may run at once: each runs the ~700 MB provider, and the machine may have 2 cores. */
@@ -62,7 +62,9 @@ export async function deployReviewed(stacks: readonly SynthesizedStack[], review
       if (entry.status !== 'planned') throw new Error(`${stack.name}: its reviewed plan had failed; nothing of it was applied`);
       const upstream = upstreamOutputsChanging(reviewed, entry);
       const plan = await planForApply(stack, context);
-      const differences = differencesFromReviewed(recordedChanges(entry), plan.changes, fedByUpstream(readStackJson(stack.dir), upstream));
+      // A record's stack entry is a plan's change set: resources and outputs.
+      const fed = upstream.size > 0 ? fedByUpstream(readStackJson(stack), upstream) : undefined;
+      const differences = differencesFromReviewed(entry, plan.changes, fed);
       if (differences.length > 0) {
         plan.discard();
         throw new Error(`${stack.name}: the plan now differs from the reviewed one, so nothing of it was applied:\n${differences.map((line) => `    ${line}`).join('\n')}`);

@@ -11,6 +11,20 @@ export interface SynthesizedStack {
   readonly dependencies: readonly string[];
 }
 
+/** A synthesized stack's Terraform JSON, as far as the operations read it. */
+export interface StackJson {
+  readonly terraform?: unknown;
+  readonly provider?: Record<string, readonly Record<string, unknown>[]>;
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, { readonly value?: unknown }>;
+}
+
+/** The stack's `cdk.tf.json`; `T` narrows what a reader relies on. */
+export function readStackJson<T extends object = StackJson>(stack: Pick<SynthesizedStack, 'dir'>): T {
+  return JSON.parse(fs.readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) as T;
+}
+
 interface Manifest {
   stacks: Record<string, { name: string; workingDirectory: string; dependencies?: string[] }>;
 }

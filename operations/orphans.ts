@@ -6,10 +6,8 @@ import { IAMClient, ListRolesCommand, ListRoleTagsCommand } from '@aws-sdk/clien
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { partitionOfRegion } from '../lib/aws-partitions';
-import type { SynthesizedStack } from './environment-stacks';
+import { readStackJson, type SynthesizedStack } from './environment-stacks';
 import { lockLocation, readStateLock, stackBackend, type StateLock } from './state-lock';
 
 /** Where and as whom the AWS SDK clients call: an emulator's endpoint and keys, or the ambient chain. */
@@ -160,22 +158,20 @@ export interface SynthesizedResource {
   readonly keys: readonly string[];
 }
 
-interface StackJson {
+interface OrphanStackJson {
   provider?: { aws?: { alias?: string; region?: string }[] };
   resource?: Record<string, Record<string, Record<string, unknown> & { '//'?: { metadata?: { path?: string } }; provider?: string; tags?: Record<string, string> }>>;
 }
 
-const readStackJson = (stack: SynthesizedStack): StackJson => JSON.parse(fs.readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) as StackJson;
-
 /** Every region the environment's stacks deploy into: their AWS providers' regions (the DR vault's second one included). */
 export function environmentRegions(stacks: readonly SynthesizedStack[]): string[] {
-  const regions = stacks.flatMap((stack) => (readStackJson(stack).provider?.aws ?? []).map((provider) => provider.region).filter((region): region is string => !!region));
+  const regions = stacks.flatMap((stack) => (readStackJson<OrphanStackJson>(stack).provider?.aws ?? []).map((provider) => provider.region).filter((region): region is string => !!region));
   return [...new Set(regions)].sort();
 }
 
 export function synthesizedResources(stacks: readonly SynthesizedStack[]): SynthesizedResource[] {
   return stacks.flatMap((stack) => {
-    const json = readStackJson(stack);
+    const json = readStackJson<OrphanStackJson>(stack);
     const providers = json.provider?.aws ?? [];
     const regionOf = (alias?: string) => providers.find((provider) => (alias ? provider.alias === alias.replace(/^aws\./, '') : !provider.alias))?.region ?? '';
     return Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>

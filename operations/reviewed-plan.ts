@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ChangeSetFile, PlannedStack } from './change-sets';
+import type { StackJson } from './environment-stacks';
 import { describeChange, type PlanChanges, type ResourceChange } from './plan-changes';
 
 /**
@@ -9,12 +8,6 @@ import { describeChange, type PlanChanges, type ResourceChange } from './plan-ch
  * Keys are `<address>.<attribute>` and `output.<name>`.
  */
 export type FedByUpstream = ReadonlySet<string>;
-
-interface StackJson {
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  output?: Record<string, { value?: unknown }>;
-}
 
 /**
  * The attributes of a stack's resources (and its outputs) whose expressions read a dependency output that
@@ -56,11 +49,6 @@ export function fedByUpstream(stackJson: StackJson, changedOutputs: ReadonlyMap<
   }
   for (const [name, output] of Object.entries(stackJson.output ?? {})) if (reads(output.value)) fed.add(`output.${name}`);
   return fed;
-}
-
-/** The synthesized stack's JSON, to find what its dependency outputs feed. */
-export function readStackJson(stackDir: string): StackJson {
-  return JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as StackJson;
 }
 
 /** The outputs of the stack's dependencies that the reviewed change alters, by dependency. */

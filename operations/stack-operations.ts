@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SynthesizedStack } from './environment-stacks';
+import { readStackJson, type SynthesizedStack } from './environment-stacks';
 import { planChanges, type PlanChanges } from './plan-changes';
 import { terraform } from './terraform-cli';
 
@@ -46,7 +46,7 @@ export function initStack(stack: SynthesizedStack, context: StackContext): Promi
 
 /** What an init depends on: the synthesized `terraform` block and where the provider comes from. */
 function initInputs(stack: SynthesizedStack, context: StackContext): string {
-  const { terraform: block } = JSON.parse(fs.readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) as { terraform?: unknown };
+  const { terraform: block } = readStackJson(stack);
   const source = { cliConfig: context.env.TF_CLI_CONFIG_FILE ?? '', pluginCache: context.env.TF_PLUGIN_CACHE_DIR ?? '' };
   return createHash('sha256').update(JSON.stringify({ block, source })).digest('hex');
 }

@@ -12,7 +12,7 @@ import * as readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { parseArguments, runScript, UsageError } from '../lib/cli';
 import { checkedOutRevision, readChangeSet, stackDiffs, type ChangeSetFile } from '../operations/change-sets';
-import { diffSummary, isClean } from '../operations/diff-summary';
+import { diffSummary, isClean, type StackDiff } from '../operations/diff-summary';
 import { deployReviewed, planRecord } from '../operations/environment-operations';
 import { prepareEnvironment, type EnvironmentTarget } from '../operations/environment-target';
 import { secondsSince } from '../operations/local-environment';
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
     const reviewed = given ? checkedRecord(given, values.reviewed!, target) : await planRecord(target, console.log);
     const diffs = stackDiffs(reviewed);
     if (diffs.some((diff) => diff.status !== 'planned')) throw new Error(`some stacks could not be planned:\n${diffSummary(target.name, diffs)}\nnothing was deployed`);
-    if (!values.yes && !(await confirmed(target, reviewed))) return;
+    if (!values.yes && !(await confirmed(target, diffs, reviewed.revision))) return;
     console.log(`Deploying ${target.stacks.length} stacks of ${target.name} in dependency order, each only if its plan is the reviewed one (AWS provider from ${target.providerSource}; logs in ${target.context.logDir}):`);
     await deployReviewed(target.stacks, reviewed, target.context, console.log);
     console.log(`Deployed ${target.stacks.length} stacks of ${target.name} in ${secondsSince(start)}, as reviewed.`);
@@ -60,9 +60,8 @@ function checkedRecord(record: ChangeSetFile, file: string, target: EnvironmentT
 }
 
 /** Shows what would change and asks for the environment's name; false when nothing would change. */
-async function confirmed(target: EnvironmentTarget, reviewed: ChangeSetFile): Promise<boolean> {
-  const diffs = stackDiffs(reviewed);
-  console.log(`\n${diffSummary(target.name, diffs, reviewed.revision)}`);
+async function confirmed(target: EnvironmentTarget, diffs: readonly StackDiff[], revision: string | undefined): Promise<boolean> {
+  console.log(`\n${diffSummary(target.name, diffs, revision)}`);
   if (isClean(diffs)) {
     console.log(`Nothing to deploy: ${target.name} matches the code.`);
     return false;

@@ -172,12 +172,14 @@ describe('the local platform in moto', () => {
 
   it('one runner per stack: `--stack` runs merged with `--merge` give the single run\'s summary, byte for byte', async () => {
     const records = LOCAL_STACKS.map((stack) => path.join(workDir, 'per-stack', `${stack}.json`));
-    // Two at a time, as two runners would.
-    const queue = LOCAL_STACKS.map((stack, index) => () => npmRun(['diff', '--', '--env', 'local', '--stack', stack, '--json', records[index]], 5 * MINUTES));
+    // One after another: runners have a checkout each, but here they share one work directory, and each
+    // run synthesizes into it (two at once would swap the output under each other's Terraform).
     const codes: (number | null)[] = [];
-    await Promise.all([0, 1].map(async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) codes.push((await next()).code);
-    }));
+    for (const [index, stack] of LOCAL_STACKS.entries()) {
+      const run = await npmRun(['diff', '--', '--env', 'local', '--stack', stack, '--json', records[index]], 5 * MINUTES);
+      if (run.code !== 0) throw new Error(`npm run diff --stack ${stack} exited ${run.code}:\n${run.output}`);
+      codes.push(run.code);
+    }
     expect(codes).toEqual(LOCAL_STACKS.map(() => 0));
     const merged = path.join(workDir, 'merged.md');
     const run = await npmRun(['diff', '--', '--merge', ...records, '--out', merged, '--json', path.join(workDir, 'merged.json')], MINUTES);
