@@ -1,6 +1,6 @@
 // The diff's cost beyond Terraform's own: `npm run diff -- --env local` on the deployed local platform,
 // against `terraform plan` of the same stacks, two at a time as the diff runs them, taken in turns so all
-// see the same machine. The target is the issue's: the diff within 1.15x of the plans. A third column
+// see the same machine. The target is the issue's: the diff within 1.15x of the plans. A third row
 // adds what else the diff needs of Terraform: `terraform show -json` of each plan that has changes (the
 // only source of the changed attributes' names), so the gap left between that and the diff is the
 // script's own (its start, synth, inits). Part of `npm run bench`.

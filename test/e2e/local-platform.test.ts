@@ -174,13 +174,10 @@ describe('the local platform in moto', () => {
     const records = LOCAL_STACKS.map((stack) => path.join(workDir, 'per-stack', `${stack}.json`));
     // One after another: runners have a checkout each, but here they share one work directory, and each
     // run synthesizes into it (two at once would swap the output under each other's Terraform).
-    const codes: (number | null)[] = [];
     for (const [index, stack] of LOCAL_STACKS.entries()) {
       const run = await npmRun(['diff', '--', '--env', 'local', '--stack', stack, '--json', records[index]], 5 * MINUTES);
-      if (run.code !== 0) throw new Error(`npm run diff --stack ${stack} exited ${run.code}:\n${run.output}`);
-      codes.push(run.code);
+      if (run.code !== 0) throw new Error(`npm run diff --stack ${stack} exited ${run.code}, not 0:\n${run.output}`);
     }
-    expect(codes).toEqual(LOCAL_STACKS.map(() => 0));
     const merged = path.join(workDir, 'merged.md');
     const run = await npmRun(['diff', '--', '--merge', ...records, '--out', merged, '--json', path.join(workDir, 'merged.json')], MINUTES);
     expect(run.code).toBe(0);
