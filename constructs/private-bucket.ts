@@ -6,12 +6,14 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** Blocks every kind of public access to a bucket and turns ACLs off, so the bucket owner owns every object. */
-export function keepBucketPrivate(scope: Construct, bucketId: string): S3BucketPublicAccessBlock {
-  new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+export function keepBucketPrivate(scope: Construct, bucketId: string, provider?: TerraformProvider): S3BucketPublicAccessBlock {
+  new S3BucketOwnershipControls(scope, 'ownership', { provider, bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
   return new S3BucketPublicAccessBlock(scope, 'public-access-block', {
+    provider,
     bucket: bucketId,
     blockPublicAcls: true,
     blockPublicPolicy: true,

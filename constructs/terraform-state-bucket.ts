@@ -4,7 +4,9 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { ReplicatedBucket } from './bucket-replication';
 import type { EncryptionKey } from './encryption-key';
 import { denyInsecureTransport, keepBucketPrivate } from './private-bucket';
 
@@ -19,6 +21,10 @@ export interface TerraformStateBucketProps {
   readonly preventDestroy?: boolean;
   /** Deny every request that is not over TLS, with a bucket policy. @default true */
   readonly tlsOnly?: boolean;
+  /** The bucket's region (the region of `provider`, when one is given). */
+  readonly region: string;
+  /** The AWS provider to create the bucket with, for a bucket in another region. @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -26,21 +32,28 @@ export interface TerraformStateBucketProps {
  * with a customer key, no public access, no ACLs, TLS-only (unless turned off), and old versions expired after a while.
  * Locking needs nothing more: the S3 backend's `use_lockfile` writes a lock object beside the state.
  */
-export class TerraformStateBucket extends Construct {
+export class TerraformStateBucket extends Construct implements ReplicatedBucket {
   readonly bucketName: string;
   readonly bucketArn: string;
+  readonly keyArn: string;
+  readonly region: string;
+  readonly versioning: S3BucketVersioning;
 
   constructor(scope: Construct, id: string, props: TerraformStateBucketProps) {
     super(scope, id);
+    const { provider } = props;
     const bucket = new S3Bucket(this, 'bucket', {
+      provider,
       bucket: props.bucketName,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
-    new S3BucketVersioning(this, 'versioning', {
+    this.versioning = new S3BucketVersioning(this, 'versioning', {
+      provider,
       bucket: bucket.id,
       versioningConfiguration: { status: 'Enabled' },
     });
     new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
+      provider,
       bucket: bucket.id,
       rule: [
         {
@@ -49,12 +62,13 @@ export class TerraformStateBucket extends Construct {
         },
       ],
     });
-    keepBucketPrivate(this, bucket.id);
+    keepBucketPrivate(this, bucket.id, provider);
     if (props.tlsOnly ?? true) {
-      const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', { statement: [denyInsecureTransport(bucket.arn)] });
-      new S3BucketPolicy(this, 'policy', { bucket: bucket.id, policy: tlsOnly.json });
+      const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', { provider, statement: [denyInsecureTransport(bucket.arn)] });
+      new S3BucketPolicy(this, 'policy', { provider, bucket: bucket.id, policy: tlsOnly.json });
     }
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      provider,
       bucket: bucket.id,
       rule: [
         {
@@ -70,5 +84,7 @@ export class TerraformStateBucket extends Construct {
     });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
+    this.keyArn = props.encryptionKey.keyArn;
+    this.region = props.region;
   }
 }

@@ -42,7 +42,7 @@ export const local: EnvironmentConfig = {
   // What the policy gate (`npm run policy`) lets local off; see docs/policy.md.
   policy: {
     waivers: [
-      ...['state-local/state-bucket/bucket', 'service-local/load-balancer/access-logs/bucket', 'observability-local/audit-trail/bucket/bucket'].map((resource) => ({
+      ...['state-local/state-bucket/bucket', 'state-local/replica-bucket/bucket', 'service-local/load-balancer/access-logs/bucket', 'observability-local/audit-trail/bucket/bucket'].map((resource) => ({
         rule: 'GW-S3-04',
         resource,
         reason: 'moto 5.2 treats the conditional Deny of the TLS-only policy as unconditional, so local runs with buckets.tlsOnlyPolicy false (an emulator gap, see the README)',

@@ -1,7 +1,7 @@
 import { planSubnets } from '../lib/subnet-plan';
 import { dailyWindow, weeklyWindow } from './data-schema';
 import { FARGATE_MEMORY_BY_CPU } from './service-schema';
-import type { EnvironmentDraft } from './schema';
+import { defaultReplicaBucket, defaultStateBucket, type EnvironmentDraft } from './schema';
 import { CATALOG } from './catalog';
 import { catalogRules } from './catalog-rules';
 import { identityRules } from './identity-rules';
@@ -90,6 +90,19 @@ const platformRules: CrossFieldRule[] = [
   emulatorOnlyOff(['observability', 'trail', 'logging'], (env) => env.observability.trail.logging, 'a trail that does not log audits nothing'),
   emulatorOnlyOff(['rotation', 'databasePasswordSchedule'], (env) => env.rotation.databasePasswordSchedule, 'the database password must rotate on the schedule set here'),
   emulatorOnlyOff(['backup', 'selectDatabase'], (env) => env.backup.selectDatabase, 'a plan that selects nothing backs up nothing'),
+  emulatorOnlyOff(['state', 'replica', 'enabled'], (env) => env.state.replica.enabled, 'without a replica the state is lost with the region, and nothing can be re-provisioned from it'),
+  {
+    reads: ['name', 'accountId', 'state.bucket', 'state.replica.bucket'],
+    check: (env) => {
+      const bucket = env.state.bucket ?? defaultStateBucket(env.name, env.accountId);
+      const replica = env.state.replica.bucket;
+      if (replica === undefined) {
+        const fallback = defaultReplicaBucket(bucket);
+        return fallback.length > 63 ? problem(['state', 'replica', 'bucket'], `must be set: the default "${fallback}" is ${fallback.length} characters, over S3's 63`) : none;
+      }
+      return replica === bucket ? problem(['state', 'replica', 'bucket'], 'must differ from state.bucket: a bucket cannot be its own replica') : none;
+    },
+  },
   {
     reads: ['tier', 'emulator'],
     check: (env) =>

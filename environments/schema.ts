@@ -126,23 +126,37 @@ const S3_NAME_RULES: readonly [(name: string) => boolean, string][] = [
   [(name) => ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((suffix) => name.endsWith(suffix)), 'not ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (reserved by S3)'],
 ];
 
+const stateBucketName = z
+  .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens')
+    .refine((name) => !name.includes('.'), 'may not contain a period: the S3 backend reaches the bucket by virtual-hosted style over TLS, whose certificate covers no dotted name')
+    .superRefine((name, ctx) => {
+      const refused = S3_NAME_RULES.find(([test]) => test(name));
+      if (refused) ctx.addIssue({ code: 'custom', message: `must be a valid S3 bucket name: ${refused[1]}` });
+    });
+
 const StateSchema = z.strictObject({
   /**
    * The S3 bucket that holds every stack's state for this environment. Bucket names are global, so the
    * default includes the account id.
    * @default - `groundwork-<name>-tfstate-<accountId>`
    */
-  bucket: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens')
-    .refine((name) => !name.includes('.'), 'may not contain a period: the S3 backend reaches the bucket by virtual-hosted style over TLS, whose certificate covers no dotted name')
-    .superRefine((name, ctx) => {
-      const refused = S3_NAME_RULES.find(([test]) => test(name));
-      if (refused) ctx.addIssue({ code: 'custom', message: `must be a valid S3 bucket name: ${refused[1]}` });
-    })
-    .optional(),
+  bucket: stateBucketName.optional(),
   /** Days a replaced state version is kept before S3 expires it. @default 90 */
   noncurrentVersionExpirationDays: z.number().int().min(1).max(3650).default(90),
+  /**
+   * A live copy of the state bucket in `drRegion`, encrypted with a key there, so the state stays readable
+   * when the region is down (see docs/runbooks/region-outage.md for the switch that reads it).
+   * @default - see each field
+   */
+  replica: z
+    .strictObject({
+      /** Replicate the state bucket. Only an emulator environment may turn it off. @default true */
+      enabled: z.boolean().default(true),
+      /** The replica bucket's name, globally unique. @default - `<bucket>-replica` */
+      bucket: stateBucketName.optional(),
+    })
+    .prefault({}),
 });
 
 const BucketsSchema = z.strictObject({
@@ -256,10 +270,7 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
   { when: () => true },
 ).transform((env) => ({
   ...env,
-  state: {
-    ...env.state,
-    bucket: env.state.bucket ?? defaultStateBucket(env.name, env.accountId),
-  },
+  state: resolveState(env.state, env.name, env.accountId),
   network: {
     ...env.network,
     availabilityZones: env.network.availabilityZones ?? defaultAvailabilityZones(env.region, env.network.azCount),
@@ -268,6 +279,17 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
   service: { ...env.service, desiredCount: env.service.desiredCount ?? env.service.autoscaling.minTasks },
   gitops: env.gitops && resolveGitops(env.gitops, env.tier, env.name),
 }));
+
+/** The state backend with its bucket names resolved. */
+function resolveState(state: EnvironmentDraft['state'], name: string, accountId: string) {
+  const bucket = state.bucket ?? defaultStateBucket(name, accountId);
+  return { ...state, bucket, replica: { ...state.replica, bucket: state.replica.bucket ?? defaultReplicaBucket(bucket) } };
+}
+
+/** The replica bucket's name when the environment does not set one. */
+export function defaultReplicaBucket(bucket: string): string {
+  return `${bucket}-replica`;
+}
 
 /** The state bucket's name when the environment does not set one: S3 bucket names are global. */
 export function defaultStateBucket(name: string, accountId: string): string {

@@ -2,6 +2,7 @@ import { App } from 'cdktf';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, loadEnvironments } from '../environments/load';
+import { STATE_FROM_REPLICA_CONTEXT } from '../stacks/environment-stack';
 import { addPlatform } from '../stacks/platform';
 import { nameCollisions, type NamedStack } from './unique-names';
 
@@ -13,6 +14,12 @@ export interface SynthesizeOptions {
    * synth and fails if they are already gone. @default false
    */
   readonly keepOrphanedStacks?: boolean;
+  /**
+   * Environments whose stacks keep their state in the state bucket's replica, for an outage of their
+   * region (docs/runbooks/region-outage.md).
+   * @default - the comma-separated names in `GROUNDWORK_STATE_FROM_REPLICA`, or none
+   */
+  readonly stateFromReplica?: readonly string[];
 }
 
 export interface StackSummary {
@@ -31,6 +38,9 @@ export interface StackSummary {
  */
 export function synthesize(registry: Readonly<Record<string, unknown>>, options: SynthesizeOptions): StackSummary[] {
   const environments = loadEnvironments(registry);
+  const stateFromReplica = options.stateFromReplica ?? (process.env.GROUNDWORK_STATE_FROM_REPLICA ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = stateFromReplica.filter((name) => !environments.some((env) => env.name === name));
+  if (unknown.length > 0) throw new Error(`GROUNDWORK_STATE_FROM_REPLICA names no environment ${unknown.map((name) => `"${name}"`).join(', ')}; known: ${environments.map((env) => env.name).join(', ')}`);
   const outdir = path.resolve(options.outdir);
   // Publishing replaces outdir whole: never the directory this runs in, or one holding it (an empty CDKTF_OUTDIR).
   const cwd = process.cwd();
@@ -43,7 +53,7 @@ export function synthesize(registry: Readonly<Record<string, unknown>>, options:
   let stacks: SynthesizedJson[];
   try {
     withoutTokenCreationStacks(() => {
-      const app = new App({ outdir: staging });
+      const app = new App({ outdir: staging, context: { [STATE_FROM_REPLICA_CONTEXT]: stateFromReplica } });
       for (const env of environments) addPlatform(app, env);
       app.synth();
     });

@@ -18,6 +18,7 @@ export const EMULATOR_PLAN_RESIDUE: readonly { readonly type: string; readonly a
   ...residue('aws_lambda_function', ['logging_config'], 'moto does not keep a function\'s logging configuration'),
   ...residue('aws_vpc_security_group_ingress_rule', ['description'], 'moto does not keep a security group rule\'s description'),
   ...residue('aws_vpc_security_group_egress_rule', ['description'], 'moto does not keep a security group rule\'s description'),
+  ...residue('aws_s3_bucket_replication_configuration', ['rule'], 'moto does not keep a replication rule\'s delete-marker replication or source selection'),
   ...residue('aws_backup_plan', ['tags_all'], 'moto does not list AWS Backup tags'),
   ...residue('aws_backup_vault', ['tags_all'], 'moto does not list AWS Backup tags'),
 ];

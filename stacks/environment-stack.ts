@@ -11,6 +11,18 @@ export const AWS_SERVICES = [
   'elbv2', 'events', 'iam', 'kms', 'lambda', 'logs', 'rds', 's3', 'secretsmanager', 'sns', 'sqs', 'ssm', 'sts',
 ] as const;
 
+/**
+ * The context key naming the environments whose stacks keep their state in the state bucket's replica
+ * instead (a string array): the switch for an outage of the primary region. `lib/synthesize.ts` sets it
+ * from `GROUNDWORK_STATE_FROM_REPLICA`.
+ */
+export const STATE_FROM_REPLICA_CONTEXT = 'groundwork:stateFromReplica';
+
+/** The region of the state bucket's replica: the DR region. */
+export function stateReplicaRegion(env: Environment): string {
+  return env.drRegion;
+}
+
 /** The S3 key of a component's state inside the environment's state bucket. */
 function stateKey(env: Environment, component: string): string {
   return `${env.name}/${component}.tfstate`;
@@ -30,7 +42,8 @@ export abstract class EnvironmentStack extends TerraformStack {
   constructor(scope: Construct, readonly component: string, readonly environment: Environment, options: EnvironmentStackOptions = {}) {
     super(scope, `${component}-${environment.name}`);
     if (options.awsProvider ?? true) new AwsProvider(this, 'aws', awsProviderConfig(environment, component));
-    new S3Backend(this, s3BackendConfig(environment, component));
+    const fromReplica = ((this.node.tryGetContext(STATE_FROM_REPLICA_CONTEXT) as string[] | undefined) ?? []).includes(environment.name);
+    new S3Backend(this, s3BackendConfig(environment, component, fromReplica));
     // Terraform 1.10+ locks with a lock object beside the state; cdktf's S3Backend has no typed field for it.
     this.addOverride('terraform.backend.s3.use_lockfile', true);
     this.addOverride('terraform.required_version', `>= ${MINIMUM_TERRAFORM}`);
@@ -59,14 +72,17 @@ function awsProviderConfig(env: Environment, component: string): AwsProviderConf
   };
 }
 
-function s3BackendConfig(env: Environment, component: string): S3BackendConfig {
+/** The backend in the environment's state bucket, or in its replica (same key, same alias, another region). */
+function s3BackendConfig(env: Environment, component: string, fromReplica: boolean): S3BackendConfig {
   const endpoint = env.emulator?.endpoint;
+  if (fromReplica && !env.state.replica.enabled) throw new Error(`${env.name}: the state is to be read from its replica, but state.replica.enabled is false`);
+  const region = fromReplica ? stateReplicaRegion(env) : env.region;
   return {
-    bucket: env.state.bucket,
+    bucket: fromReplica ? env.state.replica.bucket : env.state.bucket,
     key: stateKey(env, component),
-    region: env.region,
+    region,
     encrypt: true,
-    kmsKeyId: stateKeyAliasArn(env),
+    kmsKeyId: stateKeyAliasArn(env, region),
     ...(endpoint && {
       endpoints: { s3: endpoint, sts: endpoint, iam: endpoint },
       usePathStyle: true,
@@ -81,7 +97,7 @@ export function stateKeyAlias(env: Environment): string {
   return `groundwork/${env.name}/tfstate`;
 }
 
-/** The ARN of that alias, known at synth time, as the backend block (which takes no references) needs. */
-function stateKeyAliasArn(env: Environment): string {
-  return `arn:${partitionOf(env.region)}:kms:${env.region}:${env.accountId}:alias/${stateKeyAlias(env)}`;
+/** The ARN of that alias in a region, known at synth time, as the backend block (which takes no references) needs. */
+function stateKeyAliasArn(env: Environment, region: string): string {
+  return `arn:${partitionOf(region)}:kms:${region}:${env.accountId}:alias/${stateKeyAlias(env)}`;
 }

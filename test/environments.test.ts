@@ -148,6 +148,10 @@ const INVALID: [string, string, EnvironmentConfig, string, string][] = [
   ['an emulator endpoint that is no URL', 'dev', changed(dev, (c) => (c.emulator = { endpoint: 'localhost:5000' })), 'dev.emulator.endpoint', 'must be an http(s) URL'],
   ['an invalid state bucket name', 'prod', changed(prod, (c) => (c.state = { bucket: 'My_State' })), 'prod.state.bucket', 'must be a valid S3 bucket name'],
   ['a zero-day version expiry', 'prod', changed(prod, (c) => (c.state = { noncurrentVersionExpirationDays: 0 })), 'prod.state.noncurrentVersionExpirationDays', '>=1'],
+  ['a real state bucket without its replica', 'prod', changed(prod, (c) => (c.state = { replica: { enabled: false } })), 'prod.state.replica.enabled', 'may be false only in an emulator environment: without a replica the state is lost with the region, and nothing can be re-provisioned from it'],
+  ['a state bucket named as its own replica', 'prod', changed(prod, (c) => (c.state = { bucket: 'acme-prod-state', replica: { bucket: 'acme-prod-state' } })), 'prod.state.replica.bucket', 'must differ from state.bucket'],
+  ['a state bucket too long for the replica\'s default name', 'prod', changed(prod, (c) => (c.state = { bucket: `acme-${'s'.repeat(53)}` })), 'prod.state.replica.bucket', 'must be set: the default "acme-sss'],
+  ['an invalid replica bucket name', 'prod', changed(prod, (c) => (c.state = { replica: { bucket: 'Replica_Bucket' } })), 'prod.state.replica.bucket', 'must be a valid S3 bucket name'],
   ['a real bucket without the TLS-only policy', 'prod', changed(prod, (c) => (c.buckets = { tlsOnlyPolicy: false })), 'prod.buckets.tlsOnlyPolicy', 'may be false only in an emulator environment'],
   ['a name that differs from its registry key', 'qa', changed(prod, (c) => (c.name = 'prod')), 'qa.name', 'registered as "qa"'],
   ['a rotation period of zero days', 'prod', changed(prod, (c) => (c.rotation = { databasePasswordDays: 0 })), 'prod.rotation.databasePasswordDays', 'must be at least 1 day'],
@@ -236,13 +240,13 @@ describe('an invalid environment', () => {
   });
 
   // The switches only an emulator environment may turn off: their rows above give rules.ts's whole message.
-  const EMULATOR_ONLY = INVALID.filter(([, , , fieldPath]) => /\.(backup\.selectDatabase|observability\.trail\.logging|rotation\.databasePasswordSchedule)$/.test(fieldPath));
+  const EMULATOR_ONLY = INVALID.filter(([, , , fieldPath]) => /\.(backup\.selectDatabase|observability\.trail\.logging|rotation\.databasePasswordSchedule|state\.replica\.enabled)$/.test(fieldPath));
   it.each(EMULATOR_ONLY)('is rejected for %s with exactly one problem, rules.ts\'s message for its field', (_what, key, config, fieldPath, message) => {
     expect(rejectedProblems({ [key]: config }).problems).toEqual([`${fieldPath}: ${message}`]);
   });
 
   it('has a row for every switch only an emulator environment may turn off', () => {
-    expect(EMULATOR_ONLY.map(([, , , fieldPath]) => fieldPath.replace(/^[a-z]+\./, '')).sort()).toEqual(['backup.selectDatabase', 'observability.trail.logging', 'rotation.databasePasswordSchedule']);
+    expect(EMULATOR_ONLY.map(([, , , fieldPath]) => fieldPath.replace(/^[a-z]+\./, '')).sort()).toEqual(['backup.selectDatabase', 'observability.trail.logging', 'rotation.databasePasswordSchedule', 'state.replica.enabled']);
   });
 
   it('reports every problem at once, with the exact message for prod zones', () => {

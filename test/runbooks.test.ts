@@ -16,6 +16,7 @@ const RUNBOOKS = [
   'rotate-secret.md',
   'restore-database.md',
   'disaster-recovery.md',
+  'region-outage.md',
   'import.md',
   'stale-lock.md',
   'orphaned-resources.md',

@@ -30,7 +30,8 @@ describe('a full synth', () => {
   it('points each environment\'s backends at the bucket its state stack creates', () => {
     for (const env of ENVIRONMENT_NAMES) {
       const stateStack = shippedStacks().get(`state-${env}`)!;
-      const bucket = Object.values(stateStack.resource.aws_s3_bucket)[0].bucket;
+      // The state stack's own bucket (the other is its replica, which the backends read only when switched).
+      const bucket = Object.entries(stateStack.resource.aws_s3_bucket).find(([name]) => name.startsWith('state-bucket_'))![1].bucket;
       for (const component of ['network', 'secrets', 'data']) {
         expect(shippedStacks().get(`${component}-${env}`)!.terraform.backend!.s3.bucket).toBe(bucket);
       }

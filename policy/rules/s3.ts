@@ -123,4 +123,24 @@ export const s3Rules: Rule[] = [
       return open ? fail('policy', `statement ${open.sid ?? '(no sid)'} allows ${open.actions.join(', ')} to every principal`) : pass();
     },
   },
+  {
+    id: 'GW-S3-07',
+    title: 'S3 replication copies SSE-KMS objects and encrypts each replica with a customer key',
+    checkov: [],
+    checkovNote: 'checkov has no check on a replication rule\'s encryption; CKV_AWS_144 asks only that a bucket be replicated.',
+    why: 'Without the source selection S3 silently skips every SSE-KMS object (all of the state), and without a replica key the copies lose the encryption the source had.',
+    subjects: ['aws_s3_bucket_replication_configuration'],
+    check(replication) {
+      const rules = valuesAt(replication.body, 'rule').flatMap((rule) => (Array.isArray(rule) ? rule : [rule])) as Record<string, unknown>[];
+      for (const rule of rules) {
+        if (!valuesAt(rule, 'source_selection_criteria.sse_kms_encrypted_objects.status').includes('Enabled')) {
+          return fail('rule.source_selection_criteria.sse_kms_encrypted_objects.status', `is not "Enabled" in rule ${String(rule.id ?? '(no id)')}: S3 would replicate no SSE-KMS object`);
+        }
+        if (valuesAt(rule, 'destination.encryption_configuration.replica_kms_key_id').length === 0) {
+          return fail('rule.destination.encryption_configuration.replica_kms_key_id', `is not set in rule ${String(rule.id ?? '(no id)')}`);
+        }
+      }
+      return rules.length > 0 ? pass() : fail('rule', 'the configuration has no rule');
+    },
+  },
 ];

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { environments, loadEnvironments } from '../../environments';
-import { synthesize } from '../../lib/synthesize';
+import { synthesize, type SynthesizeOptions } from '../../lib/synthesize';
 
 /** A synthesized stack's Terraform JSON (the shape Terraform reads: resource.<type>.<name>, ...). */
 export interface StackJson {
@@ -19,9 +19,9 @@ export function tempDir(prefix: string): string {
 }
 
 /** Synthesizes the registry into a fresh directory and returns it. */
-export function synthesizeInto(registry: Readonly<Record<string, unknown>> = environments): string {
+export function synthesizeInto(registry: Readonly<Record<string, unknown>> = environments, options: Omit<SynthesizeOptions, 'outdir'> = {}): string {
   const outdir = path.join(tempDir('synth'), 'cdktf.out');
-  synthesize(registry, { outdir });
+  synthesize(registry, { ...options, outdir });
   return outdir;
 }
 
