@@ -15,6 +15,7 @@ import type { EnvironmentDraft } from './schema';
 export const CATALOG_FIELDS = [
   'region',
   'drRegion',
+  'failover.region',
   'network.availabilityZones',
   'database.engineVersion',
   'database.instanceClass',
@@ -62,6 +63,13 @@ const LOOKUP_GROUPS: readonly LookupGroup[] = [
     reads: ['region', 'drRegion'],
     find: (env) =>
       (['region', 'drRegion'] as const).map((field) => ({ field, path: [field], value: env[field], what: 'a region of the aws, aws-cn or aws-us-gov partition', offered: supportedRegions(), source: SDK_SOURCE })),
+  },
+  {
+    reads: ['failover.region'],
+    find: (env) => {
+      const region = env.failover?.region;
+      return region === undefined ? [] : [{ field: 'failover.region', path: ['failover', 'region'], value: region, what: 'a region of the aws, aws-cn or aws-us-gov partition', offered: supportedRegions(), source: SDK_SOURCE }];
+    },
   },
   {
     reads: ['region', 'network.availabilityZones'],
@@ -155,7 +163,7 @@ function excepted(env: EnvironmentDraft, field: CatalogField, value: string): bo
 
 /** The partition of a region the SDK knows outside the partitions Groundwork builds for. */
 function unsupportedPartition(field: CatalogField, value: string): string | undefined {
-  if (field !== 'region' && field !== 'drRegion') return undefined;
+  if (field !== 'region' && field !== 'drRegion' && field !== 'failover.region') return undefined;
   const partition = partitionOfRegion(value)?.id;
   return partition !== undefined && !(GROUNDWORK_PARTITIONS as readonly string[]).includes(partition) ? partition : undefined;
 }
@@ -224,6 +232,17 @@ export const catalogRules: CrossFieldRule[] = [
       const zones = CATALOG.availabilityZones.values[env.region];
       if (env.network.availabilityZones !== undefined || zones === undefined || env.network.azCount <= zones.length) return none;
       return problem(['network', 'azCount'], `is ${env.network.azCount}, but ${env.region} has ${zones.length} availability zones (${zones.join(', ')}; ${catalogSource(CATALOG.availabilityZones)})`);
+    },
+  },
+  {
+    // The standby's zones are its region's first `azCount`: the region must have that many.
+    reads: ['failover.region', 'drRegion', 'network.azCount'],
+    check: (env) => {
+      if (!env.failover) return none;
+      const region = env.failover.region ?? env.drRegion;
+      const zones = CATALOG.availabilityZones.values[region];
+      if (zones === undefined || env.network.azCount <= zones.length) return none;
+      return problem(['failover', 'region'], `is ${region}, which has ${zones.length} availability zones (${zones.join(', ')}; ${catalogSource(CATALOG.availabilityZones)}), fewer than network.azCount (${env.network.azCount}), which the standby spans too`);
     },
   },
   {

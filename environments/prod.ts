@@ -43,6 +43,8 @@ export const prod: EnvironmentConfig = {
   observability: {
     subscriptions: [{ protocol: 'https', endpoint: 'https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue' }],
   },
+  // A standby in the DR region (eu-central-1); see the README's "Region failover".
+  failover: { network: { cidr: '10.31.0.0/16' } },
   gitops: {
     cluster: { kind: 'eks', nodes: { instanceTypes: ['m7i.xlarge', 'm6i.xlarge'], minSize: 3, maxSize: 9, desiredSize: 3 }, logRetentionDays: 365 },
     repository: { url: 'https://github.com/example/groundwork-apps.git' },

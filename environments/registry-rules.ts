@@ -9,7 +9,7 @@ import { defaultStateBucket } from './schema';
  */
 export function registryProblems(registry: Readonly<Record<string, unknown>>): string[] {
   const facts = Object.entries(registry).map(([name, config]) => factsOf(name, config));
-  return [...stateBucketProblems(facts), ...cidrProblems(facts), ...gitopsPathProblems(facts)];
+  return [...stateBucketProblems(facts), ...cidrProblems(facts), ...standbyCidrProblems(facts), ...gitopsPathProblems(facts)];
 }
 
 /** What the registry rules read of one environment: each only when it is well-formed. */
@@ -19,6 +19,8 @@ interface Facts {
   /** The environment sets `state.bucket` itself, rather than taking the default. */
   readonly stateBucketChosen: boolean;
   readonly cidr?: string;
+  /** `failover.network.cidr`, the standby's VPC, when the environment has one. */
+  readonly standbyCidr?: string;
   readonly cidrOverlapAllowedWith: readonly string[];
   /** `gitops.repository.path` when the environment sets one. */
   readonly gitopsPath?: string;
@@ -29,6 +31,7 @@ function factsOf(name: string, config: unknown): Facts {
     accountId?: unknown;
     state?: { bucket?: unknown };
     network?: { cidr?: unknown; cidrOverlapAllowedWith?: unknown };
+    failover?: { network?: { cidr?: unknown } };
     gitops?: { repository?: { path?: unknown } };
   };
   const gitopsPath = raw.gitops?.repository?.path;
@@ -39,10 +42,15 @@ function factsOf(name: string, config: unknown): Facts {
     name,
     stateBucket: typeof bucket === 'string' ? bucket : typeof raw.accountId === 'string' ? defaultStateBucket(name, raw.accountId) : undefined,
     stateBucketChosen: typeof bucket === 'string',
-    cidr: typeof cidr === 'string' && parseCidr(cidr)?.aligned ? cidr : undefined,
+    cidr: wellFormed(cidr),
+    standbyCidr: wellFormed(raw.failover?.network?.cidr),
     cidrOverlapAllowedWith: Array.isArray(allowed) ? allowed.filter((entry): entry is string => typeof entry === 'string') : [],
     gitopsPath: typeof gitopsPath === 'string' ? gitopsPath : undefined,
   };
+}
+
+function wellFormed(cidr: unknown): string | undefined {
+  return typeof cidr === 'string' && parseCidr(cidr)?.aligned ? cidr : undefined;
 }
 
 /**
@@ -88,5 +96,23 @@ function cidrProblems(facts: readonly Facts[]): string[] {
       return env.cidr === undefined || other?.cidr === undefined || overlapping.includes(other) ? [] : [`${path}: ${name}'s range does not overlap ${env.cidr}; remove it`];
     });
     return [...unallowed, ...stale];
+  });
+}
+
+/**
+ * A standby's VPC (`failover.network.cidr`) is new address space: it overlaps no other environment's VPC,
+ * primary or standby, and no `cidrOverlapAllowedWith` lets it (reported on the environment with the standby).
+ */
+function standbyCidrProblems(facts: readonly Facts[]): string[] {
+  return facts.flatMap((env) => {
+    const cidr = env.standbyCidr;
+    if (cidr === undefined) return [];
+    return facts
+      .filter((other) => other !== env)
+      .flatMap((other) =>
+        ([['network.cidr', other.cidr], ['failover.network.cidr', other.standbyCidr]] as const)
+          .filter(([, range]) => range !== undefined && cidrsOverlap(cidr, range))
+          .map(([field, range]) => `${env.name}.failover.network.cidr: ${cidr} overlaps ${other.name}'s ${field} (${range}); choose a range apart, so the standby can be peered or routed to it`),
+      );
   });
 }

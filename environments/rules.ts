@@ -4,6 +4,7 @@ import { FARGATE_MEMORY_BY_CPU } from './service-schema';
 import { defaultReplicaBucket, defaultStateBucket, type EnvironmentDraft } from './schema';
 import { CATALOG } from './catalog';
 import { catalogRules } from './catalog-rules';
+import { failoverRules } from './failover-rules';
 import { identityRules } from './identity-rules';
 import { limitRules } from './limit-rules';
 import { tierRules } from './tier-rules';
@@ -434,6 +435,7 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
   ...catalogRules,
   ...limitRules,
   ...identityRules,
+  ...failoverRules,
   ...tierRules,
   ...gitopsRules,
   ...serviceRules,

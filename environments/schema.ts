@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { crossFieldRules } from './rules';
-import { isPrivateCidr, parseCidr } from '../lib/ipv4';
 import { CacheSchema, DatabaseSchema, RotationSchema } from './data-schema';
-import { logRetentionDays } from './fields';
+import { awsRegion, logRetentionDays, vpcCidr } from './fields';
 import { BackupSchema } from './backup-schema';
 import { CATALOG } from './catalog';
 import { CATALOG_FIELDS } from './catalog-rules';
+import { FailoverSchema } from './failover-schema';
 import { GitopsSchema, resolveGitops } from './gitops-schema';
 import { ImportsSchema } from './imports-schema';
 import { ObservabilitySchema } from './observability-schema';
@@ -35,25 +35,6 @@ const dnsName = z
   // It names RDS and ElastiCache identifiers, which refuse two hyphens in a row.
   .refine((name) => !name.includes('--'), 'may not hold two hyphens in a row: RDS and ElastiCache identifiers made from it refuse them');
 
-/** The shape of a region code; that the region exists is checked against the AWS SDK's data (`catalog-rules.ts`). */
-const awsRegion = z
-  .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be a region code of the aws, aws-cn or aws-us-gov partition, such as "eu-west-1"');
-
-const ipv4Cidr = z.string().superRefine((value, ctx) => {
-  const cidr = parseCidr(value);
-  const problem = !cidr
-    ? 'must be an IPv4 CIDR block such as "10.20.0.0/16"'
-    : cidr.prefix < 16 || cidr.prefix > 24
-      ? 'must have a prefix length from /16 (the largest VPC AWS allows) to /24'
-      : !cidr.aligned
-        ? 'must be a network address: the host bits after the prefix must be zero (e.g. "10.20.0.0/16", not "10.20.1.0/16")'
-        : !isPrivateCidr(value)
-          ? 'must lie in a private range (RFC 1918: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)'
-          : undefined;
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-
 const subnetPrefixLength = z.number().int().min(16).max(28);
 
 const tagKey = z
@@ -75,7 +56,7 @@ const NetworkSchema = z.strictObject({
    * The VPC's IPv4 CIDR block, /16 to /24, in a private range, apart from every other environment's (so
    * peering, Transit Gateway and VPNs can join them). Changing it replaces the VPC.
    */
-  cidr: ipv4Cidr,
+  cidr: vpcCidr,
   /**
    * Environments whose VPC range this one overlaps on purpose (never to be connected), by name.
    * @default - none: the range overlaps no other environment's
@@ -220,6 +201,8 @@ const EnvironmentObject = z.strictObject({
   policy: PolicySchema.prefault({}),
   /** Existing resources the stacks adopt at their next apply instead of creating them. @default - none */
   imports: ImportsSchema,
+  /** A standby in a second region. @default - none: no `standby_` stack */
+  failover: FailoverSchema.optional(),
   /** The cluster and ArgoCD that deliver applications. @default - none: no `cluster-` or `gitops-` stack */
   gitops: GitopsSchema.optional(),
   /**
@@ -270,7 +253,13 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
   { when: () => true },
 ).transform((env) => ({
   ...env,
-  state: resolveState(env.state, env.name, env.accountId),
+  state: resolveState(env),
+  failover: env.failover && {
+    region: env.failover.region ?? env.drRegion,
+    network: { cidr: env.failover.network.cidr, availabilityZones: defaultAvailabilityZones(env.failover.region ?? env.drRegion, env.network.azCount) },
+  },
+  /** Which copy of the environment the stacks build: the primary; `standbyOf` gives the standby's. */
+  site: 'primary' as Site,
   network: {
     ...env.network,
     availabilityZones: env.network.availabilityZones ?? defaultAvailabilityZones(env.region, env.network.azCount),
@@ -280,10 +269,16 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
   gitops: env.gitops && resolveGitops(env.gitops, env.tier, env.name),
 }));
 
-/** The state backend with its bucket names resolved. */
-function resolveState(state: EnvironmentDraft['state'], name: string, accountId: string) {
+/** Which copy of an environment a stack builds: the primary, or the standby in `failover.region`. */
+export type Site = 'primary' | 'standby';
+
+/**
+ * The state backend with its bucket names and regions resolved: the bucket in the environment's region,
+ * its replica in the DR region. A standby's stacks keep their state there too.
+ */
+function resolveState({ state, name, accountId, region, drRegion }: EnvironmentDraft) {
   const bucket = state.bucket ?? defaultStateBucket(name, accountId);
-  return { ...state, bucket, replica: { ...state.replica, bucket: state.replica.bucket ?? defaultReplicaBucket(bucket) } };
+  return { ...state, bucket, region, replica: { ...state.replica, bucket: state.replica.bucket ?? defaultReplicaBucket(bucket), region: drRegion } };
 }
 
 /** The replica bucket's name when the environment does not set one. */

@@ -18,10 +18,6 @@ export const AWS_SERVICES = [
  */
 export const STATE_FROM_REPLICA_CONTEXT = 'groundwork:stateFromReplica';
 
-/** The region of the state bucket's replica: the DR region. */
-export function stateReplicaRegion(env: Environment): string {
-  return env.drRegion;
-}
 
 /** The S3 key of a component's state inside the environment's state bucket. */
 function stateKey(env: Environment, component: string): string {
@@ -39,11 +35,16 @@ export interface EnvironmentStackOptions {
  * environment's state bucket, encrypted with the state key and locked with S3 native locking.
  */
 export abstract class EnvironmentStack extends TerraformStack {
-  constructor(scope: Construct, readonly component: string, readonly environment: Environment, options: EnvironmentStackOptions = {}) {
-    super(scope, `${component}-${environment.name}`);
-    if (options.awsProvider ?? true) new AwsProvider(this, 'aws', awsProviderConfig(environment, component));
+  /** The stack's component: `network`, or `standby_network` for the standby's (the part of the name before `-<env>`). */
+  readonly component: string;
+
+  constructor(scope: Construct, component: string, readonly environment: Environment, options: EnvironmentStackOptions = {}) {
+    const named = environment.site === 'standby' ? `standby_${component}` : component;
+    super(scope, `${named}-${environment.name}`);
+    this.component = named;
+    if (options.awsProvider ?? true) new AwsProvider(this, 'aws', awsProviderConfig(environment, named));
     const fromReplica = ((this.node.tryGetContext(STATE_FROM_REPLICA_CONTEXT) as string[] | undefined) ?? []).includes(environment.name);
-    new S3Backend(this, s3BackendConfig(environment, component, fromReplica));
+    new S3Backend(this, s3BackendConfig(environment, named, fromReplica));
     // Terraform 1.10+ locks with a lock object beside the state; cdktf's S3Backend has no typed field for it.
     this.addOverride('terraform.backend.s3.use_lockfile', true);
     this.addOverride('terraform.required_version', `>= ${MINIMUM_TERRAFORM}`);
@@ -76,7 +77,7 @@ function awsProviderConfig(env: Environment, component: string): AwsProviderConf
 function s3BackendConfig(env: Environment, component: string, fromReplica: boolean): S3BackendConfig {
   const endpoint = env.emulator?.endpoint;
   if (fromReplica && !env.state.replica.enabled) throw new Error(`${env.name}: the state is to be read from its replica, but state.replica.enabled is false`);
-  const region = fromReplica ? stateReplicaRegion(env) : env.region;
+  const region = fromReplica ? env.state.replica.region : env.state.region;
   return {
     bucket: fromReplica ? env.state.replica.bucket : env.state.bucket,
     key: stateKey(env, component),

@@ -1,6 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
+import { accountWideName } from '../environments/standby';
 import { SUBNET_TIERS, type SubnetTier } from '../lib/subnet-plan';
 import { PrivateSecurityGroup } from '../constructs/private-security-group';
 import { ThreeTierVpc } from '../constructs/three-tier-vpc';
@@ -8,7 +9,8 @@ import { VpcFlowLogs } from '../constructs/vpc-flow-logs';
 import { EnvironmentStack } from './environment-stack';
 
 /**
- * `network-<env>`: the VPC every other stack runs in, with flow logs, and the service's security group.
+ * `network-<env>`: the VPC every other stack runs in, with flow logs, and the service's security group;
+ * `standby_network-<env>` the same in the standby's region (`failover`).
  * Later stacks read the VPC id, CIDR, subnet ids and that group from here by cross-stack reference.
  */
 export class NetworkStack extends EnvironmentStack {
@@ -25,7 +27,7 @@ export class NetworkStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment) {
     super(scope, 'network', env);
     const vpc = new ThreeTierVpc(this, 'vpc', {
-      name: `groundwork-${env.name}`,
+      name: accountWideName(env),
       cidr: env.network.cidr,
       availabilityZones: env.network.availabilityZones,
       natMode: env.network.natMode,
@@ -39,7 +41,7 @@ export class NetworkStack extends EnvironmentStack {
     new VpcFlowLogs(this, 'flow-logs', {
       vpcId: vpc.vpcId,
       logGroupName: `/groundwork/${env.name}/vpc-flow-logs`,
-      roleName: `groundwork-${env.name}-vpc-flow-logs`,
+      roleName: `${accountWideName(env)}-vpc-flow-logs`,
       keyAlias: `groundwork/${env.name}/network-logs`,
       accountId: env.accountId,
       region: env.region,
@@ -50,7 +52,7 @@ export class NetworkStack extends EnvironmentStack {
     });
 
     const service = new PrivateSecurityGroup(this, 'service-security-group', {
-      name: `groundwork-${env.name}-service`,
+      name: `${accountWideName(env)}-service`,
       description: `Application tasks of Groundwork environment ${env.name}`,
       vpcId: vpc.vpcId,
     });

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
+import { standbyOf } from '../environments/standby';
 import { BackupStack } from './backup-stack';
 import { ClusterStack } from './cluster-stack';
 import { DataStack } from './data-stack';
@@ -26,6 +27,8 @@ export interface Platform {
   readonly cluster?: ClusterStack;
   /** ArgoCD and its policy, when the environment has `gitops`. */
   readonly gitops?: GitopsStack;
+  /** The standby's stacks in `failover.region`, when the environment has `failover`. */
+  readonly standby?: { readonly network: NetworkStack };
 }
 
 /** Adds every stack of one environment to the app. */
@@ -42,7 +45,8 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const clusterConfig = env.gitops?.cluster;
   const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
   const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
-  for (const stack of [network, secrets, data, service, backup, observability, cluster, gitops]) stack?.addDependency(state);
-  adoptExistingResources(env, [state, network, secrets, data, service, backup, observability, cluster, gitops]);
-  return { state, network, secrets, data, service, backup, observability, cluster, gitops };
+  const standby = env.failover ? { network: new NetworkStack(scope, standbyOf(env)) } : undefined;
+  for (const stack of [network, secrets, data, service, backup, observability, cluster, gitops, standby?.network]) stack?.addDependency(state);
+  adoptExistingResources(env, [state, network, secrets, data, service, backup, observability, cluster, gitops, standby?.network]);
+  return { state, network, secrets, data, service, backup, observability, cluster, gitops, standby };
 }

@@ -5,7 +5,7 @@ import { protectionFor } from '../environments/protection';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { TerraformStateBucket } from '../constructs/terraform-state-bucket';
 import { BucketReplication } from '../constructs/bucket-replication';
-import { EnvironmentStack, stateKeyAlias, stateReplicaRegion } from './environment-stack';
+import { EnvironmentStack, stateKeyAlias } from './environment-stack';
 
 /**
  * `state-<env>`: the bucket and key that hold every stack's state for the environment, this stack's own
@@ -40,7 +40,7 @@ export class StateStack extends EnvironmentStack {
 
     // The replica and its key live in the replica region, under the same alias, so the backend switch
     // (`stateBackend`) changes only the bucket and the region.
-    const region = stateReplicaRegion(env);
+    const region = env.state.replica.region;
     const provider = this.regionalProvider('replica', region);
     const replicaKey = new EncryptionKey(this, 'replica-key', { ...keyProps, region, provider });
     const replica = new TerraformStateBucket(this, 'replica-bucket', { ...bucketProps, bucketName: env.state.replica.bucket, encryptionKey: replicaKey, region, provider });

@@ -130,6 +130,8 @@ const REGISTRY: [string, Record<string, unknown>, string, string][] = [
   ['a range inside another environment\'s', { dev, staging: changed(staging, (c) => (c.network.cidr = '10.10.128.0/17')) }, 'dev.network.cidr', "10.10.0.0/16 overlaps staging's 10.10.128.0/17"],
   ['an overlap allowed with an environment that is not there', { prod: changed(prod, (c) => (c.network.cidrOverlapAllowedWith = ['qa'])) }, 'prod.network.cidrOverlapAllowedWith.0', '"qa" names no environment'],
   ['an overlap allowed where there is none', { dev, prod: changed(prod, (c) => (c.network.cidrOverlapAllowedWith = ['dev'])) }, 'prod.network.cidrOverlapAllowedWith.0', "dev's range does not overlap 10.30.0.0/16; remove it"],
+  ['a standby on another environment\'s VPC range', { prod, staging: changed(staging, (c) => (c.failover = { network: { cidr: '10.31.0.0/17' } })) }, 'staging.failover.network.cidr', "10.31.0.0/17 overlaps prod's failover.network.cidr (10.31.0.0/16)"],
+  ['a standby on another environment\'s primary range', { dev, prod: changed(prod, (c) => (c.failover = { network: { cidr: '10.10.0.0/16' } })) }, 'prod.failover.network.cidr', "10.10.0.0/16 overlaps dev's network.cidr (10.10.0.0/16)"],
   ['staging deploying prod\'s applications', { prod, staging: changed(staging, (c) => (c.gitops.repository.path = 'environments/prod')) }, 'staging.gitops.repository.path', "the directory of prod's applications"],
   ['prod run as tier dev', { prod: changed(prod, (c) => (c.tier = 'dev')) }, 'prod.tier', 'is dev, but the name "prod" says prod'],
   ['a second prod run as tier dev', { prod2: changed(prod, (c) => ((c.name = 'prod2'), (c.tier = 'dev'))) }, 'prod2.tier', 'is dev, but the name "prod2" says prod'],

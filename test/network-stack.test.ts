@@ -1,12 +1,15 @@
 import { parseCidr, blockSize } from '../lib/ipv4';
+import { environments } from '../environments';
 import { ENVIRONMENT_NAMES, only, ownOutputs, referencedName, resources, stack } from './support/synthesized';
 
-/** The aws_route resources of a route table, by the table's logical name. */
-const routesOf = (env: string, tableName: string) =>
-  resources(stack(`network-${env}`), 'aws_route').filter(([, route]) => referencedName(route.route_table_id) === tableName).map(([, route]) => route);
+const STANDBY_ENVIRONMENTS = ENVIRONMENT_NAMES.filter((env) => 'failover' in environments[env as keyof typeof environments]);
 
-const subnetsOfTier = (env: string, tier: string) =>
-  resources(stack(`network-${env}`), 'aws_subnet').filter(([, body]) => body.tags['groundwork:subnet-tier'] === tier);
+/** The aws_route resources of a route table, by the table's logical name. */
+const routesOf = (stackName: string, tableName: string) =>
+  resources(stack(stackName), 'aws_route').filter(([, route]) => referencedName(route.route_table_id) === tableName).map(([, route]) => route);
+
+const subnetsOfTier = (stackName: string, tier: string) =>
+  resources(stack(stackName), 'aws_subnet').filter(([, body]) => body.tags['groundwork:subnet-tier'] === tier);
 
 describe('NAT gateways follow the NAT mode', () => {
   it.each([
@@ -27,7 +30,7 @@ describe('NAT gateways follow the NAT mode', () => {
     expect(privateTables).toHaveLength(3);
     for (const [tableName, table] of privateTables) {
       const zone = table.tags.Name.replace('groundwork-prod-private-', '');
-      const [route] = routesOf('prod', tableName);
+      const [route] = routesOf('network-prod', tableName);
       expect(route.destination_cidr_block).toBe('0.0.0.0/0');
       expect(natZone.get(referencedName(route.nat_gateway_id))).toBe(zone);
     }
@@ -37,12 +40,15 @@ describe('NAT gateways follow the NAT mode', () => {
     const json = stack('network-dev');
     const [natName] = only(json, 'aws_nat_gateway') && Object.keys(json.resource.aws_nat_gateway);
     const privateTables = resources(json, 'aws_route_table').filter(([, t]) => t.tags.Name.includes('-private-'));
-    expect(privateTables.flatMap(([tableName]) => routesOf('dev', tableName)).map((route) => referencedName(route.nat_gateway_id))).toEqual([natName, natName]);
+    expect(privateTables.flatMap(([tableName]) => routesOf('network-dev', tableName)).map((route) => referencedName(route.nat_gateway_id))).toEqual([natName, natName]);
   });
 });
 
-describe.each(ENVIRONMENT_NAMES)('network-%s', (env) => {
-  const json = () => stack(`network-${env}`);
+/** Every network stack, with its environment: each environment's, and the standby's where it has `failover`. */
+const NETWORK_STACKS = [...ENVIRONMENT_NAMES.map((env) => [`network-${env}`, env]), ...STANDBY_ENVIRONMENTS.map((env) => [`standby_network-${env}`, env])];
+
+describe.each(NETWORK_STACKS)('%s', (stackName, env) => {
+  const json = () => stack(stackName);
 
   it('has a public, a private and an isolated subnet in every zone, inside the VPC and not overlapping', () => {
     const vpc = only(json(), 'aws_vpc');
@@ -50,7 +56,7 @@ describe.each(ENVIRONMENT_NAMES)('network-%s', (env) => {
     const vpcRange = parseCidr(vpc.cidr_block)!;
     const ranges: [number, number][] = [];
     for (const tier of ['public', 'private', 'isolated']) {
-      const subnets = subnetsOfTier(env, tier);
+      const subnets = subnetsOfTier(stackName, tier);
       expect(subnets.map(([, s]) => s.availability_zone)).toEqual(zones);
       for (const [, s] of subnets) {
         const range = parseCidr(s.cidr_block)!;
@@ -68,11 +74,11 @@ describe.each(ENVIRONMENT_NAMES)('network-%s', (env) => {
   it('routes public subnets to the internet gateway and gives isolated subnets no route out', () => {
     const tables = resources(json(), 'aws_route_table');
     const [publicTable] = tables.find(([, t]) => t.tags.Name.endsWith('-public'))!;
-    expect(routesOf(env, publicTable)).toEqual([expect.objectContaining({ destination_cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway.') })]);
+    expect(routesOf(stackName, publicTable)).toEqual([expect.objectContaining({ destination_cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway.') })]);
     const isolatedTable = tables.find(([, t]) => t.tags.Name.endsWith('-isolated'))!;
-    expect(routesOf(env, isolatedTable[0])).toEqual([]);
-    expect(resources(json(), 'aws_route')).toHaveLength(1 + subnetsOfTier(env, 'private').length);
-    const isolatedSubnetNames = subnetsOfTier(env, 'isolated').map(([name]) => name);
+    expect(routesOf(stackName, isolatedTable[0])).toEqual([]);
+    expect(resources(json(), 'aws_route')).toHaveLength(1 + subnetsOfTier(stackName, 'private').length);
+    const isolatedSubnetNames = subnetsOfTier(stackName, 'isolated').map(([name]) => name);
     const associated = resources(json(), 'aws_route_table_association')
       .filter(([, a]) => referencedName(a.route_table_id) === isolatedTable[0])
       .map(([, a]) => referencedName(a.subnet_id));
@@ -112,12 +118,33 @@ describe.each(ENVIRONMENT_NAMES)('network-%s', (env) => {
   });
 });
 
-it('no two environments\' VPC ranges overlap, so they can be peered', () => {
-  const ranges = ENVIRONMENT_NAMES.map((env) => parseCidr(only(stack(`network-${env}`), 'aws_vpc').cidr_block)!);
+it('no two VPC ranges overlap, the standbys\' included, so they can be peered', () => {
+  const ranges = NETWORK_STACKS.map(([name]) => parseCidr(only(stack(name), 'aws_vpc').cidr_block)!);
   ranges.forEach((a, i) =>
     ranges.slice(i + 1).forEach((b) => {
       const overlap = a.base < b.base + blockSize(b.prefix) && b.base < a.base + blockSize(a.prefix);
       expect(overlap).toBe(false);
     }),
   );
+});
+
+describe('standby_network-prod, the standby\'s network (failover)', () => {
+  const json = () => stack('standby_network-prod');
+
+  it('is built in the failover region, the DR region by default, across as many zones as the primary, with a NAT gateway in each', () => {
+    expect(json().provider.aws).toEqual([expect.objectContaining({ region: 'eu-central-1', allowed_account_ids: ['333333333333'] })]);
+    expect(json().output!.availability_zones.value).toEqual(['eu-central-1a', 'eu-central-1b', 'eu-central-1c']);
+    expect(only(json(), 'aws_vpc').cidr_block).toBe('10.31.0.0/16');
+    expect(resources(json(), 'aws_nat_gateway')).toHaveLength(3);
+  });
+
+  it('keeps its state beside the primary\'s, in the primary region\'s state bucket, under its own key', () => {
+    expect(json().terraform.backend!.s3).toMatchObject({ bucket: 'groundwork-prod-tfstate-333333333333', region: 'eu-west-1', key: 'prod/standby_network.tfstate' });
+  });
+
+  it('names what IAM keeps unique in the account apart from the primary\'s, and tags its component', () => {
+    expect(only(json(), 'aws_iam_role').name).toBe('groundwork-prod-standby-vpc-flow-logs');
+    expect(only(stack('network-prod'), 'aws_iam_role').name).toBe('groundwork-prod-vpc-flow-logs');
+    expect(json().provider.aws[0].default_tags).toEqual([{ tags: expect.objectContaining({ environment: 'prod', component: 'standby_network' }) }]);
+  });
 });

@@ -19,7 +19,7 @@ import { emulatorCredentials, startMoto, type RunningEmulator } from '../operati
 import { offlineTerraformEnv, requireTerraform, terraform } from '../operations/terraform-cli';
 import { environmentStacks, readStackJson } from '../operations/environment-stacks';
 import { splitEmulatorResidue } from '../operations/emulator-plan-residue';
-import { planStack } from '../operations/stack-operations';
+import { deployStack, planStack } from '../operations/stack-operations';
 import { synthesizeInto, tempDir, type StackJson } from './support/synthesized';
 
 // The bootstrap and the S3 backend, for real: Terraform and the AWS provider against moto on loopback.
@@ -42,7 +42,7 @@ describe('bootstrapping the local state backend in the emulator', () => {
     requireTerraform();
     moto = await startMoto();
     workDir = tempDir('bootstrap');
-    outdir = synthesizeInto({ local: { ...environments.local, emulator: { endpoint: moto.endpoint } } });
+    outdir = synthesizeInto({ local: localHere() });
     const credentials = emulatorCredentials(environments.local.accountId);
     env = { ...offlineTerraformEnv(workDir), ...credentials, AWS_REGION: 'us-east-1' };
     s3 = new S3Client({
@@ -58,6 +58,8 @@ describe('bootstrapping the local state backend in the emulator', () => {
     await moto?.stop();
   });
 
+  /** `local` against this test's moto, with a standby in the DR region (us-west-2). */
+  const localHere = () => ({ ...environments.local, emulator: { endpoint: moto.endpoint }, failover: { network: { cidr: '10.98.0.0/16' } } });
   const bootstrap = () => bootstrapState({ environment: 'local', outdir, workDir, terraformEnv: env, autoApprove: true, log: (line) => log.push(line) });
   const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key).sort();
   /** moto picks the service from the credential scope; it does not check the signature. */
@@ -153,6 +155,19 @@ describe('bootstrapping the local state backend in the emulator', () => {
     expect(described).toContain('<value>groundwork</value>');
   }, 300_000);
 
+  it('builds the standby\'s network in the failover region with the same stack, its state beside the others', async () => {
+    const [stack] = environmentStacks(outdir, 'local').filter((s) => s.name === 'standby_network-local');
+    await deployStack(stack, { outdir, env, logDir: path.join(workDir, 'logs') });
+    expect(await keys()).toEqual(['local/network.tfstate', 'local/standby_network.tfstate', 'local/state.tfstate']);
+    const vpcId = JSON.parse((await terraform(['output', '-json', 'vpc_id'], { cwd: stack.dir, env })).stdout) as string;
+    const described = await awsQuery('ec2', {
+      headers: { Authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-west-2/ec2/aws4_request, SignedHeaders=host, Signature=0' },
+      body: new URLSearchParams({ Action: 'DescribeVpcs', Version: '2016-11-15', 'VpcId.1': vpcId }),
+    });
+    expect(described).toContain('<cidrBlock>10.98.0.0/16</cidrBlock>');
+    expect(described).toContain('<value>standby_network</value>');
+  }, 300_000);
+
   it('replicates the state bucket into the DR region, re-encrypted with a key there', async () => {
     const stateOutput = (name: string) => terraform(['output', '-json', name], { cwd: stateDir(), env }).then((run) => JSON.parse(run.stdout) as string);
     const replicaKeyArn = await stateOutput('state_replica_key_arn');
@@ -176,9 +191,9 @@ describe('bootstrapping the local state backend in the emulator', () => {
     for (const key of await keys()) {
       await s3.send(new CopyObjectCommand({ Bucket: REPLICA, Key: key, CopySource: `${BUCKET}/${key}`, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: REPLICA_KEY_ALIAS }));
     }
-    const switched = synthesizeInto({ local: { ...environments.local, emulator: { endpoint: moto.endpoint } } }, { stateFromReplica: ['local'] });
+    const switched = synthesizeInto({ local: localHere() }, { stateFromReplica: ['local'] });
     const context = { outdir: switched, env, logDir: path.join(workDir, 'logs') };
-    for (const stack of environmentStacks(switched, 'local').filter((s) => ['state-local', 'network-local'].includes(s.name))) {
+    for (const stack of environmentStacks(switched, 'local').filter((s) => ['state-local', 'network-local', 'standby_network-local'].includes(s.name))) {
       expect(readStackJson<StackJson>(stack).terraform.backend?.s3).toMatchObject({
         bucket: REPLICA,
         region: 'us-west-2',

@@ -44,7 +44,7 @@ describe('terraform validate', () => {
 
   it('covers every AWS stack of every environment, cluster stacks included', () => {
     expect([...results.keys()].sort()).toEqual(awsStacks().sort());
-    expect(results.size).toBe(30);
+    expect(results.size).toBe(31);
     expect([...results.keys()]).toContain('cluster-prod');
   });
 

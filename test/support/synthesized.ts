@@ -105,13 +105,14 @@ export const COMPONENTS = ['state', 'network', 'secrets', 'data', 'service', 'ba
 
 /**
  * The stack names of the given shipped environments, `<component>-<env>`: every component, `cluster-`
- * where the config asks for EKS, and `gitops-` where it has GitOps.
+ * where the config asks for EKS, `gitops-` where it has GitOps, and the standby's where it has `failover`.
  */
 export function stackNames(envs: readonly string[] = ENVIRONMENT_NAMES): string[] {
   return loadEnvironments(Object.fromEntries(envs.map((env) => [env, environments[env as keyof typeof environments]]))).flatMap((env) => [
     ...COMPONENTS.map((component) => `${component}-${env.name}`),
     ...(env.gitops?.cluster.kind === 'eks' ? [`cluster-${env.name}`] : []),
     ...(env.gitops ? [`gitops-${env.name}`] : []),
+    ...(env.failover ? [`standby_network-${env.name}`] : []),
   ]);
 }
 

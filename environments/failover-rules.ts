@@ -1,0 +1,55 @@
+import { cidrsOverlap } from '../lib/ipv4';
+import { GROUNDWORK_PARTITIONS } from '../lib/aws-partitions';
+import { partitionOf } from '../lib/arn';
+import { planSubnets } from '../lib/subnet-plan';
+import { none, problem, type CrossFieldRule } from './rule';
+
+/** What a standby (`failover`) needs of the rest of the environment. */
+export const failoverRules: CrossFieldRule[] = [
+  {
+    reads: ['region', 'failover.region'],
+    check: (env) =>
+      env.failover?.region === env.region
+        ? problem(['failover', 'region'], `must differ from region (${env.region}): a standby in the same region fails with it`)
+        : none,
+  },
+  {
+    reads: ['region', 'failover.region'],
+    check: (env) => {
+      const standby = env.failover?.region;
+      if (standby === undefined) return none;
+      const [primary, other] = [partitionOf(env.region), partitionOf(standby)];
+      // A region of a partition Groundwork does not build for is the catalog rules' to report.
+      const supported = [primary, other].every((partition) => (GROUNDWORK_PARTITIONS as readonly string[]).includes(partition));
+      return !supported || primary === other
+        ? none
+        : problem(['failover', 'region'], `is in the ${other} partition and region ${env.region} in ${primary}; Aurora global databases, replicated secrets and S3 replication stay inside one partition`);
+    },
+  },
+  {
+    reads: ['network.cidr', 'failover.network.cidr'],
+    check: (env) => {
+      const cidr = env.failover?.network.cidr;
+      return cidr !== undefined && cidrsOverlap(cidr, env.network.cidr)
+        ? problem(['failover', 'network', 'cidr'], `${cidr} overlaps the primary's network.cidr (${env.network.cidr}); the two regions' VPCs could never be peered or routed to each other`)
+        : none;
+    },
+  },
+  {
+    reads: ['failover.network.cidr', 'network.azCount', 'network.subnets'],
+    check: (env) => {
+      const cidr = env.failover?.network.cidr;
+      const { azCount, subnets } = env.network;
+      if (cidr === undefined || azCount > subnets.reservedAzCount) return none; // the primary's rules report the latter
+      const plan = planSubnets({
+        vpcCidr: cidr,
+        azCount,
+        reservedAzCount: subnets.reservedAzCount,
+        prefixLengths: { public: subnets.publicPrefixLength, private: subnets.privatePrefixLength, isolated: subnets.isolatedPrefixLength },
+      });
+      return plan.fits
+        ? none
+        : problem(['failover', 'network', 'cidr'], `has ${plan.available} addresses, but the standby's subnets, laid out as network.subnets says, need ${plan.needed}; use a larger range`);
+    },
+  },
+];
