@@ -14,6 +14,18 @@ export interface GeneratedSecretProps {
   readonly initialValue: EphemeralRandomPasswordProps;
   /** Days a deleted secret can still be restored (0 deletes at once; else 7 to 30). @default 30 */
   readonly recoveryWindowDays?: number;
+  /**
+   * Other regions that keep a read-only copy, each encrypted with a key of its own region; Secrets Manager
+   * copies every new value (a rotation's too) there.
+   * @default - none
+   */
+  readonly replicas?: readonly SecretReplica[];
+}
+
+/** A region that holds a replica of a secret, and the key there that encrypts it. */
+export interface SecretReplica {
+  readonly region: string;
+  readonly encryptionKeyArn: string;
 }
 
 /**
@@ -32,6 +44,7 @@ export class GeneratedSecret extends Construct {
       description: props.description,
       kmsKeyId: props.encryptionKeyArn,
       recoveryWindowInDays: props.recoveryWindowDays ?? 30,
+      replica: props.replicas?.map((replica) => ({ region: replica.region, kmsKeyId: replica.encryptionKeyArn })),
     });
     const initial = new EphemeralRandomPassword(this, 'initial-value', props.initialValue);
     // Written once: the write-only version number never changes, so Terraform never writes over a rotated value.

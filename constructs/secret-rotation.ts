@@ -10,6 +10,12 @@ export interface SecretRotationProps extends Omit<NodejsFunctionProps, 'descript
   readonly secretKeyArn: string;
   /** Days between rotations (Secrets Manager allows 1 to 1000). */
   readonly rotationDays: number;
+  /**
+   * Keys of the secret's replicas in other regions: Secrets Manager encrypts each new value with them as
+   * the principal that wrote it, this function.
+   * @default - none
+   */
+  readonly replicaKeyArns?: readonly string[];
 }
 
 /**
@@ -21,7 +27,7 @@ export interface SecretRotationProps extends Omit<NodejsFunctionProps, 'descript
  */
 export class SecretRotation extends NodejsFunction {
   constructor(scope: Construct, id: string, props: SecretRotationProps) {
-    const { secretArn, secretKeyArn, rotationDays, ...functionProps } = props;
+    const { secretArn, secretKeyArn, rotationDays, replicaKeyArns = [], ...functionProps } = props;
     super(scope, id, {
       ...functionProps,
       description: `Rotates ${secretArn}`,
@@ -34,7 +40,7 @@ export class SecretRotation extends NodejsFunction {
         {
           sid: 'UseTheSecretsKey',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [secretKeyArn],
+          resources: [secretKeyArn, ...replicaKeyArns],
         },
         ...(props.statements ?? []),
       ],

@@ -10,7 +10,8 @@ import { EnvironmentStack } from './environment-stack';
 
 /**
  * `secrets-<env>`: the secrets the platform makes itself, under their own key. SECRET_KEY_BASE rotates
- * here; the Valkey auth token is rotated by the data stack, next to the cache it must change.
+ * here, and with `failover` is replicated to the standby's region; the Valkey auth token is rotated by the
+ * data stack, next to the cache it must change.
  */
 export class SecretsStack extends EnvironmentStack {
   /** ARN of the KMS key that encrypts these secrets; whoever reads them needs kms:Decrypt on it. */
@@ -24,17 +25,25 @@ export class SecretsStack extends EnvironmentStack {
     super(scope, 'secrets', env);
     const protection = protectionFor(env);
     const rotationFunction = { functionName: `groundwork-${env.name}-secret-key-base-rotation`, accountId: env.accountId, region: env.region };
-    const key = new EncryptionKey(this, 'secrets-key', {
+    const keyProps = {
       description: `Secrets of Groundwork environment ${env.name}`,
       alias: `groundwork/${env.name}/secrets`,
       accountId: env.accountId,
-      region: env.region,
       rotationPeriodDays: env.kms.rotationPeriodDays,
       deletionWindowDays: env.kms.deletionWindowDays,
+      preventDestroy: protection.preventDestroy,
+    };
+    const key = new EncryptionKey(this, 'secrets-key', {
+      ...keyProps,
+      region: env.region,
       // The rotation function's logs are encrypted with this key too.
       serviceGrants: [logGroupKeyGrant(env.region, functionLogGroupArn(rotationFunction))],
-      preventDestroy: protection.preventDestroy,
     });
+    // The standby's copies of the secrets both regions share, under the same alias in the standby's region.
+    const standby = env.failover && {
+      region: env.failover.region,
+      key: new EncryptionKey(this, 'standby-secrets-key', { ...keyProps, region: env.failover.region, provider: this.regionalProvider('standby', env.failover.region) }),
+    };
     const cacheAuthToken = env.cache.enabled
       ? new GeneratedSecret(this, 'cache-auth-token', {
           name: `groundwork/${env.name}/cache-auth-token`,
@@ -45,16 +54,20 @@ export class SecretsStack extends EnvironmentStack {
           recoveryWindowDays: protection.secretRecoveryWindowDays,
         })
       : undefined;
+    // Sessions and signed cookies must survive a failover: the standby reads a replica of the one value.
+    // The cache's token is not replicated: each region's cache is its own.
     const secretKeyBase = new GeneratedSecret(this, 'secret-key-base', {
       name: `groundwork/${env.name}/secret-key-base`,
       description: `SECRET_KEY_BASE of the application in Groundwork environment ${env.name}`,
       encryptionKeyArn: key.keyArn,
       initialValue: { length: 128, excludePunctuation: true },
       recoveryWindowDays: protection.secretRecoveryWindowDays,
+      replicas: standby ? [{ region: standby.region, encryptionKeyArn: standby.key.keyArn }] : undefined,
     });
     new SecretRotation(this, 'secret-key-base-rotation', {
       secretArn: secretKeyBase.secretArn,
       secretKeyArn: key.keyArn,
+      replicaKeyArns: standby ? [standby.key.keyArn] : undefined,
       rotationDays: env.rotation.secretKeyBaseDays,
       ...rotationFunction,
       code: 'secret-key-base-rotation',
@@ -68,6 +81,7 @@ export class SecretsStack extends EnvironmentStack {
     if (cacheAuthToken) {
       new TerraformOutput(this, 'cache_auth_token_secret_arn', { value: cacheAuthToken.secretArn, description: 'Secrets Manager ARN of the Valkey AUTH token (the ARN only, never the value)' });
     }
+    if (standby) new TerraformOutput(this, 'standby_secrets_key_arn', { value: standby.key.keyArn, description: `KMS key encrypting the secrets' replicas in ${standby.region}` });
     new TerraformOutput(this, 'secret_key_base_secret_arn', { value: secretKeyBase.secretArn, description: 'Secrets Manager ARN of the application\'s SECRET_KEY_BASE (the ARN only, never the value)' });
   }
 }

@@ -18,9 +18,10 @@ describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
   const secretNamed = (suffix: string) => resources(json(), 'aws_secretsmanager_secret').find(([, s]) => s.name === `groundwork/${env}/${suffix}`)!;
 
   it('holds the Valkey auth token (where there is a cache) and SECRET_KEY_BASE, each encrypted with its own rotating customer key', () => {
-    const keyName = Object.keys(json().resource.aws_kms_key)[0];
-    expect(only(json(), 'aws_kms_key').enable_key_rotation).toBe(true);
-    expect(only(json(), 'aws_kms_alias').name).toBe(`alias/groundwork/${env}/secrets`);
+    const [keyName, key] = resources(json(), 'aws_kms_key').find(([name]) => name.startsWith('secrets-key_'))!;
+    expect(key.enable_key_rotation).toBe(true);
+    expect(key.provider).toBeUndefined();
+    expect(resources(json(), 'aws_kms_alias').find(([, alias]) => referencedName(alias.target_key_id) === keyName)![1].name).toBe(`alias/groundwork/${env}/secrets`);
     expect(resources(json(), 'aws_secretsmanager_secret').map(([, s]) => s.name).sort()).toEqual(secretSuffixes(env).map((suffix) => `groundwork/${env}/${suffix}`));
     for (const suffix of secretSuffixes(env)) {
       const [, secret] = secretNamed(suffix);
@@ -86,9 +87,42 @@ describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
   });
 
   it('outputs the secret ARNs (the Valkey token\'s where there is a cache) and the key, each described', () => {
-    expect(ownOutputs(json()).sort()).toEqual([...(hasCache() ? ['cache_auth_token_secret_arn'] : []), 'secret_key_base_secret_arn', 'secrets_key_arn']);
+    const hasStandby = config(env).failover !== undefined;
+    expect(ownOutputs(json()).sort()).toEqual([...(hasCache() ? ['cache_auth_token_secret_arn'] : []), 'secret_key_base_secret_arn', 'secrets_key_arn', ...(hasStandby ? ['standby_secrets_key_arn'] : [])]);
     for (const name of ownOutputs(json())) expect(json().output![name].description).toBeTruthy();
   });
+});
+
+describe('secrets-prod, whose environment has a standby (failover)', () => {
+  const json = () => stack('secrets-prod');
+  const standbyKeyOf = () => resources(json(), 'aws_kms_key').find(([name]) => name.startsWith('standby-secrets-key_'))!;
+
+  it('replicates SECRET_KEY_BASE to the standby\'s region, under a rotating key there with the same alias', () => {
+    const [standbyKeyName, standbyKey] = standbyKeyOf();
+    const byName = Object.fromEntries(resources(json(), 'aws_secretsmanager_secret').map(([, secret]) => [secret.name, secret]));
+    expect(byName['groundwork/prod/secret-key-base'].replica).toEqual([{ region: 'eu-central-1', kms_key_id: `\${aws_kms_key.${standbyKeyName}.arn}` }]);
+    expect(json().provider.aws.find((provider) => provider.alias === 'standby')?.region).toBe('eu-central-1');
+    expect(standbyKey).toMatchObject({ provider: 'aws.standby', enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+    const alias = resources(json(), 'aws_kms_alias').find(([, a]) => referencedName(a.target_key_id) === standbyKeyName)![1];
+    expect(alias).toMatchObject({ provider: 'aws.standby', name: 'alias/groundwork/prod/secrets' });
+  });
+
+  it('keeps the cache\'s token to its own region: each region\'s cache is its own', () => {
+    const byName = Object.fromEntries(resources(json(), 'aws_secretsmanager_secret').map(([, secret]) => [secret.name, secret]));
+    expect(byName['groundwork/prod/cache-auth-token'].replica).toBeUndefined();
+  });
+
+  it('lets the rotation function encrypt with the replica\'s key, as Secrets Manager copies each new value as the writer', () => {
+    const [standbyKeyName] = standbyKeyOf();
+    const statements = policyOf(json(), only(json(), 'aws_iam_role_policy').policy);
+    expect(statements.find((statement) => statement.sid === 'UseTheSecretsKey')!.resources.map(referencedName)).toContain(standbyKeyName);
+  });
+});
+
+it('replicates no secret where an environment has no standby', () => {
+  for (const env of ENVIRONMENT_NAMES.filter((name) => !('failover' in environments[name as keyof typeof environments]))) {
+    expect(resources(stack(`secrets-${env}`), 'aws_secretsmanager_secret').map(([, secret]) => secret.replica)).toEqual(resources(stack(`secrets-${env}`), 'aws_secretsmanager_secret').map(() => undefined));
+  }
 });
 
 it('lets prod and staging restore a deleted secret for 30 days, dev for 7, and deletes an emulator environment\'s at once', () => {

@@ -11,6 +11,7 @@ import {
   PutBucketPolicyCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments } from '../environments';
@@ -28,7 +29,7 @@ const STATE_KEY_ALIAS = 'arn:aws:kms:us-east-1:123456789012:alias/groundwork/loc
 const REPLICA = `${BUCKET}-replica`;
 const REPLICA_KEY_ALIAS = 'arn:aws:kms:us-west-2:123456789012:alias/groundwork/local/tfstate';
 
-describe('bootstrapping the local state backend in the emulator', () => {
+describe('the local state backend in the emulator: bootstrap, replica, and the standby\'s first stacks', () => {
   let moto: RunningEmulator;
   let outdir: string;
   let workDir: string;
@@ -168,6 +169,30 @@ describe('bootstrapping the local state backend in the emulator', () => {
     expect(described).toContain('<value>standby_network</value>');
   }, 300_000);
 
+  it('replicates SECRET_KEY_BASE to the standby\'s region: the same value in both, the cache token in neither', async () => {
+    const [stack] = environmentStacks(outdir, 'local').filter((s) => s.name === 'secrets-local');
+    await deployStack(stack, { outdir, env, logDir: path.join(workDir, 'logs') });
+    const standbyKeyArn = JSON.parse((await terraform(['output', '-json', 'standby_secrets_key_arn'], { cwd: stack.dir, env })).stdout) as string;
+    expect(standbyKeyArn).toMatch(/^arn:aws:kms:us-west-2:123456789012:key\//);
+    const client = (region: string) =>
+      new SecretsManagerClient({ endpoint: moto.endpoint, region, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } });
+    const [primary, standby] = [client('us-east-1'), client('us-west-2')];
+    try {
+      const name = 'groundwork/local/secret-key-base';
+      const described = await primary.send(new DescribeSecretCommand({ SecretId: name }));
+      // moto reports the AWS-managed key for every replica (README, emulator gaps); test/secrets-stack.test.ts
+      // checks that the synthesized replica names the standby's key.
+      expect(described.ReplicationStatus).toEqual([expect.objectContaining({ Region: 'us-west-2', Status: 'InSync' })]);
+      const [here, there] = await Promise.all([primary, standby].map((c) => c.send(new GetSecretValueCommand({ SecretId: name }))));
+      // Compared, never printed.
+      expect(there.SecretString === here.SecretString && (here.SecretString ?? '').length === 128).toBe(true);
+      expect((await primary.send(new DescribeSecretCommand({ SecretId: 'groundwork/local/cache-auth-token' })).catch((error: Error) => error.name))).toBe('ResourceNotFoundException');
+    } finally {
+      primary.destroy();
+      standby.destroy();
+    }
+  }, 300_000);
+
   it('replicates the state bucket into the DR region, re-encrypted with a key there', async () => {
     const stateOutput = (name: string) => terraform(['output', '-json', name], { cwd: stateDir(), env }).then((run) => JSON.parse(run.stdout) as string);
     const replicaKeyArn = await stateOutput('state_replica_key_arn');
@@ -193,7 +218,7 @@ describe('bootstrapping the local state backend in the emulator', () => {
     }
     const switched = synthesizeInto({ local: localHere() }, { stateFromReplica: ['local'] });
     const context = { outdir: switched, env, logDir: path.join(workDir, 'logs') };
-    for (const stack of environmentStacks(switched, 'local').filter((s) => ['state-local', 'network-local', 'standby_network-local'].includes(s.name))) {
+    for (const stack of environmentStacks(switched, 'local').filter((s) => ['state-local', 'network-local', 'standby_network-local', 'secrets-local'].includes(s.name))) {
       expect(readStackJson<StackJson>(stack).terraform.backend?.s3).toMatchObject({
         bucket: REPLICA,
         region: 'us-west-2',
