@@ -6,6 +6,9 @@ import { Construct } from 'constructs';
 import { regionalServicePrincipal } from '../lib/arn';
 import { ServiceRole } from './service-role';
 
+/** The id of the one replication rule: a dimension of its CloudWatch metrics. */
+export const REPLICATION_RULE_ID = 'replicate-everything';
+
 /** One end of a replication: a versioned bucket whose objects are SSE-KMS encrypted with a customer key. */
 export interface ReplicatedBucket {
   readonly bucketName: string;
@@ -65,7 +68,7 @@ export class BucketReplication extends Construct {
       dependsOn: [source.versioning, destination.versioning, policy],
       rule: [
         {
-          id: 'replicate-everything',
+          id: REPLICATION_RULE_ID,
           status: 'Enabled',
           filter: { prefix: '' },
           // A deleted lock object must disappear from the replica too, or it would look held there.
@@ -75,6 +78,9 @@ export class BucketReplication extends Construct {
             bucket: destination.bucketArn,
             storageClass: 'STANDARD',
             encryptionConfiguration: { replicaKmsKeyId: destination.keyArn },
+            // ReplicationLatency and OperationsFailedReplication in CloudWatch, to alarm on. No event
+            // threshold: S3 refuses one without Replication Time Control, which this rule does not buy.
+            metrics: { status: 'Enabled' },
           },
         },
       ],

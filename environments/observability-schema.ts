@@ -63,6 +63,8 @@ const ThresholdsSchema = z.strictObject({
   cacheEvictions: z.number().int().min(0).default(100),
   /** Messages waiting in the queue of secret rotations whose redeployment failed. @default 1 */
   redeployFailures: z.number().int().min(1).default(1),
+  /** Seconds the slowest state object took to reach the state bucket's replica (no time guarantee without S3 RTC). @default 900 */
+  stateReplicationLatencySeconds: z.number().int().min(60).max(86_400).default(900),
 });
 
 const EvaluationSchema = z.strictObject({

@@ -4,6 +4,7 @@ import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { AuditTrail } from '../constructs/audit-trail';
+import { REPLICATION_RULE_ID } from '../constructs/bucket-replication';
 import { MetricAlarms } from '../constructs/metric-alarms';
 import { MetricDashboard } from '../constructs/metric-dashboard';
 import type { DataStack } from './data-stack';
@@ -44,6 +45,9 @@ export class ObservabilityStack extends EnvironmentStack {
       redeployFailedQueueName: service.redeployFailedQueueName,
       databaseIdentifier: data.database.identifier,
       cacheReplicationGroupId: data.cache?.replicationGroupId,
+      stateReplication: env.state.replica.enabled
+        ? { sourceBucket: env.state.bucket, destinationBucket: env.state.replica.bucket, ruleId: REPLICATION_RULE_ID }
+        : undefined,
     });
     const alarms = new MetricAlarms(this, 'alarms', { alarmNamePrefix: name, definitions, topicArn: topic.topicArn });
     const dashboard = new MetricDashboard(this, 'dashboard', { dashboardName: name, region: env.region, alarms: alarms.alarms });

@@ -29,6 +29,8 @@ export interface PlatformMetricSources {
   readonly databaseIdentifier: string;
   /** The Valkey replication group's id; none without a cache, and so no cache metrics. */
   readonly cacheReplicationGroupId?: string;
+  /** The state bucket's replication: its buckets and rule; none without a replica, and so no replication metrics. */
+  readonly stateReplication?: { readonly sourceBucket: string; readonly destinationBucket: string; readonly ruleId: string };
 }
 
 const MIB = 1024 ** 2;
@@ -78,6 +80,42 @@ export function platformMetrics(env: Environment, sources: PlatformMetricSources
       inputs: nodes.map((node, i) => ({ id: `n${i + 1}`, metric: { namespace: 'AWS/ElastiCache', metricName, dimensions: { CacheClusterId: node } }, statistic })),
     });
   const database = aurora ? `Aurora cluster` : `RDS instance`;
+
+  // S3 publishes these in the source bucket's region only while objects are replicated: no data is no trouble.
+  const stateReplicationDefinitions = (replication: NonNullable<PlatformMetricSources['stateReplication']>): MetricDefinition[] => {
+    const s3 = (metricName: string): MetricSource => ({
+      namespace: 'AWS/S3',
+      metricName,
+      dimensions: { SourceBucket: replication.sourceBucket, DestinationBucket: replication.destinationBucket, RuleId: replication.ruleId },
+    });
+    return [
+      {
+        id: 'state-replication-failures',
+        group: 'State',
+        title: 'State objects that failed to replicate',
+        description: `S3 failed to copy a state object to ${replication.destinationBucket}: while it fails, a region outage would lose that state. Look at the replication role's permissions and both keys.`,
+        measure: singleMetric(s3('OperationsFailedReplication'), 'Sum'),
+        periodSeconds: 300,
+        unit: 'Count',
+        ...above(0),
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        ...eventDriven,
+      },
+      {
+        id: 'state-replication-latency',
+        group: 'State',
+        title: 'State replication latency, slowest object',
+        description: `A state object took more than ${t.stateReplicationLatencySeconds} s to reach ${replication.destinationBucket}: the replica lags the state a region outage would leave.`,
+        measure: singleMetric(s3('ReplicationLatency'), 'Maximum'),
+        periodSeconds: 300,
+        unit: 'Seconds',
+        ...above(t.stateReplicationLatencySeconds),
+        ...evaluation,
+        ...eventDriven,
+      },
+    ];
+  };
 
   const cacheDefinitions = (nodes: string[]): MetricDefinition[] => [
     {
@@ -264,6 +302,7 @@ export function platformMetrics(env: Environment, sources: PlatformMetricSources
     },
     // Without a cache (cache.enabled false) there is nothing to watch in the Cache group.
     ...(sources.cacheReplicationGroupId === undefined ? [] : cacheDefinitions(cacheNodeIds(sources.cacheReplicationGroupId, env.cache.replicas))),
+    ...(sources.stateReplication === undefined ? [] : stateReplicationDefinitions(sources.stateReplication)),
     {
       id: 'redeploy-failures',
       group: 'Secret rotation',

@@ -95,7 +95,7 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
       expect(new Set(alarms.map((a) => a.alarm_name)).size).toBe(alarms.length);
     });
 
-    it('watches the load balancer, the service, the database, the cache where there is one, and failed redeployments', () => {
+    it('watches the load balancer, the service, the database, the cache where there is one, failed redeployments and the state\'s replication', () => {
       const names = alarmsOf(json()).map((a) => a.alarm_name.replace(`groundwork-${env}-`, '')).sort();
       expect(names).toEqual(
         [
@@ -104,9 +104,10 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
           'database-cpu', aurora() ? 'database-capacity' : 'database-free-storage', 'database-connections', 'database-freeable-memory',
           ...(hasCache() ? ['cache-cpu', 'cache-memory', 'cache-evictions'] : []),
           'redeploy-failures',
+          'state-replication-failures', 'state-replication-latency',
         ].sort(),
       );
-      expect(names).toHaveLength(hasCache() ? 14 : 11);
+      expect(names).toHaveLength(hasCache() ? 16 : 13);
     });
 
     it('count a missing datapoint as trouble only where AWS publishes all the time', () => {
@@ -133,16 +134,20 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
           'cache-evictions': ['GreaterThanThreshold', t.cacheEvictions],
         }),
         'redeploy-failures': ['GreaterThanOrEqualToThreshold', t.redeployFailures],
+        'state-replication-failures': ['GreaterThanThreshold', 0],
+        'state-replication-latency': ['GreaterThanThreshold', t.stateReplicationLatencySeconds],
         ...(aurora() ? { 'database-capacity': ['GreaterThanThreshold', t.databaseAcuPercent] } : { 'database-free-storage': ['LessThanThreshold', t.databaseFreeStorageGiB * 1024 ** 3] }),
       };
       for (const [suffix, [comparison, threshold]] of Object.entries(expected)) {
         expect([suffix, alarmNamed(json(), suffix).comparison_operator, alarmNamed(json(), suffix).threshold]).toEqual([suffix, comparison, threshold]);
       }
       const { periods, datapointsToAlarm } = environment().observability.evaluation;
-      for (const alarm of alarmsOf(json()).filter((a) => !a.alarm_name.endsWith('redeploy-failures'))) {
+      // One failed redeployment, or one state object not replicated, is worth knowing at once.
+      const atOnce = ['redeploy-failures', 'state-replication-failures'];
+      for (const alarm of alarmsOf(json()).filter((a) => !atOnce.some((suffix) => a.alarm_name.endsWith(suffix)))) {
         expect(alarm).toMatchObject({ evaluation_periods: periods, datapoints_to_alarm: datapointsToAlarm });
       }
-      expect(alarmNamed(json(), 'redeploy-failures')).toMatchObject({ evaluation_periods: 1, datapoints_to_alarm: 1 });
+      for (const suffix of atOnce) expect(alarmNamed(json(), suffix)).toMatchObject({ evaluation_periods: 1, datapoints_to_alarm: 1 });
     });
 
     it('read their dimensions from the service and data stacks', () => {
@@ -163,7 +168,8 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
         ...(hasCache() && { CacheClusterId: { stack: data, expression: ref('aws_elasticache_replication_group', cacheGroups[0][0], 'id') } }),
       };
       const seen = new Set<string>();
-      for (const alarm of alarmsOf(json())) {
+      // The state replication's are names from the config, known at synth time (test below).
+      for (const alarm of alarmsOf(json()).filter((a) => !a.alarm_name.includes('-state-replication-'))) {
         for (const read of alarmReads(alarm).metrics) {
           for (const [dimension, value] of Object.entries(read.dimensions)) {
             seen.add(dimension);
@@ -173,6 +179,22 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
         }
       }
       expect([...seen].sort()).toEqual(Object.keys(expected).sort());
+    });
+
+    it('watch the state bucket\'s replication by its buckets and rule, each failure at once, the latency against the config', () => {
+      const config = environment();
+      for (const suffix of ['state-replication-failures', 'state-replication-latency']) {
+        const alarm = alarmNamed(json(), suffix);
+        expect(alarmReads(alarm).metrics).toEqual([
+          expect.objectContaining({
+            namespace: 'AWS/S3',
+            dimensions: { SourceBucket: config.state.bucket, DestinationBucket: config.state.replica.bucket, RuleId: 'replicate-everything' },
+          }),
+        ]);
+        expect(alarm.treat_missing_data).toBe('notBreaching');
+      }
+      expect(alarmReads(alarmNamed(json(), 'state-replication-failures')).metrics[0].metricName).toBe('OperationsFailedReplication');
+      expect(alarmReads(alarmNamed(json(), 'state-replication-latency')).metrics[0].metricName).toBe('ReplicationLatency');
     });
 
     it('read the database by its engine: the Aurora cluster and its ACUs, or the RDS instance and its free storage', () => {
@@ -452,8 +474,8 @@ describe('observability config', () => {
     const json = observabilityStackWith('prod', (c) => (c.cache = { enabled: false }));
     const names = (j: StackJson) => alarmsOf(j).map((a) => a.alarm_name).sort();
     expect(names(json)).toEqual(names(stack('observability-prod')).filter((name) => !name.startsWith('groundwork-prod-cache-')));
-    expect(names(json)).toHaveLength(11);
-    expect(dashboardOf(json).widgets.filter((w) => w.type === 'metric')).toHaveLength(11);
+    expect(names(json)).toHaveLength(13);
+    expect(dashboardOf(json).widgets.filter((w) => w.type === 'metric')).toHaveLength(13);
     expect(dashboardOf(json).widgets.some((w) => w.type === 'text' && w.properties.markdown === '## Cache')).toBe(false);
   });
 

@@ -147,8 +147,8 @@ describe('the local platform in moto', () => {
     expect(drVaults.map((vault) => vault.BackupVaultName)).toContain('groundwork-local-dr');
 
     const alarms = (await new CloudWatchClient(config).send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'groundwork-local' }))).MetricAlarms ?? [];
-    // 14 in every environment with a cache; local has none, so 11.
-    expect(alarms.length).toBe(11);
+    // 16 in every environment with a cache and a state replica; local has no cache, so 13.
+    expect(alarms.length).toBe(13);
     expect(alarms.every((alarm) => alarm.AlarmActions?.some((action) => action.includes(':groundwork-local-alarms')))).toBe(true);
 
     const trails = (await new CloudTrailClient(config).send(new DescribeTrailsCommand({}))).trailList ?? [];
