@@ -1,8 +1,8 @@
 import { cidrsOverlap } from '../lib/ipv4';
 import { GROUNDWORK_PARTITIONS } from '../lib/aws-partitions';
 import { partitionOf } from '../lib/arn';
-import { planSubnets } from '../lib/subnet-plan';
 import { none, problem, type CrossFieldRule } from './rule';
+import { subnetPlanIn } from './rules';
 
 /** What a standby (`failover`) needs of the rest of the environment. */
 export const failoverRules: CrossFieldRule[] = [
@@ -39,14 +39,8 @@ export const failoverRules: CrossFieldRule[] = [
     reads: ['failover.network.cidr', 'network.azCount', 'network.subnets'],
     check: (env) => {
       const cidr = env.failover?.network.cidr;
-      const { azCount, subnets } = env.network;
-      if (cidr === undefined || azCount > subnets.reservedAzCount) return none; // the primary's rules report the latter
-      const plan = planSubnets({
-        vpcCidr: cidr,
-        azCount,
-        reservedAzCount: subnets.reservedAzCount,
-        prefixLengths: { public: subnets.publicPrefixLength, private: subnets.privatePrefixLength, isolated: subnets.isolatedPrefixLength },
-      });
+      if (cidr === undefined || env.network.azCount > env.network.subnets.reservedAzCount) return none; // the primary's rules report the latter
+      const plan = subnetPlanIn(cidr, env.network);
       return plan.fits
         ? none
         : problem(['failover', 'network', 'cidr'], `has ${plan.available} addresses, but the standby's subnets, laid out as network.subnets says, need ${plan.needed}; use a larger range`);

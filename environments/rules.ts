@@ -1,4 +1,4 @@
-import { planSubnets } from '../lib/subnet-plan';
+import { planSubnets, type SubnetPlan } from '../lib/subnet-plan';
 import { dailyWindow, weeklyWindow } from './data-schema';
 import { FARGATE_MEMORY_BY_CPU } from './service-schema';
 import { defaultReplicaBucket, defaultStateBucket, type EnvironmentDraft } from './schema';
@@ -55,12 +55,7 @@ const platformRules: CrossFieldRule[] = [
     check: (env) => {
       const { cidr, azCount, subnets } = env.network;
       if (azCount > subnets.reservedAzCount) return none; // the rule above reports it
-      const plan = planSubnets({
-        vpcCidr: cidr,
-        azCount,
-        reservedAzCount: subnets.reservedAzCount,
-        prefixLengths: { public: subnets.publicPrefixLength, private: subnets.privatePrefixLength, isolated: subnets.isolatedPrefixLength },
-      });
+      const plan = subnetPlanIn(cidr, env.network);
       return plan.fits
         ? none
         : problem(['network', 'subnets'], `need ${plan.needed} addresses (3 tiers x ${subnets.reservedAzCount} reserved zones) but ${cidr} has ${plan.available}; use longer subnet prefixes, fewer reserved zones or a larger CIDR`);
@@ -429,6 +424,17 @@ const operationsRules: CrossFieldRule[] = [
         : none,
   },
 ];
+
+/** The subnets of a network laid out as `network` says, in `cidr` (the primary's, or the standby's). */
+export function subnetPlanIn(cidr: string, network: EnvironmentDraft['network']): SubnetPlan {
+  const { azCount, subnets } = network;
+  return planSubnets({
+    vpcCidr: cidr,
+    azCount,
+    reservedAzCount: subnets.reservedAzCount,
+    prefixLengths: { public: subnets.publicPrefixLength, private: subnets.privatePrefixLength, isolated: subnets.isolatedPrefixLength },
+  });
+}
 
 export const crossFieldRules: readonly CrossFieldRule[] = [
   ...platformRules,
