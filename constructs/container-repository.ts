@@ -1,6 +1,13 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
+import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { partitionOf } from '../lib/arn';
+import { ServiceRole } from './service-role';
 
 export interface ContainerRepositoryProps {
   /** Name of the repository, e.g. `groundwork/prod/app`. */
@@ -18,6 +25,25 @@ export interface ContainerRepositoryProps {
   readonly untaggedExpiryDays?: number;
   /** Let `terraform destroy` delete the repository with its images. @default false */
   readonly forceDelete?: boolean;
+  /**
+   * Copy every image pushed to another region, where ECR makes the repository itself on the first copy,
+   * encrypted with a key there and pruned by the same lifecycle policy.
+   * @default - images stay in the repository's region
+   */
+  readonly replica?: RepositoryReplica;
+}
+
+/** Where a repository's images are copied to. */
+export interface RepositoryReplica {
+  /** The account of both registries. */
+  readonly accountId: string;
+  readonly region: string;
+  /** A provider for `region`: the template that shapes the copy lives there. */
+  readonly provider: TerraformProvider;
+  /** The customer-managed key in `region` the copies are encrypted with. */
+  readonly encryptionKeyArn: string;
+  /** Name of the role ECR makes the copy's repository as (IAM names are per account: include the environment). */
+  readonly roleName: string;
 }
 
 /**
@@ -55,11 +81,56 @@ export class ContainerRepository extends Construct {
         selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: props.keepImages ?? 30 },
       },
     ];
-    new EcrLifecyclePolicy(this, 'lifecycle', {
-      repository: repository.name,
-      policy: JSON.stringify({ rules: rules.map((rule, i) => ({ rulePriority: i + 1, ...rule, action: { type: 'expire' } })) }),
-    });
+    const lifecyclePolicy = JSON.stringify({ rules: rules.map((rule, i) => ({ rulePriority: i + 1, ...rule, action: { type: 'expire' } })) });
+    new EcrLifecyclePolicy(this, 'lifecycle', { repository: repository.name, policy: lifecyclePolicy });
+    if (props.replica) this.replicate(props.repositoryName, lifecyclePolicy, props.replica);
     this.repositoryUrl = repository.repositoryUrl;
     this.repositoryArn = repository.arn;
+  }
+
+  /**
+   * The registry's replication rule for this repository, and, in the replica's region, the template ECR
+   * applies when it makes the copy's repository: the same immutable tags, scanning and lifecycle, the
+   * replica's key, and a role that lets ECR use that key (KMS in a template needs one).
+   */
+  private replicate(repositoryName: string, lifecyclePolicy: string, replica: RepositoryReplica): void {
+    const { provider, region, accountId } = replica;
+    // A template applies to a namespace: the repository's name up to its last slash.
+    const namespace = repositoryName.slice(0, repositoryName.lastIndexOf('/'));
+    const role = new ServiceRole(this, 'replica-role', { roleName: replica.roleName, servicePrincipal: 'ecr.amazonaws.com', region, sourceAccount: accountId });
+    const permissions = new DataAwsIamPolicyDocument(this, 'replica-permissions', {
+      statement: [
+        {
+          sid: 'MakeTheCopy',
+          actions: ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'],
+          resources: [`arn:${partitionOf(region)}:ecr:${region}:${accountId}:repository/${namespace}/*`],
+        },
+        { sid: 'EncryptTheCopy', actions: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], resources: [replica.encryptionKeyArn] },
+      ],
+    });
+    const policy = new IamRolePolicy(this, 'replica-policy', { name: 'create-replicas', role: role.roleName, policy: permissions.json });
+    const template = new EcrRepositoryCreationTemplate(this, 'replica-template', {
+      provider,
+      prefix: namespace,
+      description: `Copies of ${repositoryName}`,
+      appliedFor: ['REPLICATION'],
+      imageTagMutability: 'IMMUTABLE',
+      encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: replica.encryptionKeyArn }],
+      lifecyclePolicy,
+      customRoleArn: role.roleArn,
+      dependsOn: [policy],
+    });
+    new EcrReplicationConfiguration(this, 'replication', {
+      // The template must exist before the first copy, or ECR makes the repository without it.
+      dependsOn: [template],
+      replicationConfiguration: {
+        rule: [
+          {
+            destination: [{ region, registryId: accountId }],
+            repositoryFilter: [{ filter: repositoryName, filterType: 'PREFIX_MATCH' }],
+          },
+        ],
+      },
+    });
   }
 }

@@ -4,7 +4,7 @@ import { awsRegion, vpcCidr } from './fields';
 /**
  * A standby of the environment in a second region, built by the same stacks through a provider for that
  * region (`standby_<component>-<env>`). What the standby holds grows with the failover work
- * (README, "Region failover"): today its network, and replicas of the secrets both regions share.
+ * (README, "Region failover"): today its network, and copies of the shared secrets and of the images.
  */
 export const FailoverSchema = z.strictObject({
   /** The standby's region: in the primary's partition, apart from `region`. @default - drRegion */

@@ -11,7 +11,7 @@ import { partitionOf } from './arn';
 type Scope = 'global' | 'account' | 'region';
 
 /** The name attribute of each named resource type Groundwork makes, and where AWS keeps it unique. */
-const UNIQUE_NAMES: Readonly<Record<string, { readonly attribute: string; readonly scope: Scope; readonly what: string }>> = {
+const UNIQUE_NAMES: Readonly<Record<string, { readonly attribute: string | null; readonly scope: Scope; readonly what: string }>> = {
   aws_s3_bucket: { attribute: 'bucket', scope: 'global', what: 'S3 bucket names are global' },
   aws_iam_role: { attribute: 'name', scope: 'account', what: 'IAM role names are unique in an account' },
   aws_iam_policy: { attribute: 'name', scope: 'account', what: 'IAM policy names are unique in an account' },
@@ -24,7 +24,10 @@ const UNIQUE_NAMES: Readonly<Record<string, { readonly attribute: string; readon
   aws_db_instance: { attribute: 'identifier', scope: 'region', what: 'DB instance identifiers are unique in an account and region' },
   aws_elasticache_replication_group: { attribute: 'replication_group_id', scope: 'region', what: 'replication group ids are unique in an account and region' },
   aws_lb: { attribute: 'name', scope: 'region', what: 'load balancer names are unique in an account and region' },
-  aws_ecr_repository: { attribute: 'repository_name', scope: 'region', what: 'repository names are unique in an account and region' },
+  aws_ecr_repository: { attribute: 'name', scope: 'region', what: 'repository names are unique in an account and region' },
+  aws_ecr_repository_creation_template: { attribute: 'prefix', scope: 'region', what: 'a registry has one repository creation template per prefix' },
+  // No name at all: a registry has one replication configuration, and each apply replaces it whole.
+  aws_ecr_replication_configuration: { attribute: null, scope: 'region', what: 'a registry has one replication configuration in each region, and each apply replaces it whole' },
   aws_ecs_cluster: { attribute: 'name', scope: 'region', what: 'ECS cluster names are unique in an account and region' },
   aws_eks_cluster: { attribute: 'name', scope: 'region', what: 'EKS cluster names are unique in an account and region' },
   aws_cloudwatch_log_group: { attribute: 'name', scope: 'region', what: 'log group names are unique in an account and region' },
@@ -66,7 +69,7 @@ export function nameCollisions(stacks: readonly NamedStack[]): string[] {
     const providers = stack.json.provider?.aws ?? [];
     for (const [type, rule] of Object.entries(UNIQUE_NAMES)) {
       for (const resource of Object.values(stack.json.resource?.[type] ?? {})) {
-        const name = resource[rule.attribute];
+        const name = rule.attribute === null ? 'registry' : resource[rule.attribute];
         // A name made at apply time (a prefix, a reference) is the provider's to keep unique.
         if (typeof name !== 'string' || name.includes('${')) continue;
         const provider = providers.find((block) => (resource.provider === undefined ? block.alias === undefined : resource.provider === `aws.${block.alias}`));

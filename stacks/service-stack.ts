@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
 import type { PlatformSecret, PlatformVariable } from '../environments/service-schema';
-import { ContainerRepository } from '../constructs/container-repository';
+import { ContainerRepository, type RepositoryReplica } from '../constructs/container-repository';
 import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
 import { FargateCluster } from '../constructs/fargate-cluster';
 import { FargateService, type ContainerSecret } from '../constructs/fargate-service';
@@ -65,6 +65,7 @@ export class ServiceStack extends EnvironmentStack {
       keepImages: config.image.keepImages,
       protectedTags: [config.image.tag],
       forceDelete: !protection.preventDestroy,
+      replica: env.failover && this.imageReplica(env, env.failover.region, protection.preventDestroy),
     });
     const cluster = new FargateCluster(this, 'cluster', { clusterName: name });
 
@@ -171,5 +172,21 @@ export class ServiceStack extends EnvironmentStack {
     output('task_role_arn', app.taskRoleArn, 'Role the application\'s code acts as; grant it what the application calls');
     output('log_group_name', app.logGroupName, 'Log group of the application\'s containers');
     output('redeploy_failed_queue_name', redeploy.failedQueueName, 'Queue of rotations whose redeployment failed; alarm on its depth');
+  }
+
+  /** The standby's copy of the images: in its region, under a key made there. */
+  private imageReplica(env: Environment, region: string, preventDestroy: boolean): RepositoryReplica {
+    const provider = this.regionalProvider('standby', region);
+    const key = new EncryptionKey(this, 'standby-images-key', {
+      description: `Images of the service of Groundwork environment ${env.name}, copied to its standby`,
+      alias: `groundwork/${env.name}/image-replicas`,
+      accountId: env.accountId,
+      region,
+      rotationPeriodDays: env.kms.rotationPeriodDays,
+      deletionWindowDays: env.kms.deletionWindowDays,
+      preventDestroy,
+      provider,
+    });
+    return { accountId: env.accountId, region, provider, encryptionKeyArn: key.keyArn, roleName: `groundwork-${env.name}-image-replicas` };
   }
 }

@@ -150,6 +150,12 @@ const REGISTRY: [string, Record<string, unknown>, string, string][] = [
     'staging.state.bucket',
     'makes the aws_s3_bucket "groundwork-dev-alb-logs-111111111111" (state-staging), which service-dev makes too: S3 bucket names are global',
   ],
+  [
+    'two environments with standbys in one account and region, whose image replications would replace each other',
+    { prod, prodb: changed(prod, (c) => ((c.name = 'prodb'), (c.network.cidr = '10.40.0.0/16'), (c.failover = { network: { cidr: '10.41.0.0/16' } }))) },
+    'prodb.name',
+    'makes the aws_ecr_replication_configuration "registry" (service-prodb), which service-prod makes too: a registry has one replication configuration in each region, and each apply replaces it whole',
+  ],
 ];
 
 /** prod with its GitOps repository changed as given. */

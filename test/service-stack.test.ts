@@ -47,6 +47,12 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(repository.force_delete).toBe(config(env).tier === 'dev');
     });
 
+    it('copies its images to the standby\'s region where there is one (failover), and nowhere otherwise', () => {
+      const failover = config(env).failover;
+      expect(resources(json(), 'aws_ecr_replication_configuration')).toHaveLength(failover ? 1 : 0);
+      expect(resources(json(), 'aws_ecr_repository_creation_template')).toHaveLength(failover ? 1 : 0);
+    });
+
     it('never expires the tag the service runs, expires untagged images and keeps the newest `keepImages`', () => {
       const rules = JSON.parse(only(json(), 'aws_ecr_lifecycle_policy').policy).rules;
       expect(rules.map((rule: any) => rule.rulePriority)).toEqual([1, 2, 3]);
@@ -314,7 +320,8 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       const name = `/aws/lambda/groundwork-${env}-redeploy-on-rotation`;
       const [, logGroup] = resources(json(), 'aws_cloudwatch_log_group').find(([, g]) => g.name === name)!;
       expect(logGroup.kms_key_id).toBe(ref('aws_kms_key', json(), 'arn'));
-      const grants = policyOf(json(), only(json(), 'aws_kms_key').policy).filter((s) => s.principals[0].type === 'Service');
+      const serviceKey = resources(json(), 'aws_kms_key').find(([name]) => name.startsWith('service-key_'))![1];
+      const grants = policyOf(json(), serviceKey.policy).filter((s) => s.principals[0].type === 'Service');
       expect(grants.flatMap((s) => s.condition.flatMap((c: any) => c.values))).toEqual([
         `arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:/groundwork/${env}/app`,
         `arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:${name}`,
@@ -441,5 +448,39 @@ describe('configuration', () => {
     expect(containerOf(after).image).toBe(`${ref('aws_ecr_repository', after, 'repository_url')}:2026.11.21-abcdef0`);
     const withoutImage = (json: StackJson) => ({ ...containerOf(json), image: undefined });
     expect(withoutImage(after)).toEqual(withoutImage(before));
+  });
+});
+
+describe('service-prod, whose environment has a standby (failover): the images\' copies', () => {
+  const json = () => stack('service-prod');
+  const standbyKey = () => resources(json(), 'aws_kms_key').find(([name]) => name.startsWith('standby-images-key_'))!;
+
+  it('replicates the repository, and only it, to the standby\'s region in the same account', () => {
+    const [[, replication]] = resources(json(), 'aws_ecr_replication_configuration');
+    expect(replication.provider).toBeUndefined();
+    expect(replication.replication_configuration.rule).toEqual([
+      { destination: [{ region: 'eu-central-1', registry_id: '333333333333' }], repository_filter: [{ filter: 'groundwork/prod/app', filter_type: 'PREFIX_MATCH' }] },
+    ]);
+  });
+
+  it('shapes the copy\'s repository, before the first copy, as the repository: immutable tags, the same lifecycle, a key of the standby\'s region', () => {
+    const [[templateName, template]] = resources(json(), 'aws_ecr_repository_creation_template');
+    const [keyName, key] = standbyKey();
+    expect(template).toMatchObject({ provider: 'aws.standby', prefix: 'groundwork/prod', applied_for: ['REPLICATION'], image_tag_mutability: 'IMMUTABLE' });
+    expect(template.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: `\${aws_kms_key.${keyName}.arn}` }]);
+    expect(template.lifecycle_policy).toBe(only(json(), 'aws_ecr_lifecycle_policy').policy);
+    expect(key).toMatchObject({ provider: 'aws.standby', enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+    expect(resources(json(), 'aws_ecr_replication_configuration')[0][1].depends_on).toEqual([`aws_ecr_repository_creation_template.${templateName}`]);
+  });
+
+  it('lets ECR make the copy as a role that may only create and fill repositories of the namespace there and use that key', () => {
+    const [[, template]] = resources(json(), 'aws_ecr_repository_creation_template');
+    const [roleName, role] = resources(json(), 'aws_iam_role').find(([, r]) => r.name === 'groundwork-prod-image-replicas')!;
+    expect(template.custom_role_arn).toBe(`\${aws_iam_role.${roleName}.arn}`);
+    expect(policyOf(json(), role.assume_role_policy)[0].principals).toEqual([{ type: 'Service', identifiers: ['ecr.amazonaws.com'] }]);
+    const [, policy] = resources(json(), 'aws_iam_role_policy').find(([, p]) => referencedName(p.role) === roleName)!;
+    const bySid = Object.fromEntries(policyOf(json(), policy.policy).map((statement) => [statement.sid, statement]));
+    expect(bySid.MakeTheCopy.resources).toEqual(['arn:aws:ecr:eu-central-1:333333333333:repository/groundwork/prod/*']);
+    expect(bySid.EncryptTheCopy.resources).toEqual([`\${aws_kms_key.${standbyKey()[0]}.arn}`]);
   });
 });
