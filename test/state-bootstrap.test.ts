@@ -12,6 +12,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments } from '../environments';
@@ -230,4 +231,29 @@ describe('the local state backend in the emulator: bootstrap, replica, and the s
       expect({ stack: stack.name, unexpected: splitEmulatorResidue(changes.resources).unexpected, outputs: changes.outputs }).toEqual({ stack: stack.name, unexpected: [], outputs: [] });
     }
   }, 480_000);
+
+  it('npm run diff, switched to the replica, reports no changes', async () => {
+    // The shipped `local` (no standby), in a work directory of its own: two synths into one would collide.
+    const scratch = tempDir('switched-diff');
+    const run = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      const child = spawn('npm', ['run', '--silent', 'diff', '--', '--env', 'local', '--stack', 'network-local'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: scratch, GROUNDWORK_STATE_FROM_REPLICA: 'local' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      const timer = setTimeout(() => child.kill('SIGINT'), 240_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      });
+    });
+    expect({ code: run.code, output: run.output }).toEqual({ code: 0, output: expect.stringContaining('no changes') });
+    // `local` synthesizes into its work directory (operations/local-environment.ts).
+    const backend = readStackJson<StackJson>({ dir: path.join(scratch, 'local', 'cdktf.out', 'stacks', 'network-local') }).terraform.backend?.s3;
+    expect(backend).toMatchObject({ bucket: REPLICA, region: 'us-west-2' });
+  }, 300_000);
 });
