@@ -107,14 +107,15 @@ const S3_NAME_RULES: readonly [(name: string) => boolean, string][] = [
   [(name) => ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((suffix) => name.endsWith(suffix)), 'not ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (reserved by S3)'],
 ];
 
+/** The name of a bucket that holds Terraform state: the state bucket, or its replica. */
 const stateBucketName = z
   .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens')
-    .refine((name) => !name.includes('.'), 'may not contain a period: the S3 backend reaches the bucket by virtual-hosted style over TLS, whose certificate covers no dotted name')
-    .superRefine((name, ctx) => {
-      const refused = S3_NAME_RULES.find(([test]) => test(name));
-      if (refused) ctx.addIssue({ code: 'custom', message: `must be a valid S3 bucket name: ${refused[1]}` });
-    });
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens')
+  .refine((name) => !name.includes('.'), 'may not contain a period: the S3 backend reaches the bucket by virtual-hosted style over TLS, whose certificate covers no dotted name')
+  .superRefine((name, ctx) => {
+    const refused = S3_NAME_RULES.find(([test]) => test(name));
+    if (refused) ctx.addIssue({ code: 'custom', message: `must be a valid S3 bucket name: ${refused[1]}` });
+  });
 
 const StateSchema = z.strictObject({
   /**

@@ -18,7 +18,6 @@ export const AWS_SERVICES = [
  */
 export const STATE_FROM_REPLICA_CONTEXT = 'groundwork:stateFromReplica';
 
-
 /** The S3 key of a component's state inside the environment's state bucket. */
 function stateKey(env: Environment, component: string): string {
   return `${env.name}/${component}.tfstate`;
