@@ -56,6 +56,8 @@ interface Claim {
   readonly stack: string;
   readonly type: string;
   readonly name: string;
+  /** The configuration field that chose the name, when the configuration chose it (`state.bucket`). */
+  readonly chosenBy?: string;
 }
 
 /** The environment of a stack named `<component>-<env>`. */
@@ -68,7 +70,7 @@ export function nameCollisions(stacks: readonly NamedStack[]): string[] {
   for (const stack of stacks) {
     const providers = stack.json.provider?.aws ?? [];
     for (const [type, rule] of Object.entries(UNIQUE_NAMES)) {
-      for (const resource of Object.values(stack.json.resource?.[type] ?? {})) {
+      for (const [logicalName, resource] of Object.entries(stack.json.resource?.[type] ?? {})) {
         const name = rule.attribute === null ? 'registry' : resource[rule.attribute];
         // A name made at apply time (a prefix, a reference) is the provider's to keep unique.
         if (typeof name !== 'string' || name.includes('${')) continue;
@@ -77,7 +79,7 @@ export function nameCollisions(stacks: readonly NamedStack[]): string[] {
         const region = provider?.region ?? '?';
         // Even a "global" name is global within its partition.
         const where = rule.scope === 'global' ? partitionOf(region) : rule.scope === 'account' ? account : `${account}/${region}`;
-        const claim: Claim = { key: `${type} ${where} ${name}`, environment: environmentOf(stack.name), stack: stack.name, type, name };
+        const claim: Claim = { key: `${type} ${where} ${name}`, environment: environmentOf(stack.name), stack: stack.name, type, name, chosenBy: chosenBy(stack.name, type, logicalName) };
         const earlier = claims.get(claim.key);
         if (!earlier) {
           claims.set(claim.key, claim);
@@ -97,10 +99,21 @@ export function nameCollisions(stacks: readonly NamedStack[]): string[] {
   return [...new Set(problems)];
 }
 
-/** Whether the configuration names the resource itself: the state bucket (`state.bucket`). */
-const isChosen = (claim: Claim) => claim.stack.startsWith('state-') && claim.type === 'aws_s3_bucket';
+/** The state stack's buckets, by the construct that makes them, and the fields that name them. */
+const CHOSEN_BUCKETS: readonly [string, string][] = [
+  ['state-bucket_', 'state.bucket'],
+  ['replica-bucket_', 'state.replica.bucket'],
+];
 
-/** The configuration that chose a resource's name: the state bucket's own field, or the environment's name. */
+/** The field that names a resource when the configuration names it itself: the state bucket and its replica. */
+function chosenBy(stack: string, type: string, logicalName: string): string | undefined {
+  if (!stack.startsWith('state-') || type !== 'aws_s3_bucket') return undefined;
+  return CHOSEN_BUCKETS.find(([prefix]) => logicalName.startsWith(prefix))?.[1];
+}
+
+const isChosen = (claim: Claim) => claim.chosenBy !== undefined;
+
+/** The configuration that chose a resource's name: the bucket's own field, or the environment's name. */
 function fieldOf(claim: Claim): string {
-  return isChosen(claim) ? `${claim.environment}.state.bucket` : `${claim.environment}.name`;
+  return `${claim.environment}.${claim.chosenBy ?? 'name'}`;
 }

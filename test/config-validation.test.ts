@@ -151,6 +151,12 @@ const REGISTRY: [string, Record<string, unknown>, string, string][] = [
     'makes the aws_s3_bucket "groundwork-dev-alb-logs-111111111111" (state-staging), which service-dev makes too: S3 bucket names are global',
   ],
   [
+    'a state replica named as another environment\'s state bucket',
+    { dev, staging: changed(staging, (c) => (c.state = { replica: { bucket: 'groundwork-dev-tfstate-111111111111' } })) },
+    'staging.state.replica.bucket',
+    'makes the aws_s3_bucket "groundwork-dev-tfstate-111111111111" (state-staging), which state-dev makes too: S3 bucket names are global',
+  ],
+  [
     'two environments with standbys in one account and region, whose image replications would replace each other',
     { prod, prodb: changed(prod, (c) => ((c.name = 'prodb'), (c.network.cidr = '10.40.0.0/16'), (c.failover = { network: { cidr: '10.41.0.0/16' } }))) },
     'prodb.name',

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { environments } from '../environments';
 import { UsageError } from '../lib/cli';
 import { environmentStacks, type SynthesizedStack } from '../operations/environment-stacks';
 import { deletionConsent, formatReport } from '../operations/orphan-deletion';
 import { disposition, environmentRegions, holds, importMatch, markContended, parseArn, stateEntries, synthesizedResources, type OrphanReport, type StateEntry } from '../operations/orphans';
+import { runProcess } from './support/run-process';
 import { synthesizeInto } from './support/synthesized';
 
 // `npm run orphans` without AWS: who may delete (refused before any AWS call), which types are deleted
@@ -50,21 +50,8 @@ describe('who may delete: decided from the flags alone', () => {
     // An endpoint nobody listens on, no credentials and no terraform on PATH: any AWS call or synth would fail otherwise.
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', PATH: path.dirname(process.execPath), CDKTF_OUTDIR: '/nonexistent/cdktf.out' };
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
-    const run = (...args: string[]) =>
-      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        // stdin is not a terminal, as in CI.
-        const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/orphans.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk) => (stdout += chunk));
-        child.stderr.on('data', (chunk) => (stderr += chunk));
-        const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-        child.on('error', reject);
-        child.on('close', (status) => {
-          clearTimeout(timer);
-          resolve({ status, stdout, stderr });
-        });
-      });
+    // stdin is not a terminal, as in CI.
+    const run = (...args: string[]) => runProcess(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/orphans.ts', ...args], { cwd: ROOT, env, timeoutMs: 90_000 });
     const cases: [string[], string][] = [
       [['--env', 'prod', '--delete'], 'prod is a prod-tier environment: --delete needs both --yes and --confirm prod; nothing was listed or deleted'],
       [['--env', 'prod', '--delete', '--yes'], 'prod is a prod-tier environment'],
@@ -74,7 +61,7 @@ describe('who may delete: decided from the flags alone', () => {
     const results = await Promise.all(cases.map(([args]) => run(...args)));
     for (const [index, [args, message]] of cases.entries()) {
       const result = results[index];
-      expect({ args, code: result.status, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });
       expect(result.stderr).toContain(message);
       expect(result.stderr).not.toContain('Reading the state');
     }

@@ -12,7 +12,6 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments } from '../environments';
@@ -22,6 +21,7 @@ import { offlineTerraformEnv, requireTerraform, terraform } from '../operations/
 import { environmentStacks, readStackJson } from '../operations/environment-stacks';
 import { splitEmulatorResidue } from '../operations/emulator-plan-residue';
 import { deployStack, planStack } from '../operations/stack-operations';
+import { runProcess } from './support/run-process';
 import { synthesizeInto, tempDir, type StackJson } from './support/synthesized';
 
 // The bootstrap and the S3 backend, for real: Terraform and the AWS provider against moto on loopback.
@@ -238,21 +238,11 @@ describe('the local state backend in the emulator: bootstrap, replica, and the s
   it('npm run diff, switched to the replica, reports no changes', async () => {
     // The shipped `local` (no standby), in a work directory of its own: two synths into one would collide.
     const scratch = tempDir('switched-diff');
-    const run = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'diff', '--', '--env', 'local', '--stack', 'network-local'], {
-        cwd: path.resolve(__dirname, '..'),
-        env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: scratch, GROUNDWORK_STATE_FROM_REPLICA: 'local' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk) => (output += chunk));
-      child.stderr.on('data', (chunk) => (output += chunk));
-      const timer = setTimeout(() => child.kill('SIGINT'), 240_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, output });
-      });
+    const run = await runProcess('npm', ['run', '--silent', 'diff', '--', '--env', 'local', '--stack', 'network-local'], {
+      cwd: path.resolve(__dirname, '..'),
+      env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: scratch, GROUNDWORK_STATE_FROM_REPLICA: 'local' },
+      timeoutMs: 240_000,
+      killSignal: 'SIGINT',
     });
     expect({ code: run.code, output: run.output }).toEqual({ code: 0, output: expect.stringContaining('no changes') });
     // `local` synthesizes into its work directory (operations/local-environment.ts).

@@ -16,6 +16,7 @@ import { describeChange, planChanges } from '../operations/plan-changes';
 import { forceUnlockStack, readStateLock, stackBackend, type StackBackend } from '../operations/state-lock';
 import { synthesize } from '../lib/synthesize';
 import { offlineTerraformEnv, requireTerraform, terraform } from '../operations/terraform-cli';
+import { runProcess } from './support/run-process';
 import { synthesizeInto, tempDir, type StackJson } from './support/synthesized';
 
 // S3 native state locking and interrupted applies, for real: Terraform and the AWS provider against moto
@@ -235,23 +236,11 @@ describe('state locks and interrupted applies in the emulator', () => {
     return response.status === 200 && (await response.text()).includes(`<RoleName>${name}</RoleName>`);
   };
   /** Runs a script of scripts/ as `npm run` does, as a user would (no AWS credentials: it uses the emulator's). */
-  const runScriptFile = (file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const childEnv: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, CDKTF_OUTDIR: scriptOutdir, GROUNDWORK_WORK_DIR: workDir };
-      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete childEnv[name];
-      // stdin is not a terminal here, as in CI.
-      const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [file, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const runScriptFile = (file: string, args: string[]) => {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, CDKTF_OUTDIR: scriptOutdir, GROUNDWORK_WORK_DIR: workDir };
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete childEnv[name];
+    return runProcess(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [file, ...args], { cwd: ROOT, env: childEnv, timeoutMs: 120_000 });
+  };
   const unlockScript = (args: string[]) => runScriptFile('scripts/unlock.ts', args);
   /** `npm run orphans -- --env local ...`. */
   const orphansScript = (args: string[]) => runScriptFile('scripts/orphans.ts', ['--env', 'local', ...args]);

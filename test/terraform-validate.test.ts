@@ -18,24 +18,19 @@ describe('terraform validate', () => {
     env = offlineTerraformEnv(tempDir('terraform'));
     outdir = synthesizeInto();
     const stacks = [...readStacks(outdir).keys()].filter((name) => !isKubernetesStack(name));
-    // Two at a time: each terraform process keeps one core busy loading the provider's schema. The inits
-    // take turns: two at once into one plugin cache can leave a stack without its provider link.
-    const queue = [...stacks];
-    let initTurn: Promise<unknown> = Promise.resolve();
-    const serialized = <T>(run: () => Promise<T>): Promise<T> => {
-      const result = initTurn.then(run);
-      initTurn = result.catch(() => undefined);
-      return result;
-    };
+    // Every init first, one at a time: an init links the stack to the shared plugin cache and may replace
+    // the provider there, so a second init, or a validate reading the cache, beside it can find it gone.
+    const initialized: string[] = [];
+    for (const name of stacks) {
+      const init = await terraform(['init', '-backend=false', '-input=false'], { cwd: path.join(outdir, 'stacks', name), env });
+      if (init.code === 0) initialized.push(name);
+      else results.set(name, { init: init.stderr || init.stdout, validate: undefined });
+    }
+    // Then the validates two at a time: each keeps one core busy loading the provider's schema.
+    const queue = [...initialized];
     const worker = async () => {
       for (let name = queue.shift(); name; name = queue.shift()) {
-        const cwd = path.join(outdir, 'stacks', name);
-        const init = await serialized(() => terraform(['init', '-backend=false', '-input=false'], { cwd, env }));
-        if (init.code !== 0) {
-          results.set(name, { init: init.stderr || init.stdout, validate: undefined });
-          continue;
-        }
-        const validate = await terraform(['validate', '-json'], { cwd, env });
+        const validate = await terraform(['validate', '-json'], { cwd: path.join(outdir, 'stacks', name), env });
         results.set(name, { init: '', validate: JSON.parse(validate.stdout) });
       }
     };

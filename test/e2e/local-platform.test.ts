@@ -7,7 +7,6 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments, loadEnvironments } from '../../environments';
@@ -15,6 +14,7 @@ import { emulatorCredentials, startMoto, type RunningEmulator } from '../../oper
 import { readChangeSet } from '../../operations/change-sets';
 import { setValue } from '../../operations/environment-file';
 import { requireTerraform } from '../../operations/terraform-cli';
+import { runProcess, type ProcessRun } from '../support/run-process';
 import { tempDir } from '../support/synthesized';
 
 // The acceptance of the local platform, end to end: the README's `npm run local`, `npm run diff -- --env local`
@@ -41,11 +41,6 @@ function copyOfProject(): string {
   return copy;
 }
 
-interface ScriptRun {
-  readonly code: number | null;
-  readonly output: string;
-}
-
 describe('the local platform in moto', () => {
   let moto: RunningEmulator;
   let workDir: string;
@@ -57,22 +52,12 @@ describe('the local platform in moto', () => {
   };
 
   /** Runs `npm run <script> [-- args]` as a user would, in the project (or a copy), against this test's moto and work directory. */
-  const npmRun = (command: string | string[], timeoutMs: number, cwd = ROOT): Promise<ScriptRun> =>
-    new Promise((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', ...[command].flat()], {
-        cwd,
-        env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: workDir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk) => (output += chunk));
-      child.stderr.on('data', (chunk) => (output += chunk));
-      const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, output });
-      });
+  const npmRun = (command: string | string[], timeoutMs: number, cwd = ROOT): Promise<ProcessRun> =>
+    runProcess('npm', ['run', '--silent', ...[command].flat()], {
+      cwd,
+      env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: workDir },
+      timeoutMs,
+      killSignal: 'SIGINT',
     });
 
   beforeAll(async () => {
