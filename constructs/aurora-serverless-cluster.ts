@@ -1,10 +1,12 @@
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
+import { RdsGlobalCluster } from '@cdktf/provider-aws/lib/rds-global-cluster';
 import { Construct } from 'constructs';
 import {
   databaseSubnetGroup,
   majorVersion,
+  masterPasswordSettings,
   parameterGroupIdentity,
   protectionSettings,
   rotateMasterUserSecret,
@@ -19,12 +21,20 @@ export interface AuroraServerlessClusterProps extends PostgresDatabaseProps {
   readonly maxCapacity: number;
   /** Reader instances besides the writer; they are the writer's failover targets. @default 1 */
   readonly readers?: number;
+  /**
+   * Make this cluster the primary of a new Aurora global database of this name, which secondaries in other
+   * regions join (`replicaOf`). It needs a supplied `masterPassword`.
+   * @default - not part of a global database
+   */
+  readonly globalClusterIdentifier?: string;
 }
 
 /**
  * An Aurora PostgreSQL Serverless v2 cluster: a writer and `readers` readers of class `db.serverless`,
  * storage and Performance Insights encrypted with a customer key, IAM authentication, TLS-only
- * connections, PostgreSQL logs exported to CloudWatch, and a master password only RDS ever knows.
+ * connections, PostgreSQL logs exported to CloudWatch, and a master password only RDS ever knows (or one
+ * supplied in a secret). It may be the primary of a global database, or a secondary of one: then its
+ * "writer" is a read-only instance until the secondary is promoted.
  */
 export class AuroraServerlessCluster extends Construct implements PostgresDatabase {
   readonly endpoint: string;
@@ -33,10 +43,15 @@ export class AuroraServerlessCluster extends Construct implements PostgresDataba
   readonly masterUserSecretArn: string;
   readonly arn: string;
   readonly identifier: string;
+  /** The global database this cluster is the primary of; none unless `globalClusterIdentifier` is set. */
+  readonly globalClusterIdentifier?: string;
 
   constructor(scope: Construct, id: string, props: AuroraServerlessClusterProps) {
     super(scope, id);
     const restoring = props.restoreFromSnapshot !== undefined;
+    const secondary = props.replicaOf !== undefined;
+    if (props.globalClusterIdentifier && !props.masterPassword) throw new Error(`${props.identifier}: a global database needs a supplied master password`);
+    const password = masterPasswordSettings(props);
     const subnetGroup = databaseSubnetGroup(this, props);
     const family = `aurora-postgresql${majorVersion(props.engineVersion)}`;
     const parameters = new RdsClusterParameterGroup(this, 'parameters', {
@@ -50,12 +65,15 @@ export class AuroraServerlessCluster extends Construct implements PostgresDataba
       engine: 'aurora-postgresql',
       engineMode: 'provisioned',
       engineVersion: props.engineVersion,
-      // A snapshot brings its own database and master user.
-      databaseName: restoring ? undefined : props.databaseName,
-      masterUsername: restoring ? undefined : props.masterUsername,
+      // A snapshot brings its own database and master user; a secondary gets the primary's.
+      databaseName: restoring || secondary ? undefined : props.databaseName,
+      masterUsername: restoring || secondary ? undefined : props.masterUsername,
       snapshotIdentifier: props.restoreFromSnapshot,
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: props.encryptionKeyArn,
+      globalClusterIdentifier: props.replicaOf,
+      manageMasterUserPassword: password.managed && true,
+      masterUserSecretKmsKeyId: password.managed?.kmsKeyId,
+      masterPasswordWo: password.writeOnce,
+      masterPasswordWoVersion: password.writeOnce === undefined ? undefined : 1,
       port: props.port ?? 5432,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: props.securityGroupIds,
@@ -68,8 +86,21 @@ export class AuroraServerlessCluster extends Construct implements PostgresDataba
       preferredMaintenanceWindow: props.maintenanceWindow,
       enabledCloudwatchLogsExports: ['postgresql'],
       serverlessv2ScalingConfiguration: { minCapacity: props.minCapacity, maxCapacity: props.maxCapacity },
-      ...protectionSettings(props),
+      // RDS itself sets a primary's membership when the global cluster is made from it, and a promoted
+      // secondary's replication source; Terraform must not undo either.
+      ...protectionSettings(props, props.globalClusterIdentifier ? ['global_cluster_identifier'] : secondary ? ['replication_source_identifier'] : []),
     });
+    if (props.globalClusterIdentifier) {
+      const global = new RdsGlobalCluster(this, 'global-cluster', {
+        globalClusterIdentifier: props.globalClusterIdentifier,
+        sourceDbClusterIdentifier: cluster.arn,
+        // Destroying the global database detaches its members first; the clusters keep their own protection.
+        forceDestroy: true,
+        deletionProtection: props.deletionProtection ?? true,
+        lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+      });
+      this.globalClusterIdentifier = global.globalClusterIdentifier;
+    }
     const instance = (name: string, promotionTier: number) =>
       new RdsClusterInstance(this, name, {
         identifier: `${props.identifier}-${name}`,
@@ -94,8 +125,12 @@ export class AuroraServerlessCluster extends Construct implements PostgresDataba
     instance('writer', 0);
     for (let i = 1; i <= (props.readers ?? 1); i++) instance(`reader-${i}`, 1);
 
-    this.masterUserSecretArn = cluster.masterUserSecret.get(0).secretArn;
-    rotateMasterUserSecret(this, this.masterUserSecretArn, props.masterPasswordRotationDays);
+    if (password.managed) {
+      this.masterUserSecretArn = cluster.masterUserSecret.get(0).secretArn;
+      rotateMasterUserSecret(this, this.masterUserSecretArn, props.masterPasswordRotationDays);
+    } else {
+      this.masterUserSecretArn = props.masterPassword!.secretArn;
+    }
     this.endpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.port = cluster.port;

@@ -1,7 +1,7 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Construct } from 'constructs';
-import { EphemeralRandomPassword, type EphemeralRandomPasswordProps } from './ephemeral-random-password';
+import { EphemeralRandomPassword, type EphemeralRandomPasswordProps } from './ephemeral-values';
 
 export interface GeneratedSecretProps {
   /** Name of the secret, e.g. `groundwork/prod/cache-auth-token`. */
@@ -12,6 +12,12 @@ export interface GeneratedSecretProps {
   readonly encryptionKeyArn: string;
   /** The first value: a random password of this shape. */
   readonly initialValue: EphemeralRandomPasswordProps;
+  /**
+   * Store the value as a JSON object: these fields, and the random password under `passwordField`
+   * (credentials as RDS stores them: `username`, `password`, ...).
+   * @default - the password alone, as a plain string
+   */
+  readonly json?: { readonly passwordField: string; readonly fields: Readonly<Record<string, string | number>> };
   /** Days a deleted secret can still be restored (0 deletes at once; else 7 to 30). @default 30 */
   readonly recoveryWindowDays?: number;
   /**
@@ -50,7 +56,7 @@ export class GeneratedSecret extends Construct {
     // Written once: the write-only version number never changes, so Terraform never writes over a rotated value.
     const version = new SecretsmanagerSecretVersion(this, 'initial-version', {
       secretId: secret.id,
-      secretStringWo: initial.value,
+      secretStringWo: props.json ? jsonWithPassword(props.json, initial.expression) : initial.value,
       secretStringWoVersion: 1,
       // Rotation moves AWSCURRENT off this version; Terraform must not move it back.
       lifecycle: { ignoreChanges: ['version_stages'] },
@@ -59,4 +65,18 @@ export class GeneratedSecret extends Construct {
     this.secretArn = version.arn;
     this.secretName = secret.name;
   }
+}
+
+/**
+ * `jsonencode({...})` over the fields and the password. Written by hand: cdktf's Fn.jsonencode escapes a
+ * reference inside an object into a literal string. The fields are plain values, quoted as JSON strings
+ * are (HCL reads those alike); none may hold a template sequence.
+ */
+function jsonWithPassword(json: NonNullable<GeneratedSecretProps['json']>, password: string): string {
+  const fields = Object.entries(json.fields).map(([key, value]) => {
+    const text = JSON.stringify(value);
+    if (/[$%]\{/.test(text)) throw new Error(`secret field ${key} holds a template sequence`);
+    return `${JSON.stringify(key)} = ${text}`;
+  });
+  return `\${jsonencode({ ${[...fields, `${JSON.stringify(json.passwordField)} = ${password}`].join(', ')} })}`;
 }

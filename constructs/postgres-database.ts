@@ -10,8 +10,21 @@ export interface PostgresDatabaseProps {
   readonly engineVersion: string;
   /** Database created in a new cluster (ignored when restoring a snapshot, which has its own). */
   readonly databaseName: string;
-  /** Master user of a new cluster. Its password is made, kept and rotated by RDS in Secrets Manager. */
+  /** Master user of a new cluster. Its password is RDS's own unless `masterPassword` supplies one. */
   readonly masterUsername: string;
+  /**
+   * The master user's password from a secret Groundwork keeps and rotates itself: an Aurora global
+   * database and a cross-region replica need one, because RDS-managed passwords support neither.
+   * @default - RDS makes, keeps and rotates the password in a secret of its own
+   */
+  readonly masterPassword?: SuppliedMasterPassword;
+  /**
+   * Make this database a read-only copy, in its own region, of another region's: for Aurora, the global
+   * cluster it joins as a secondary; for RDS, the ARN of the instance it replicates. It has no database
+   * or master user of its own: the source's are replicated into it.
+   * @default - a database of its own
+   */
+  readonly replicaOf?: string;
   /** Port the database listens on. @default 5432 */
   readonly port?: number;
   /** Subnets of the DB subnet group, one per zone: the isolated tier. */
@@ -43,6 +56,18 @@ export interface PostgresDatabaseProps {
   readonly restoreFromSnapshot?: string;
 }
 
+/** A master password kept in a secret of Groundwork's, not RDS's. */
+export interface SuppliedMasterPassword {
+  /** ARN of the secret holding the credentials as JSON (`username`, `password`), in the database's region. */
+  readonly secretArn: string;
+  /**
+   * A reference to the password for write-only arguments (an ephemeral value, never in plan or state), set
+   * once at creation; rotation changes it from then on.
+   * @default - none: a replica takes its source's
+   */
+  readonly value?: string;
+}
+
 /** What the rest of the platform needs to know about a database. */
 export interface PostgresDatabase {
   /** ARN of the Aurora cluster or RDS instance: what AWS Backup selects. */
@@ -54,7 +79,7 @@ export interface PostgresDatabase {
   /** DNS name that spreads reads over the readers; the writer's when there are none. */
   readonly readerEndpoint: string;
   readonly port: number;
-  /** ARN of the Secrets Manager secret (RDS-managed) with the master user's credentials. */
+  /** ARN of the Secrets Manager secret with the master user's credentials (RDS's, or the supplied one). */
   readonly masterUserSecretArn: string;
 }
 
@@ -93,15 +118,35 @@ export function rotateMasterUserSecret(scope: Construct, secretArn: string, days
   });
 }
 
-/** Settings that follow from the protection props, in the names both resource types use. */
-export function protectionSettings(props: PostgresDatabaseProps) {
+/**
+ * Settings that follow from the protection props, in the names both resource types use. `ignoreChanges`
+ * names attributes AWS changes itself (a global cluster's membership, a replica's source after a failover).
+ */
+export function protectionSettings(props: PostgresDatabaseProps, ignoreChanges: string[] = []) {
   const finalSnapshot = props.finalSnapshot ?? true;
+  const lifecycle = { ...(props.preventDestroy && { preventDestroy: true }), ...(ignoreChanges.length > 0 && { ignoreChanges }) };
   return {
     deletionProtection: props.deletionProtection ?? true,
     skipFinalSnapshot: !finalSnapshot,
     finalSnapshotIdentifier: finalSnapshot ? `${props.identifier}-final` : undefined,
     copyTagsToSnapshot: true,
-    lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    lifecycle: Object.keys(lifecycle).length > 0 ? lifecycle : undefined,
   };
+}
+
+/**
+ * Who knows the master password. RDS manages it unless one is supplied; a supplied one is written once
+ * (version 1), so Terraform never writes over what rotation set. A replica has none of its own.
+ */
+export function masterPasswordSettings(props: PostgresDatabaseProps): { managed?: { kmsKeyId: string }; writeOnce?: string } {
+  if (props.replicaOf !== undefined) {
+    if (!props.masterPassword) throw new Error(`${props.identifier}: a replica needs masterPassword.secretArn, its copy of the source's secret`);
+    return {};
+  }
+  if (props.masterPassword) {
+    if (!props.masterPassword.value) throw new Error(`${props.identifier}: a supplied master password needs its value, unless the database is a replica`);
+    return { writeOnce: props.masterPassword.value };
+  }
+  return { managed: { kmsKeyId: props.encryptionKeyArn } };
 }
 

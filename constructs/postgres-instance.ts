@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import {
   databaseSubnetGroup,
   majorVersion,
+  masterPasswordSettings,
   parameterGroupIdentity,
   protectionSettings,
   rotateMasterUserSecret,
@@ -25,7 +26,8 @@ export interface PostgresInstanceProps extends PostgresDatabaseProps {
 /**
  * A plain RDS PostgreSQL instance, for teams that run RDS rather than Aurora: the same guarantees as
  * AuroraServerlessCluster (customer-key encryption, IAM auth, TLS only, log exports, Performance
- * Insights, RDS-managed master password), with Multi-AZ standby instead of readers.
+ * Insights, RDS-managed master password unless one is supplied), with Multi-AZ standby instead of
+ * readers. With `replicaOf` it is a cross-region read replica of another region's instance.
  */
 export class PostgresInstance extends Construct implements PostgresDatabase {
   readonly endpoint: string;
@@ -38,6 +40,8 @@ export class PostgresInstance extends Construct implements PostgresDatabase {
   constructor(scope: Construct, id: string, props: PostgresInstanceProps) {
     super(scope, id);
     const restoring = props.restoreFromSnapshot !== undefined;
+    const replica = props.replicaOf !== undefined;
+    const password = masterPasswordSettings(props);
     const subnetGroup = databaseSubnetGroup(this, props);
     const family = `postgres${majorVersion(props.engineVersion)}`;
     const parameters = new DbParameterGroup(this, 'parameters', {
@@ -48,17 +52,22 @@ export class PostgresInstance extends Construct implements PostgresDatabase {
     });
     const instance = new DbInstance(this, 'instance', {
       identifier: props.identifier,
-      engine: 'postgres',
-      engineVersion: props.engineVersion,
+      // A replica runs its source's engine and version.
+      engine: replica ? undefined : 'postgres',
+      engineVersion: replica ? undefined : props.engineVersion,
       instanceClass: props.instanceClass,
       allocatedStorage: props.allocatedStorageGiB,
       maxAllocatedStorage: props.maxAllocatedStorageGiB,
       storageType: 'gp3',
-      dbName: restoring ? undefined : props.databaseName,
-      username: restoring ? undefined : props.masterUsername,
+      // A snapshot brings its own database and master user; a replica gets its source's.
+      dbName: restoring || replica ? undefined : props.databaseName,
+      username: restoring || replica ? undefined : props.masterUsername,
       snapshotIdentifier: props.restoreFromSnapshot,
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: props.encryptionKeyArn,
+      replicateSourceDb: props.replicaOf,
+      manageMasterUserPassword: password.managed && true,
+      masterUserSecretKmsKeyId: password.managed?.kmsKeyId,
+      passwordWo: password.writeOnce,
+      passwordWoVersion: password.writeOnce === undefined ? undefined : 1,
       port: props.port ?? 5432,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: props.securityGroupIds,
@@ -79,8 +88,12 @@ export class PostgresInstance extends Construct implements PostgresDatabase {
       ...protectionSettings(props),
     });
 
-    this.masterUserSecretArn = instance.masterUserSecret.get(0).secretArn;
-    rotateMasterUserSecret(this, this.masterUserSecretArn, props.masterPasswordRotationDays);
+    if (password.managed) {
+      this.masterUserSecretArn = instance.masterUserSecret.get(0).secretArn;
+      rotateMasterUserSecret(this, this.masterUserSecretArn, props.masterPasswordRotationDays);
+    } else {
+      this.masterUserSecretArn = props.masterPassword!.secretArn;
+    }
     this.endpoint = instance.address;
     this.readerEndpoint = instance.address;
     this.port = instance.port;

@@ -1,6 +1,7 @@
 import { cidrsOverlap } from '../lib/ipv4';
 import { GROUNDWORK_PARTITIONS } from '../lib/aws-partitions';
 import { partitionOf } from '../lib/arn';
+import { CATALOG } from './catalog';
 import { none, problem, type CrossFieldRule } from './rule';
 import { subnetPlanIn } from './rules';
 
@@ -44,6 +45,20 @@ export const failoverRules: CrossFieldRule[] = [
       return plan.fits
         ? none
         : problem(['failover', 'network', 'cidr'], `has ${plan.available} addresses, but the standby's subnets, laid out as network.subnets says, need ${plan.needed}; use a larger range`);
+    },
+  },
+  {
+    reads: ['failover', 'database.engine', 'database.engineVersion'],
+    check: (env) => {
+      if (!env.failover || env.database.engine !== 'aurora-postgresql' || !/^\d+$/.test(env.database.engineVersion)) return none;
+      // A major the catalog does not know is the catalog rules' to report.
+      const minors = CATALOG.auroraPostgresqlVersions.values.filter((version) => version.startsWith(`${env.database.engineVersion}.`));
+      return minors.length === 0
+        ? none
+        : problem(
+            ['database', 'engineVersion'],
+            `is ${env.database.engineVersion}, a major version alone; with failover it must name the minor too (such as ${minors[0]}): a global database's secondary must run its primary's exact version, and a major alone lets AWS pick each cluster's minor when it is made`,
+          );
     },
   },
 ];

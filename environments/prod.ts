@@ -16,6 +16,8 @@ export const prod: EnvironmentConfig = {
   },
   database: {
     engine: 'aurora-postgresql',
+    // Pinned to a minor: the standby's secondary cluster must run exactly the primary's version.
+    engineVersion: '16.14',
     capacity: { minAcu: 2, maxAcu: 32 },
     readers: 2,
     backup: { retentionDays: 35, window: '02:00-03:00' },

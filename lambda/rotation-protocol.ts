@@ -37,8 +37,8 @@ export interface SecretValues {
 
 /** What one kind of secret does in each step beyond Secrets Manager's own bookkeeping. */
 export interface RotationStrategy {
-  /** Makes a new value (createSecret). */
-  generate(): string | Promise<string>;
+  /** Makes a new value from the current one (createSecret). */
+  generate(current: string): string | Promise<string>;
   /** Makes the system that checks the secret accept the new value, without refusing the current one (setSecret). */
   set(values: SecretValues): Promise<void>;
   /** Throws unless the new value works (testSecret); the rotation then stops with AWSCURRENT where it was. */
@@ -74,13 +74,13 @@ export function rotationHandler(strategy: RotationStrategy, secrets: SecretsMana
 
     switch (step) {
       case 'createSecret': {
-        await valueOf(secrets, secretId, { VersionStage: CURRENT }); // there must be a value to rotate from
+        const current = await valueOf(secrets, secretId, { VersionStage: CURRENT }); // there must be a value to rotate from
         if (await optionalValueOf(secrets, secretId, { VersionId: token, VersionStage: PENDING })) {
           log(step, secretId, `version ${token} already has a value`);
           return;
         }
         await secrets.send(
-          new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: await strategy.generate(), VersionStages: [PENDING] }),
+          new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: await strategy.generate(current), VersionStages: [PENDING] }),
         );
         log(step, secretId, `put a new value as version ${token}`);
         return;

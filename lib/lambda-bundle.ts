@@ -18,7 +18,8 @@ const BUILD_OPTIONS = {
   target: 'node22',
   format: 'cjs',
   // The Lambda Node.js runtime provides the AWS SDK v3; leaving it out keeps each package a few kilobytes.
-  external: ['@aws-sdk/*'],
+  // pg requires pg-native only when asked for native bindings, which no function does.
+  external: ['@aws-sdk/*', 'pg-native'],
   legalComments: 'none',
   // Whitespace and syntax only: identifiers keep their names, so a rotation's stack trace stays readable.
   minifyWhitespace: true,

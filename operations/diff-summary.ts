@@ -7,6 +7,7 @@ import { changeAction, describeChange, type ResourceChange } from './plan-change
 const STATEFUL_KINDS: Readonly<Record<string, string>> = {
   aws_rds_cluster: 'database',
   aws_db_instance: 'database',
+  aws_rds_global_cluster: 'global database',
   aws_elasticache_replication_group: 'cache',
   aws_s3_bucket: 'bucket',
   aws_backup_vault: 'backup vault',
@@ -21,6 +22,7 @@ const STATEFUL_KINDS: Readonly<Record<string, string>> = {
 /** What is lost, by kind, when the resource goes. */
 const LOSS: Readonly<Record<string, string>> = {
   database: 'its data is gone unless restored from a snapshot or recovery point',
+  'global database': 'its secondaries are detached and stop following the primary: the standby has no current copy until they are rebuilt',
   cache: 'its data is gone (a cache, but sessions and queues may live there)',
   bucket: 'its objects are gone',
   'backup vault': 'its recovery points are gone',

@@ -20,6 +20,7 @@ export const EMULATOR_PLAN_RESIDUE: readonly { readonly type: string; readonly a
   ...residue('aws_vpc_security_group_egress_rule', ['description'], 'moto does not keep a security group rule\'s description'),
   ...residue('aws_s3_bucket_replication_configuration', ['rule'], 'moto does not keep a replication rule\'s delete-marker replication or source selection'),
   ...residue('aws_secretsmanager_secret', ['replica'], 'moto ignores a replica\'s KMS key and reports the AWS-managed one'),
+  ...residue('aws_rds_global_cluster', ['tags_all'], 'moto keeps no tags on a global database'),
   ...residue('aws_backup_plan', ['tags_all'], 'moto does not list AWS Backup tags'),
   ...residue('aws_backup_vault', ['tags_all'], 'moto does not list AWS Backup tags'),
 ];

@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { freeLoopbackPort, stopProcess } from './local-server';
 
 export interface RunningEmulator {
   /** Base URL, e.g. http://127.0.0.1:41234. */
@@ -15,18 +15,6 @@ export interface RunningEmulator {
  */
 export function emulatorCredentials(accountId: string): NodeJS.ProcessEnv {
   return { AWS_ACCESS_KEY_ID: accountId, AWS_SECRET_ACCESS_KEY: 'emulator' };
-}
-
-/** A loopback port nobody is listening on right now. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -53,10 +41,10 @@ export async function startMoto(timeoutMs = 30_000): Promise<RunningEmulator> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode} before it answered:\n${stderr}`);
-    if (await answers(`${endpoint}/moto-api/`)) return { endpoint, stop: () => stop(child) };
+    if (await answers(`${endpoint}/moto-api/`)) return { endpoint, stop: () => stopProcess(child) };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  await stop(child);
+  await stopProcess(child);
   throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${stderr}`);
 }
 
@@ -67,16 +55,4 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -83,6 +83,7 @@ const TYPE_RULES: Record<string, TypeRule> = {
   'secretsmanager:secret': { terraform: ['aws_secretsmanager_secret'], importId: (arn) => arn, keep: 'a secret: its value may be the only copy' },
   'logs:log-group': { terraform: ['aws_cloudwatch_log_group'], keep: 'a log group: it holds logs' },
   'rds:cluster': { terraform: ['aws_rds_cluster'], keep: 'a database' },
+  'rds:global-cluster': { terraform: ['aws_rds_global_cluster'], keep: 'a global database' },
   'rds:db': { terraform: ['aws_db_instance', 'aws_rds_cluster_instance'], keep: 'a database' },
   'rds:subgrp': { terraform: ['aws_db_subnet_group'] , keep: 'a database subnet group (delete it after its database)' },
   'rds:pg': { terraform: ['aws_db_parameter_group'], keep: 'a database parameter group' },

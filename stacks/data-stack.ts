@@ -1,11 +1,13 @@
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
+import { partitionOf } from '../lib/arn';
 import { AuroraServerlessCluster } from '../constructs/aurora-serverless-cluster';
 import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
+import { EphemeralSecretValue } from '../constructs/ephemeral-values';
 import { functionLogGroupArn } from '../constructs/nodejs-function';
-import type { PostgresDatabase, PostgresDatabaseProps } from '../constructs/postgres-database';
+import type { PostgresDatabase, PostgresDatabaseProps, SuppliedMasterPassword } from '../constructs/postgres-database';
 import { PostgresInstance } from '../constructs/postgres-instance';
 import { PrivateSecurityGroup } from '../constructs/private-security-group';
 import { SecretRotation } from '../constructs/secret-rotation';
@@ -33,6 +35,11 @@ export interface CacheEndpoints {
  * `data-<env>`: the PostgreSQL database and the Valkey cache, in the isolated subnets, reachable only
  * from the service's security group, encrypted with the data key, guarded as the tier demands. The cache
  * token's rotation lives here, beside the cache it changes.
+ *
+ * With `failover`, the database is the primary of an Aurora global database (or the source of a
+ * cross-region replica) and its master password is the secrets stack's, rotated here; `standby_data-<env>`
+ * is this class again, given the primary: the secondary cluster (or the replica) in the standby's region,
+ * under a data key of its own there.
  */
 export class DataStack extends EnvironmentStack {
   /** The database's endpoints, port and master user secret. */
@@ -43,11 +50,18 @@ export class DataStack extends EnvironmentStack {
   readonly databaseSecretKeyArn: string;
   /** The database's security group, for later stacks that open it to their own clients. */
   readonly databaseSecurityGroupId: string;
+  /** The Aurora global database the primary leads, with `failover` and the aurora-postgresql engine. */
+  readonly globalClusterIdentifier?: string;
 
-  constructor(scope: Construct, env: Environment, network: NetworkStack, secrets: SecretsStack) {
+  /** `primary`: the primary's data stack, when this one is its standby (`env.site` is `standby`). */
+  constructor(scope: Construct, env: Environment, network: NetworkStack, secrets: SecretsStack, primary?: DataStack) {
     super(scope, 'data', env);
+    if ((env.site === 'standby') !== (primary !== undefined)) throw new Error(`${env.name}: a standby's data stack needs the primary's, and only a standby's does`);
     const protection = protectionFor(env).data;
-    const rotationFunction = { functionName: `groundwork-${env.name}-cache-auth-token-rotation`, accountId: env.accountId, region: env.region };
+    const cacheRotationFunction = { functionName: `groundwork-${env.name}-cache-auth-token-rotation`, accountId: env.accountId, region: env.region };
+    const passwordRotationFunction = { functionName: `groundwork-${env.name}-database-password-rotation`, accountId: env.accountId, region: env.region };
+    const hasCache = env.cache.enabled && !primary;
+    const rotatesPassword = env.failover !== undefined && !primary;
     const key = new EncryptionKey(this, 'data-key', {
       description: `Database and cache of Groundwork environment ${env.name}`,
       alias: `groundwork/${env.name}/data`,
@@ -55,8 +69,8 @@ export class DataStack extends EnvironmentStack {
       region: env.region,
       rotationPeriodDays: env.kms.rotationPeriodDays,
       deletionWindowDays: env.kms.deletionWindowDays,
-      // The cache token's rotation function logs under this key too.
-      serviceGrants: env.cache.enabled ? [logGroupKeyGrant(env.region, functionLogGroupArn(rotationFunction))] : [],
+      // The rotation functions log under this key too.
+      serviceGrants: [...(hasCache ? [cacheRotationFunction] : []), ...(rotatesPassword ? [passwordRotationFunction] : [])].map((fn) => logGroupKeyGrant(env.region, functionLogGroupArn(fn))),
       // Snapshots kept after a deletion are only as recoverable as their key.
       preventDestroy: protection.preventDestroy || protection.finalSnapshot,
     });
@@ -82,7 +96,9 @@ export class DataStack extends EnvironmentStack {
       maintenanceWindow: env.database.maintenanceWindow,
       performanceInsightsRetentionDays: env.database.performanceInsightsRetentionDays,
       masterPasswordRotationDays: env.rotation.databasePasswordSchedule ? env.rotation.databasePasswordDays : undefined,
-      restoreFromSnapshot: env.database.restoreFromSnapshot,
+      ...this.masterPassword(env, secrets, primary),
+      // A replica starts from its source, never from a snapshot.
+      restoreFromSnapshot: primary ? undefined : env.database.restoreFromSnapshot,
       ...protection,
     };
     this.database =
@@ -92,6 +108,7 @@ export class DataStack extends EnvironmentStack {
             minCapacity: env.database.capacity.minAcu,
             maxCapacity: env.database.capacity.maxAcu,
             readers: env.database.readers,
+            globalClusterIdentifier: env.failover && !primary ? `groundwork-${env.name}` : undefined,
           })
         : new PostgresInstance(this, 'database', {
             ...common,
@@ -101,20 +118,91 @@ export class DataStack extends EnvironmentStack {
             multiAz: env.database.multiAz,
           });
 
-    if (env.cache.enabled) this.cache = this.addCache(env, network, secrets, key.keyArn, protection, rotationFunction);
+    this.globalClusterIdentifier = this.database instanceof AuroraServerlessCluster ? this.database.globalClusterIdentifier : undefined;
+    if (rotatesPassword) this.rotateMasterPassword(env, network, secrets, key.keyArn, databaseSecurityGroup, passwordRotationFunction);
+    // The standby's cache is left for its service (README, "Region failover").
+    if (hasCache) this.cache = this.addCache(env, network, secrets, key.keyArn, protection, cacheRotationFunction);
 
-    this.databaseSecretKeyArn = key.keyArn;
+    // A supplied master password is in the secrets stack's secret; a replica reads that secret's copy in its region.
+    this.databaseSecretKeyArn = env.failover ? (primary ? secrets.standbySecretsKeyArn! : secrets.secretsKeyArn) : key.keyArn;
     this.databaseSecurityGroupId = databaseSecurityGroup.securityGroupId;
     const output = (name: string, value: string | number, description: string) => new TerraformOutput(this, name, { value, description });
     output('database_endpoint', this.database.endpoint, 'DNS name of the database writer');
     output('database_reader_endpoint', this.database.readerEndpoint, 'DNS name of the database readers (the writer\'s when there are none)');
     output('database_port', this.database.port, 'Port of the database');
-    output('database_secret_arn', this.database.masterUserSecretArn, 'Secrets Manager ARN of the RDS-managed master user credentials (the ARN only, never the value)');
+    output('database_secret_arn', this.database.masterUserSecretArn, 'Secrets Manager ARN of the master user credentials (the ARN only, never the value)');
+    if (this.globalClusterIdentifier) output('global_cluster_identifier', this.globalClusterIdentifier, 'The Aurora global database the standby joins');
     if (this.cache) {
       output('cache_primary_endpoint', this.cache.primaryEndpoint, 'DNS name of the Valkey primary (TLS and the AUTH token required)');
       output('cache_reader_endpoint', this.cache.readerEndpoint, 'DNS name of the Valkey readers');
       output('cache_port', this.cache.port, 'Port of Valkey');
     }
+  }
+
+  /**
+   * With `failover`, the master password is the secrets stack's: the primary writes it once from an
+   * ephemeral read of the secret (never in plan or state); a replica names the secret's copy in its region.
+   */
+  private masterPassword(env: Environment, secrets: SecretsStack, primary?: DataStack): Pick<PostgresDatabaseProps, 'masterPassword' | 'replicaOf'> {
+    if (!env.failover) return {};
+    const secretArn = secrets.databaseCredentialsSecretArn!;
+    if (!primary) {
+      const masterPassword: SuppliedMasterPassword = { secretArn, value: new EphemeralSecretValue(this, 'master-credentials', secretArn).jsonField('password') };
+      return { masterPassword };
+    }
+    // A replica's ARN is its primary's with the replica's region.
+    const replicaArn = Fn.replace(secretArn, `:${primary.environment.region}:`, `:${env.region}:`);
+    return { masterPassword: { secretArn: replicaArn }, replicaOf: primary.globalClusterIdentifier ?? primary.database.arn };
+  }
+
+  /**
+   * The rotation of a supplied master password: a function in the private subnets that logs in to the
+   * writer (found through RDS at each rotation) and sets the new password with ALTER USER.
+   */
+  private rotateMasterPassword(
+    env: Environment,
+    network: NetworkStack,
+    secrets: SecretsStack,
+    keyArn: string,
+    databaseSecurityGroup: PrivateSecurityGroup,
+    rotationFunction: { functionName: string; accountId: string; region: string },
+  ): void {
+    const securityGroup = this.rotationSecurityGroup(env, network, 'database-password-rotation', `Database master password rotation of Groundwork environment ${env.name}`, databaseSecurityGroup, env.database.port);
+    const aurora = this.database instanceof AuroraServerlessCluster;
+    // Written out rather than read from the database: a policy document that reads a resource is read again
+    // only at apply whenever that resource has a change planned, and would show as changing with it.
+    const identifier = `groundwork-${env.name}`;
+    const databaseArn = `arn:${partitionOf(env.region)}:rds:${env.region}:${env.accountId}:${aurora ? 'cluster' : 'db'}:${identifier}`;
+    new SecretRotation(this, 'database-password-rotation', {
+      secretArn: secrets.databaseCredentialsSecretArn!,
+      secretKeyArn: secrets.secretsKeyArn,
+      replicaKeyArns: [secrets.standbySecretsKeyArn!],
+      // RDS's own schedule, when none is set, is every 7 days.
+      rotationDays: env.rotation.databasePasswordSchedule ? env.rotation.databasePasswordDays : 7,
+      ...rotationFunction,
+      code: 'postgres-master-password-rotation',
+      logEncryptionKeyArn: keyArn,
+      environment: aurora ? { DB_CLUSTER_IDENTIFIER: identifier } : { DB_INSTANCE_IDENTIFIER: identifier },
+      vpc: { subnetIds: network.subnetIds.private, securityGroupIds: [securityGroup.securityGroupId] },
+      statements: [
+        {
+          sid: 'FindTheWriter',
+          actions: aurora ? ['rds:DescribeDBClusters'] : ['rds:DescribeDBInstances'],
+          resources: [databaseArn],
+        },
+      ],
+    });
+  }
+
+  /**
+   * The security group of a rotation function in the private subnets: the server it changes admits it on
+   * its port, and it reaches AWS's APIs (HTTPS, through NAT).
+   */
+  private rotationSecurityGroup(env: Environment, network: NetworkStack, name: string, description: string, server: PrivateSecurityGroup, port: number): PrivateSecurityGroup {
+    const group = new PrivateSecurityGroup(this, `${name}-security-group`, { name: `groundwork-${env.name}-${name}`, description, vpcId: network.vpcId });
+    group.allowOutboundHttps();
+    server.admit(name, group.securityGroupId, port);
+    return group;
   }
 
   /** The Valkey replication group, its security group, and the rotation of its AUTH token. */
@@ -150,15 +238,8 @@ export class DataStack extends EnvironmentStack {
       preventDestroy: protection.preventDestroy,
     });
 
-    // The token's rotation function runs in the private subnets: it must reach the cache (to test a
-    // token) and the ElastiCache and Secrets Manager APIs (through NAT).
-    const rotationSecurityGroup = new PrivateSecurityGroup(this, 'cache-token-rotation-security-group', {
-      name: `groundwork-${env.name}-cache-token-rotation`,
-      description: `Valkey AUTH token rotation of Groundwork environment ${env.name}`,
-      vpcId: network.vpcId,
-    });
-    rotationSecurityGroup.allowOutboundHttps();
-    cacheSecurityGroup.admit('cache-token-rotation', rotationSecurityGroup.securityGroupId, env.cache.port);
+    // The token's rotation function must reach the cache (to test a token) and the ElastiCache and Secrets Manager APIs.
+    const rotationSecurityGroup = this.rotationSecurityGroup(env, network, 'cache-token-rotation', `Valkey AUTH token rotation of Groundwork environment ${env.name}`, cacheSecurityGroup, env.cache.port);
     new SecretRotation(this, 'cache-auth-token-rotation', {
       secretArn: authTokenSecretArn,
       secretKeyArn: secrets.secretsKeyArn,

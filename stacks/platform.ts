@@ -28,7 +28,7 @@ export interface Platform {
   /** ArgoCD and its policy, when the environment has `gitops`. */
   readonly gitops?: GitopsStack;
   /** The standby's stacks in `failover.region`, when the environment has `failover`. */
-  readonly standby?: { readonly network: NetworkStack };
+  readonly standby?: { readonly network: NetworkStack; readonly data: DataStack };
 }
 
 /** Adds every stack of one environment to the app. */
@@ -45,8 +45,15 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const clusterConfig = env.gitops?.cluster;
   const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
   const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
-  const standby = env.failover ? { network: new NetworkStack(scope, standbyOf(env)) } : undefined;
-  for (const stack of [network, secrets, data, service, backup, observability, cluster, gitops, standby?.network]) stack?.addDependency(state);
-  adoptExistingResources(env, [state, network, secrets, data, service, backup, observability, cluster, gitops, standby?.network]);
+  const standby = env.failover ? addStandby(scope, standbyOf(env), secrets, data) : undefined;
+  for (const stack of [network, secrets, data, service, backup, observability, cluster, gitops, standby?.network, standby?.data]) stack?.addDependency(state);
+  adoptExistingResources(env, [state, network, secrets, data, service, backup, observability, cluster, gitops, standby?.network, standby?.data]);
   return { state, network, secrets, data, service, backup, observability, cluster, gitops, standby };
+}
+
+/** The standby's stacks: the same classes, in the standby's region, following the primary's data. */
+function addStandby(scope: Construct, env: Environment, secrets: SecretsStack, primaryData: DataStack): NonNullable<Platform['standby']> {
+  const network = new NetworkStack(scope, env);
+  const data = new DataStack(scope, env, network, secrets, primaryData);
+  return { network, data };
 }

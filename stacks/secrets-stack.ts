@@ -10,8 +10,9 @@ import { EnvironmentStack } from './environment-stack';
 
 /**
  * `secrets-<env>`: the secrets the platform makes itself, under their own key. SECRET_KEY_BASE rotates
- * here, and with `failover` is replicated to the standby's region; the Valkey auth token is rotated by the
- * data stack, next to the cache it must change.
+ * here, and with `failover` is replicated to the standby's region, as is the database's master password,
+ * which the data stack rotates; the Valkey auth token is rotated by the data stack too, next to the cache it
+ * must change.
  */
 export class SecretsStack extends EnvironmentStack {
   /** ARN of the KMS key that encrypts these secrets; whoever reads them needs kms:Decrypt on it. */
@@ -20,6 +21,14 @@ export class SecretsStack extends EnvironmentStack {
   readonly cacheAuthTokenSecretArn?: string;
   /** ARN of the secret holding the application's SECRET_KEY_BASE (a plain string). */
   readonly secretKeyBaseSecretArn: string;
+  /**
+   * ARN of the secret holding the database's master credentials (JSON: `username`, `password`, `engine`,
+   * `port`), with `failover` only: RDS-managed passwords support neither global databases nor cross-region
+   * replicas, so the password is Groundwork's, made here and rotated by the data stack.
+   */
+  readonly databaseCredentialsSecretArn?: string;
+  /** ARN of the KMS key in the standby's region that encrypts the secrets' replicas; none without `failover`. */
+  readonly standbySecretsKeyArn?: string;
 
   constructor(scope: Construct, env: Environment) {
     super(scope, 'secrets', env);
@@ -64,6 +73,18 @@ export class SecretsStack extends EnvironmentStack {
       recoveryWindowDays: protection.secretRecoveryWindowDays,
       replicas: standby ? [{ region: standby.region, encryptionKeyArn: standby.key.keyArn }] : undefined,
     });
+    const databaseCredentials = standby
+      ? new GeneratedSecret(this, 'database-credentials', {
+          name: `groundwork/${env.name}/database-credentials`,
+          description: `Master user credentials of the database of Groundwork environment ${env.name}`,
+          encryptionKeyArn: key.keyArn,
+          // RDS refuses a master password over 41 characters, or with a slash, quote, at sign or space.
+          initialValue: { length: 40, excludeCharacters: '/@"\' ' },
+          json: { passwordField: 'password', fields: { username: env.database.masterUsername, engine: 'postgres', port: env.database.port } },
+          recoveryWindowDays: protection.secretRecoveryWindowDays,
+          replicas: [{ region: standby.region, encryptionKeyArn: standby.key.keyArn }],
+        })
+      : undefined;
     new SecretRotation(this, 'secret-key-base-rotation', {
       secretArn: secretKeyBase.secretArn,
       secretKeyArn: key.keyArn,
@@ -77,11 +98,16 @@ export class SecretsStack extends EnvironmentStack {
     this.secretsKeyArn = key.keyArn;
     this.cacheAuthTokenSecretArn = cacheAuthToken?.secretArn;
     this.secretKeyBaseSecretArn = secretKeyBase.secretArn;
+    this.databaseCredentialsSecretArn = databaseCredentials?.secretArn;
+    this.standbySecretsKeyArn = standby?.key.keyArn;
     new TerraformOutput(this, 'secrets_key_arn', { value: key.keyArn, description: 'KMS key encrypting the secrets; readers need kms:Decrypt on it' });
     if (cacheAuthToken) {
       new TerraformOutput(this, 'cache_auth_token_secret_arn', { value: cacheAuthToken.secretArn, description: 'Secrets Manager ARN of the Valkey AUTH token (the ARN only, never the value)' });
     }
     if (standby) new TerraformOutput(this, 'standby_secrets_key_arn', { value: standby.key.keyArn, description: `KMS key encrypting the secrets' replicas in ${standby.region}` });
+    if (databaseCredentials) {
+      new TerraformOutput(this, 'database_credentials_secret_arn', { value: databaseCredentials.secretArn, description: 'Secrets Manager ARN of the database\'s master credentials (the ARN only, never the value)' });
+    }
     new TerraformOutput(this, 'secret_key_base_secret_arn', { value: secretKeyBase.secretArn, description: 'Secrets Manager ARN of the application\'s SECRET_KEY_BASE (the ARN only, never the value)' });
   }
 }

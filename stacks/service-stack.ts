@@ -123,7 +123,8 @@ export class ServiceStack extends EnvironmentStack {
       user: config.user,
       environment: { ...config.environment, ...variables },
       secrets: injected,
-      secretKeyArns: [secrets.secretsKeyArn, data.databaseSecretKeyArn],
+      // One key when the database's secret is the secrets stack's own (with a standby).
+      secretKeyArns: [...new Set([secrets.secretsKeyArn, data.databaseSecretKeyArn])],
       subnetIds: network.subnetIds.private,
       securityGroupIds: [network.serviceSecurityGroupId],
       loadBalancer: { targetGroupArn: loadBalancer.targetGroupArn, listener: loadBalancer.listener },

@@ -145,8 +145,9 @@ describe('a fresh plan held against the reviewed one', () => {
     });
 
     it('follows a changed output through data sources: a new database secret ARN changes the policies that name it', () => {
-      const secretOutput = /outputs\.(cross-stack-output-aws_rds_cluster\w+?master_user_secret0secret_arn)\b/.exec(JSON.stringify(service))![1];
-      const fedBySecret = fedByUpstream(service, new Map([['data-prod', [secretOutput]]]));
+      // prod has a standby, so its master credentials are the secrets stack's secret, not RDS's.
+      const secretOutput = /outputs\.(cross-stack-output-aws_secretsmanager_secret_versiondatabase-credentials[\w-]+?arn)\b/.exec(JSON.stringify(service))![1];
+      const fedBySecret = fedByUpstream(service, new Map([['secrets-prod', [secretOutput]]]));
       const executionPolicy = Object.keys(service.resource.aws_iam_role_policy).find((name) => name.startsWith('app_execution-policy'))!;
       // The role policy reads a policy document (a data source), which reads the secret's ARN.
       expect(JSON.stringify(service.resource.aws_iam_role_policy[executionPolicy].policy)).toMatch(/^"\$\{data\.aws_iam_policy_document\./);

@@ -17,21 +17,30 @@ const dataStackWith = (env: string, change: (c: any) => void): StackJson => {
   return readStacks(synthesizeInto({ [env]: changed })).get(`data-${env}`)!;
 };
 
+/** A rotation function of a data stack, by what it rotates. */
+const rotationFunction = (json: StackJson, env: string, rotates: 'cache-auth-token' | 'database-password') =>
+  resources(json, 'aws_lambda_function').find(([, fn]) => fn.function_name === `groundwork-${env}-${rotates}-rotation`)?.[1];
+
 describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
   const json = () => stack(`data-${env}`);
   const hasCache = () => config(env).cache.enabled;
+  /** With a standby, the master password is Groundwork's, rotated by a function of this stack. */
+  const hasStandby = () => config(env).failover !== undefined;
 
-  it('admits only the service on the database port into the database', () => {
+  it('admits only the service (and the password rotation, with a standby) on the database port into the database', () => {
     const [group] = resources(json(), 'aws_security_group').find(([, g]) => g.name === `groundwork-${env}-database`)!;
     const rules = ingressOf(json(), `\${aws_security_group.${group}.id}`);
-    expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });
-    expect(crossStackSource(rules[0].referenced_security_group_id)).toEqual({ stack: `network-${env}`, expression: serviceGroupOf(env) });
+    expect(rules).toHaveLength(hasStandby() ? 2 : 1);
+    for (const rule of rules) expect(rule).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });
+    const [fromService, ...others] = [...rules].sort((a) => (a.referenced_security_group_id.startsWith('${data.') ? -1 : 1));
+    expect(crossStackSource(fromService.referenced_security_group_id)).toEqual({ stack: `network-${env}`, expression: serviceGroupOf(env) });
+    expect(others.map((rule) => rule.referenced_security_group_id)).toEqual(hasStandby() ? rotationFunction(json(), env, 'database-password')!.vpc_config.security_group_ids : []);
   });
 
   it('makes the cache, its security group, token rotation and outputs exactly where cache.enabled', () => {
     const count = (type: string) => resources(json(), type).length;
     const one = hasCache() ? 1 : 0;
+    const functions = one + (hasStandby() ? 1 : 0);
     expect({
       replicationGroups: count('aws_elasticache_replication_group'),
       subnetGroups: count('aws_elasticache_subnet_group'),
@@ -40,9 +49,10 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
       rotationSchedules: resources(json(), 'aws_secretsmanager_secret_rotation').filter(([, r]) => r.rotation_lambda_arn).length,
       rotationLogGroups: count('aws_cloudwatch_log_group'),
       cacheOutputs: ownOutputs(json()).filter((name) => name.startsWith('cache_')).length,
-    }).toEqual({ replicationGroups: one, subnetGroups: one, cacheSecurityGroups: one, rotationFunctions: one, rotationSchedules: one, rotationLogGroups: one, cacheOutputs: 3 * one });
+    }).toEqual({ replicationGroups: one, subnetGroups: one, cacheSecurityGroups: one, rotationFunctions: functions, rotationSchedules: functions, rotationLogGroups: functions, cacheOutputs: 3 * one });
+    expect(rotationFunction(json(), env, 'cache-auth-token') !== undefined).toBe(hasCache());
     // Without a cache only the database and its security group are left to secure.
-    if (!hasCache()) expect(resources(json(), 'aws_security_group').map(([, g]) => g.name)).toEqual([`groundwork-${env}-database`]);
+    if (!hasCache() && !hasStandby()) expect(resources(json(), 'aws_security_group').map(([, g]) => g.name)).toEqual([`groundwork-${env}-database`]);
   });
 
   it('admits only the service and the token rotation into the cache, on the cache port', () => {
@@ -52,17 +62,18 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     expect(rules.map((rule) => [rule.from_port, rule.to_port])).toEqual([[6379, 6379], [6379, 6379]]);
     const sources = rules.map((rule) => rule.referenced_security_group_id);
     expect(sources.filter((source) => source.startsWith('${data.')).map((source) => crossStackSource(source).expression)).toEqual([serviceGroupOf(env)]);
-    const rotation = only(json(), 'aws_lambda_function').vpc_config.security_group_ids[0];
+    const rotation = rotationFunction(json(), env, 'cache-auth-token')!.vpc_config.security_group_ids[0];
     expect(sources).toContain(rotation);
   });
 
-  it('opens nothing to an address range but HTTPS out of the rotation function', () => {
+  it('opens nothing to an address range but HTTPS out of the rotation functions', () => {
+    const functionGroups = resources(json(), 'aws_lambda_function').map(([, fn]) => fn.vpc_config.security_group_ids[0]);
     for (const type of ['aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule']) {
       for (const [, rule] of resources(json(), type)) {
         if (rule.cidr_ipv4 !== undefined || rule.cidr_ipv6 !== undefined) {
           expect(type).toBe('aws_vpc_security_group_egress_rule');
           expect(rule).toMatchObject({ cidr_ipv4: '0.0.0.0/0', from_port: 443, to_port: 443 });
-          expect(rule.security_group_id).toBe(only(json(), 'aws_lambda_function').vpc_config.security_group_ids[0]);
+          expect(functionGroups).toContain(rule.security_group_id);
         } else {
           expect(rule.referenced_security_group_id).toBeDefined();
         }
@@ -80,6 +91,7 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
   });
 
   it('keeps the master password out of Terraform: RDS makes it, keeps it in Secrets Manager under the data key, and rotates it every 30 days unless the schedule is left to RDS', () => {
+    if (hasStandby()) return; // Groundwork's own password: the failover tests below
     const [type] = Object.keys(json().resource).filter((t) => t === 'aws_rds_cluster' || t === 'aws_db_instance');
     const database = only(json(), type);
     expect(database.manage_master_user_password).toBe(true);
@@ -151,7 +163,7 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     const schedule = resources(json(), 'aws_secretsmanager_secret_rotation').find(([, r]) => r.rotation_lambda_arn)![1];
     expect(schedule.rotation_rules.automatically_after_days).toBe(config(env).rotation.cacheAuthTokenDays);
     expect(crossStackSource(schedule.secret_id).expression).toMatch(/cache-auth-token_initial-version_/);
-    const fn = only(json(), 'aws_lambda_function');
+    const fn = rotationFunction(json(), env, 'cache-auth-token')!;
     expect(fn.vpc_config.subnet_ids.map((ref: string) => crossStackSource(ref).expression)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^\$\{aws_subnet\.vpc_private-/)]),
     );
@@ -165,7 +177,8 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
       expect(resources(json(), 'aws_iam_role_policy')).toEqual([]);
       return;
     }
-    const statements = policyOf(json(), only(json(), 'aws_iam_role_policy').policy);
+    const policies = resources(json(), 'aws_iam_role_policy').map(([, policy]) => policyOf(json(), policy.policy));
+    const statements = policies.find((policy) => policy.some((s) => s.sid === 'ChangeTheCacheToken'))!;
     const bySid = Object.fromEntries(statements.map((s) => [s.sid, s.resources]));
     expect(Object.keys(bySid).sort()).toEqual(['AttachToTheVpc', 'ChangeTheCacheToken', 'RotateItsSecret', 'UseTheSecretsKey', 'WriteItsLogs']);
     expect(crossStackSource(bySid.RotateItsSecret[0]).expression).toMatch(/cache-auth-token_initial-version_/);
@@ -183,20 +196,26 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
       expect(policyOf(json(), key.policy).filter((s) => s.principals[0].type === 'Service')).toEqual([]);
       return;
     }
-    const name = `/aws/lambda/groundwork-${env}-cache-auth-token-rotation`;
-    expect(only(json(), 'aws_cloudwatch_log_group')).toMatchObject({ name, kms_key_id: `\${aws_kms_key.${keyName}.arn}` });
+    const names = ['cache-auth-token', ...(hasStandby() ? ['database-password'] : [])].map((rotates) => `/aws/lambda/groundwork-${env}-${rotates}-rotation`);
+    expect(resources(json(), 'aws_cloudwatch_log_group').map(([, group]) => group)).toEqual(names.map((name) => expect.objectContaining({ name, kms_key_id: `\${aws_kms_key.${keyName}.arn}` })));
     const grants = policyOf(json(), key.policy).filter((s) => s.principals[0].type === 'Service');
-    expect(grants).toEqual([
-      expect.objectContaining({
-        principals: [{ type: 'Service', identifiers: [`logs.${config(env).region}.amazonaws.com`] }],
-        condition: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [`arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:${name}`] }],
-      }),
-    ]);
+    expect(grants).toEqual(
+      names.map((name) =>
+        expect.objectContaining({
+          principals: [{ type: 'Service', identifiers: [`logs.${config(env).region}.amazonaws.com`] }],
+          condition: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [`arn:aws:logs:${config(env).region}:${config(env).accountId}:log-group:${name}`] }],
+        }),
+      ),
+    );
   });
 
   it('outputs the endpoints (the cache\'s where there is one) and the secret ARN, each described', () => {
     expect(ownOutputs(json()).sort()).toEqual(
-      [...(hasCache() ? ['cache_port', 'cache_primary_endpoint', 'cache_reader_endpoint'] : []), 'database_endpoint', 'database_port', 'database_reader_endpoint', 'database_secret_arn'].sort(),
+      [
+        ...(hasCache() ? ['cache_port', 'cache_primary_endpoint', 'cache_reader_endpoint'] : []),
+        ...(hasStandby() && config(env).database.engine === 'aurora-postgresql' ? ['global_cluster_identifier'] : []),
+        'database_endpoint', 'database_port', 'database_reader_endpoint', 'database_secret_arn',
+      ].sort(),
     );
     for (const name of ownOutputs(json())) expect(json().output![name].description!.length).toBeGreaterThan(10);
   });
@@ -299,8 +318,8 @@ describe('the cache by tier', () => {
 
 describe('disaster recovery', () => {
   it('re-creates the database from the named snapshot, with the snapshot\'s own database and user', () => {
-    const cluster = only(dataStackWith('prod', (c) => (c.database.restoreFromSnapshot = 'groundwork-prod-final')), 'aws_rds_cluster');
-    expect(cluster.snapshot_identifier).toBe('groundwork-prod-final');
+    const cluster = only(dataStackWith('staging', (c) => (c.database.restoreFromSnapshot = 'groundwork-staging-final')), 'aws_rds_cluster');
+    expect(cluster.snapshot_identifier).toBe('groundwork-staging-final');
     expect(cluster.database_name).toBeUndefined();
     expect(cluster.master_username).toBeUndefined();
     expect(cluster.manage_master_user_password).toBe(true);
@@ -318,7 +337,7 @@ describe('rotation periods', () => {
     const changed = structuredClone(environments.prod) as EnvironmentConfig;
     changed.rotation = { databasePasswordDays: 14, cacheAuthTokenDays: 7, secretKeyBaseDays: 45 };
     const stacks = readStacks(synthesizeInto({ prod: changed }));
-    const days = (name: string) => resources(stacks.get(name)!, 'aws_secretsmanager_secret_rotation').map(([, r]) => [r.secret_id.includes('master_user_secret') ? 'database' : r.secret_id.includes('cache-auth-token') ? 'cache' : 'key-base', r.rotation_rules.automatically_after_days]);
+    const days = (name: string) => resources(stacks.get(name)!, 'aws_secretsmanager_secret_rotation').map(([, r]) => [/master_user_secret|database-credentials/.test(r.secret_id) ? 'database' : r.secret_id.includes('cache-auth-token') ? 'cache' : 'key-base', r.rotation_rules.automatically_after_days]);
     expect(days('data-prod').sort()).toEqual([['cache', 7], ['database', 14]]);
     expect(days('secrets-prod')).toEqual([['key-base', 45]]);
   });

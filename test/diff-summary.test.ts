@@ -139,6 +139,7 @@ describe('statefulKind', () => {
     const kinds = [
       'aws_rds_cluster',
       'aws_db_instance',
+      'aws_rds_global_cluster',
       'aws_elasticache_replication_group',
       'aws_s3_bucket',
       'aws_backup_vault',

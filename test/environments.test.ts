@@ -38,7 +38,7 @@ describe('the shipped environments', () => {
     expect(prod.service.autoscaling.enabled).toBe(true);
     expect(prod.backup.selectDatabase).toBe(true);
     expect(prod.observability.trail.logging).toBe(true);
-    expect(prod.database).toMatchObject({ engine: 'aurora-postgresql', engineVersion: '16', port: 5432, backup: { retentionDays: 35, window: '02:00-03:00' } });
+    expect(prod.database).toMatchObject({ engine: 'aurora-postgresql', engineVersion: '16.14', port: 5432, backup: { retentionDays: 35, window: '02:00-03:00' } });
   });
 
   it('give a plain RDS instance Multi-AZ by tier unless it says otherwise', () => {

@@ -181,7 +181,9 @@ describe('the infrastructure metadata for workloads', () => {
       expect(source('cache-endpoint').expression).toMatch(/\.primary_endpoint_address\}$/);
       expect(source('cache-auth-token-secret-arn')).toMatchObject({ stack: `secrets-${env}`, expression: expect.stringMatching(/\.arn\}$/) });
     }
-    expect(source('database-secret-arn').expression).toMatch(/\.master_user_secret\[0\]\.secret_arn\}$/);
+    // RDS's own secret; with a standby, Groundwork's (RDS-managed passwords support no global database).
+    if (loadEnvironments({ [env]: environments[env as keyof typeof environments] })[0].failover) expect(source('database-secret-arn')).toMatchObject({ stack: `secrets-${env}`, expression: expect.stringMatching(/database-credentials_initial-version_\w+\.arn\}$/) });
+    else expect(source('database-secret-arn').expression).toMatch(/\.master_user_secret\[0\]\.secret_arn\}$/);
     expect(source('vpc-id')).toMatchObject({ stack: `network-${env}`, expression: expect.stringMatching(/^\$\{aws_vpc\.[^.]+\.id\}$/) });
     for (const value of Object.values(annotations)) expect(value).not.toMatch(/secret_string|auth_token|random_password/);
   });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { evaluate, formatReport, PlatformGraph, RULES, type Row, type TerraformJson, type Waiver } from '../policy';
 import { CASES, type Fixture } from './fixtures/policy/cases';
+import { shippedStacks } from './support/synthesized';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -371,5 +372,33 @@ describe('GW-EKS-04 follows the cluster to its log group across stacks', () => {
       message:
         "no log group named /aws/eks/groundwork-test/cluster is declared in any stack of the environment; depends_on names data.terraform_remote_state.cross-stack-reference-input-shared-test.outputs.cross-stack-output-logs, which leads to no resource of the environment's synthesized stacks: EKS will create it, unencrypted and kept forever",
     });
+  });
+});
+
+describe('the standby\'s database (failover), on prod\'s synthesized stacks', () => {
+  /** prod's stacks as synth wrote them, with one change. */
+  const prodStacks = (change: (stacks: Record<string, any>) => void = () => {}) => {
+    const stacks = Object.fromEntries([...shippedStacks()].filter(([name]) => name.endsWith('-prod')).map(([name, json]) => [name, structuredClone(json)]));
+    change(stacks);
+    return stacks as Record<string, TerraformJson>;
+  };
+  const rowsOf = (ruleId: string, stacks: Record<string, TerraformJson>, resource: string) => judge(ruleId, { stacks }).filter((row) => row.resource === resource);
+  const cluster = (stacks: Record<string, any>, stack: string) => Object.values(stacks[stack].resource.aws_rds_cluster)[0] as Record<string, unknown>;
+
+  it('GW-RDS-08 passes the primary\'s write-only password from an ephemeral read and the secondary\'s none, and fails a password from a resource attribute', () => {
+    expect(rowsOf('GW-RDS-08', prodStacks(), 'data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'PASS' })]);
+    expect(rowsOf('GW-RDS-08', prodStacks(), 'standby_data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'PASS' })]);
+    const fromState = prodStacks((stacks) => (cluster(stacks, 'data-prod').master_password_wo = '${random_password.p.result}'));
+    expect(rowsOf('GW-RDS-08', fromState, 'data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'FAIL', field: 'master_password_wo' })]);
+    const secondaryWithUser = prodStacks((stacks) => (cluster(stacks, 'standby_data-prod').master_username = 'groundwork'));
+    expect(rowsOf('GW-RDS-08', secondaryWithUser, 'standby_data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'FAIL', field: 'manage_master_user_password' })]);
+  });
+
+  it('GW-BACKUP-04 passes the secondary because the primary it copies is selected, across three stacks, and fails it when the primary is not', () => {
+    expect(rowsOf('GW-BACKUP-04', prodStacks(), 'standby_data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'PASS' })]);
+    const unselected = prodStacks((stacks) => delete stacks['backup-prod'].resource.aws_backup_selection);
+    expect(rowsOf('GW-BACKUP-04', unselected, 'standby_data-prod/database/cluster')).toEqual([
+      expect.objectContaining({ verdict: 'FAIL', message: expect.stringContaining("no backup selection names this replica's source, data-prod/database/cluster") }),
+    ]);
   });
 });

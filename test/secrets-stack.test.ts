@@ -4,8 +4,15 @@ import { environments, loadEnvironments } from '../environments';
 import { ENVIRONMENT_NAMES, only, ownOutputs, policyOf, referencedName, resources, shippedOutdir, shippedStacks, stack, stackNames } from './support/synthesized';
 
 const config = (env: string) => loadEnvironments({ [env]: environments[env as keyof typeof environments] })[0];
-/** The secrets an environment holds, by name suffix: the Valkey AUTH token only where there is a cache. */
-const secretSuffixes = (env: string) => [...(config(env).cache.enabled ? ['cache-auth-token'] : []), 'secret-key-base'];
+/**
+ * The secrets an environment holds, by name suffix: the Valkey AUTH token only where there is a cache, the
+ * database's credentials only with a standby (test/standby-data.test.ts).
+ */
+const secretSuffixes = (env: string) => [
+  ...(config(env).cache.enabled ? ['cache-auth-token'] : []),
+  ...(config(env).failover ? ['database-credentials'] : []),
+  'secret-key-base',
+];
 
 describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
   const json = () => stack(`secrets-${env}`);
@@ -34,13 +41,16 @@ describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
     for (const [, version] of resources(json(), 'aws_secretsmanager_secret_version')) {
       expect(version.secret_string).toBeUndefined();
       expect(version.secret_string_wo_version).toBe(1);
-      const match = /^\$\{ephemeral\.aws_secretsmanager_random_password\.([^.]+)\.random_password\}$/.exec(version.secret_string_wo)!;
-      expect(passwords[match[1]].exclude_punctuation).toBe(true);
+      // The password alone, or (the database's credentials) inside a JSON object.
+      const match = /^\$\{(?:jsonencode\(\{ .* = )?ephemeral\.aws_secretsmanager_random_password\.([^.]+)\.random_password(?: \}\))?\}$/.exec(version.secret_string_wo)!;
+      expect(passwords[match[1]]).toBeDefined();
       expect(version.lifecycle.ignore_changes).toEqual(['version_stages']);
     }
     const lengths = Object.values(passwords).map((p) => p.password_length).sort((a, b) => a - b);
-    // 64 for the Valkey token, where there is a cache; 128 for SECRET_KEY_BASE.
-    expect(lengths).toEqual(hasCache() ? [64, 128] : [128]);
+    // 64 for the Valkey token, where there is a cache; 40 for the database's password, with a standby; 128 for SECRET_KEY_BASE.
+    expect(lengths).toEqual([...(config(env).failover ? [40] : []), ...(hasCache() ? [64] : []), 128]);
+    // Letters and digits only where the consumer is strict about punctuation (Valkey) or wants an alphabet (the key base).
+    for (const password of Object.values(passwords)) expect(password.exclude_punctuation).toBe(password.password_length !== 40);
     expect(resources(json(), 'aws_secretsmanager_secret_version')).toHaveLength(lengths.length);
   });
 
@@ -88,7 +98,13 @@ describe.each(ENVIRONMENT_NAMES)('secrets-%s', (env) => {
 
   it('outputs the secret ARNs (the Valkey token\'s where there is a cache) and the key, each described', () => {
     const hasStandby = config(env).failover !== undefined;
-    expect(ownOutputs(json()).sort()).toEqual([...(hasCache() ? ['cache_auth_token_secret_arn'] : []), 'secret_key_base_secret_arn', 'secrets_key_arn', ...(hasStandby ? ['standby_secrets_key_arn'] : [])]);
+    expect(ownOutputs(json()).sort()).toEqual([
+      ...(hasCache() ? ['cache_auth_token_secret_arn'] : []),
+      ...(hasStandby ? ['database_credentials_secret_arn'] : []),
+      'secret_key_base_secret_arn',
+      'secrets_key_arn',
+      ...(hasStandby ? ['standby_secrets_key_arn'] : []),
+    ]);
     for (const name of ownOutputs(json())) expect(json().output![name].description).toBeTruthy();
   });
 });
@@ -154,7 +170,9 @@ describe('secret values', () => {
         const field = at.split('.').pop()!;
         if (/password|secret_string|auth_token|token$/.test(field) && !/manage_master_user_password|_version$|_length$|_id$/.test(field)) {
           checked.set(name, checked.get(name)! + 1);
-          expect([name, at, value]).toEqual([name, at, expect.stringMatching(/^\$\{[^}]+\}$/)]);
+          // One reference; or the database's credentials, whose only secret part is an ephemeral password.
+          const credentials = /^\$\{jsonencode\(\{ ("[a-z]+" = ("[a-z0-9_]+"|\d+), )+"password" = ephemeral\.[\w.-]+ \}\)\}$/;
+          expect([name, at, value]).toEqual([name, at, expect.stringMatching(at.endsWith('secret_string_wo') && credentials.test(String(value)) ? credentials : /^\$\{[^}]+\}$/)]);
         }
       }
     }
@@ -164,7 +182,8 @@ describe('secret values', () => {
     const expected = Object.fromEntries(stackNames().map((name) => [name, 0]));
     for (const env of ENVIRONMENT_NAMES) {
       expected[`secrets-${env}`] = secretSuffixes(env).length;
-      expected[`data-${env}`] = config(env).cache.enabled ? 1 : 0;
+      // The cache's token; with a standby, the master password too (written once from the secret).
+      expected[`data-${env}`] = (config(env).cache.enabled ? 1 : 0) + (config(env).failover ? 1 : 0);
     }
     expect(Object.fromEntries(checked)).toEqual(expected);
   });

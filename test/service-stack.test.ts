@@ -114,7 +114,9 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(CACHE_SECRETS.every((name) => (PLATFORM_SECRETS as readonly string[]).includes(name))).toBe(true);
       expect(Object.keys(secrets).sort()).toEqual(PLATFORM_SECRETS.filter((name) => hasCache() || !CACHE_SECRETS.includes(name)).sort());
       const databaseSecret = `\${${crossStackSource(secrets.DATABASE_PASSWORD.replace(/:password::$/, '')).expression.slice(2)}`;
-      expect(databaseSecret).toBe(outputExpression(`data-${env}`, 'database_secret_arn'));
+      // RDS's secret, or with a standby Groundwork's own (RDS-managed passwords support no global database).
+      const [owner, output] = config(env).failover ? [`secrets-${env}`, 'database_credentials_secret_arn'] : [`data-${env}`, 'database_secret_arn'];
+      expect(databaseSecret).toBe(outputExpression(owner, output));
       expect(secrets.DATABASE_USERNAME).toBe(secrets.DATABASE_PASSWORD.replace(/:password::$/, ':username::'));
       if (hasCache()) expect(crossStackSource(secrets.CACHE_AUTH_TOKEN).expression).toBe(outputExpression(`secrets-${env}`, 'cache_auth_token_secret_arn'));
       else expect(secrets.CACHE_AUTH_TOKEN).toBeUndefined();
@@ -152,7 +154,9 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(granted.DecryptTheSecrets.actions).toEqual(['kms:Decrypt']);
       // The data key also encrypts the database: the task may use it only as Secrets Manager reads a secret for it.
       expect(granted.DecryptTheSecrets.condition).toEqual([{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${config(env).region}.amazonaws.com`] }]);
-      expect(granted.DecryptTheSecrets.resources.map((r: string) => crossStackSource(r).stack).sort()).toEqual([`data-${env}`, `secrets-${env}`]);
+      // The secrets key, and the key of the database's secret: the data key (RDS's secret), or the secrets key again (Groundwork's).
+      const keyOwners = config(env).failover ? [`secrets-${env}`] : [`data-${env}`, `secrets-${env}`];
+      expect(granted.DecryptTheSecrets.resources.map((r: string) => crossStackSource(r).stack).sort()).toEqual(keyOwners);
     });
   });
 

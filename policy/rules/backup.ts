@@ -94,8 +94,21 @@ export const backupRules: Rule[] = [
     why: "RDS's own automated backups vanish with the database and stay in its region; a backup plan keeps recovery points (and DR copies) independent of it.",
     subjects: ['aws_rds_cluster', 'aws_db_instance'],
     check(database, { graph }) {
-      const selected = graph.all('aws_backup_selection').some((selection) => graph.referencesIn(selection, selection.body.resources).some((r) => r.resource === database));
-      return selected ? pass() : fail('aws_backup_selection', 'no backup selection names this database');
+      const selected = (candidate: Resource) =>
+        graph.all('aws_backup_selection').some((selection) => graph.referencesIn(selection, selection.body.resources).some((r) => r.resource === candidate));
+      if (selected(database)) return pass();
+      // A replica (a global database's secondary, a read replica) holds its source's data: the source's
+      // backups, copied to the DR region, are its backups.
+      const source = replicaSource(database, graph);
+      if (source) return selected(source) ? pass() : fail('aws_backup_selection', `no backup selection names this replica's source, ${source.path}`);
+      return fail('aws_backup_selection', 'no backup selection names this database');
     },
   },
 ];
+
+/** The database a replica copies, followed across stacks: a secondary's global database's source cluster, or a read replica's source. */
+function replicaSource(database: Resource, graph: RuleContext['graph']): Resource | undefined {
+  if (database.type === 'aws_db_instance') return graph.resolve(database, database.body.replicate_source_db)?.resource;
+  const global = graph.resolve(database, database.body.global_cluster_identifier)?.resource;
+  return global?.type === 'aws_rds_global_cluster' ? graph.resolve(global, global.body.source_db_cluster_identifier)?.resource : undefined;
+}

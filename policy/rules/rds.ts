@@ -104,16 +104,22 @@ export const rdsRules: Rule[] = [
   },
   {
     id: 'GW-RDS-08',
-    title: 'The master password is managed by RDS, never written in the configuration',
+    title: 'The master password never enters the configuration or the state: RDS manages it, or it is written once from an ephemeral value',
     checkov: [],
     checkovNote: "checkov's secret scanning finds literal passwords only; a password passed by reference still lands in the Terraform state, which no checkov check looks at.",
-    why: 'With manage_master_user_password, RDS creates and rotates the password in Secrets Manager; neither the configuration nor the state ever holds it.',
+    why: 'With manage_master_user_password, RDS creates and rotates the password in Secrets Manager. Where RDS cannot (a global database, a cross-region replica), a write-only argument fed by an ephemeral read of the secret reaches RDS without being stored in the plan or the state.',
     subjects: DATABASES,
     check(database) {
-      const field = database.type === 'aws_rds_cluster' ? 'master_password' : 'password';
+      const cluster = database.type === 'aws_rds_cluster';
+      const [field, writeOnly] = cluster ? ['master_password', 'master_password_wo'] : ['password', 'password_wo'];
       if (isSet(database.body[field])) return fail(field, 'is set: the password is in the configuration and the state');
-      // Restored from a snapshot, the database keeps the snapshot's master user and password.
-      return isTrue(database.body.manage_master_user_password) || isSet(database.body.snapshot_identifier) ? pass() : fail('manage_master_user_password', 'is not true');
+      if (isSet(database.body[writeOnly])) {
+        return /^\$\{.*\bephemeral\.[^}]*\}$/.test(String(database.body[writeOnly])) ? pass() : fail(writeOnly, 'is not an ephemeral value: a literal or a resource attribute is in the configuration or the state');
+      }
+      // Restored from a snapshot, the database keeps the snapshot's master user and password; a replica
+      // (a global database's secondary, a read replica) has its source's.
+      const replica = cluster ? isSet(database.body.global_cluster_identifier) && !isSet(database.body.master_username) : isSet(database.body.replicate_source_db);
+      return isTrue(database.body.manage_master_user_password) || isSet(database.body.snapshot_identifier) || replica ? pass() : fail('manage_master_user_password', 'is not true');
     },
   },
 ];

@@ -10,73 +10,31 @@ import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secret
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments, loadEnvironments } from '../../environments';
-import { emulatorCredentials, startMoto, type RunningEmulator } from '../../operations/moto';
 import { readChangeSet } from '../../operations/change-sets';
 import { setValue } from '../../operations/environment-file';
-import { requireTerraform } from '../../operations/terraform-cli';
-import { runProcess, type ProcessRun } from '../support/run-process';
-import { tempDir } from '../support/synthesized';
+import { changeLines, cleanDiff, copyOfProject, deployLocal, LOCAL_STACKS, MINUTES, useLocalPlatform } from '../support/local-platform';
 
 // The acceptance of the local platform, end to end: the README's `npm run local`, `npm run diff -- --env local`
-// and `npm run dr:drill`, run as a user runs them, against a fresh moto on a free loopback port.
-const ROOT = path.resolve(__dirname, '..', '..');
-const MINUTES = 60_000;
-const LOCAL_STACKS = ['state-local', 'network-local', 'secrets-local', 'data-local', 'service-local', 'backup-local', 'observability-local'];
-
-/** The change lines of a diff summary, leaving out the emulator artefacts listed apart in <details>. */
-function changeLines(summary: string): string[] {
-  return summary
-    .replace(/<details>[\s\S]*?<\/details>/g, '')
-    .split('\n')
-    .filter((line) => line.startsWith('- `'));
-}
-
-/** The project's sources in a temporary directory, sharing its installed packages: a clone with a change to make. */
-function copyOfProject(): string {
-  const copy = tempDir('project-copy');
-  const skipped = new Set(['node_modules', '.git', '.groundwork', 'cdktf.out', 'coverage']);
-  const atRoot = (source: string) => path.dirname(source) === ROOT;
-  fs.cpSync(ROOT, copy, { recursive: true, filter: (source) => !(atRoot(source) && (skipped.has(path.basename(source)) || path.basename(source).startsWith('cdktf.out'))) });
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
-  return copy;
-}
-
+// and `npm run deploy -- --reviewed`, run as a user runs them, against a fresh moto on a free loopback port.
+// One runner per stack and the disaster-recovery drill run beside this suite, on a platform of their own
+// (local-platform-recovery.test.ts).
 describe('the local platform in moto', () => {
-  let moto: RunningEmulator;
-  let workDir: string;
+  const platform = useLocalPlatform('local-platform');
   /** The project with the pull request's change (the database renamed), deployed from the review on. */
   let changed: string;
-  const clientConfig = () => {
-    const credentials = emulatorCredentials(environments.local.accountId);
-    return { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID!, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY! } };
-  };
+  const npmRun = (...args: Parameters<ReturnType<typeof platform>['npmRun']>) => platform().npmRun(...args);
+  const clientConfig = () => platform().clientConfig();
 
-  /** Runs `npm run <script> [-- args]` as a user would, in the project (or a copy), against this test's moto and work directory. */
-  const npmRun = (command: string | string[], timeoutMs: number, cwd = ROOT): Promise<ProcessRun> =>
-    runProcess('npm', ['run', '--silent', ...[command].flat()], {
-      cwd,
-      env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, GROUNDWORK_WORK_DIR: workDir },
-      timeoutMs,
-      killSignal: 'SIGINT',
-    });
-
-  beforeAll(async () => {
-    requireTerraform();
-    moto = await startMoto();
-    workDir = tempDir('local-platform');
+  beforeAll(() => {
     changed = copyOfProject();
-  }, MINUTES);
+  });
 
-  afterAll(async () => {
-    await moto?.stop();
-    // The provider cache alone is hundreds of MB.
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  afterAll(() => {
     if (changed) fs.rmSync(changed, { recursive: true, force: true });
   });
 
   it('`npm run local` deploys every stack in dependency order and prints what a user needs', async () => {
-    const run = await npmRun('local', 20 * MINUTES);
-    if (run.code !== 0) throw new Error(`npm run local exited ${run.code}:\n${run.output}`);
+    const run = await deployLocal(platform());
     // The figure the README quotes, in CI's log.
     console.log(/^The local platform is up .*$/m.exec(run.output)?.[0]);
     const finished = [...run.output.matchAll(/^ {2}(\w+-local): \d+ added/gm)].map((match) => match[1]);
@@ -143,31 +101,15 @@ describe('the local platform in moto', () => {
   }, 2 * MINUTES);
 
   it('`npm run diff -- --env local` then says "no changes" for every stack, and records the change set', async () => {
-    const run = await npmRun(['diff', '--', '--env', 'local', '--json', path.join(workDir, 'clean.json'), '--out', path.join(workDir, 'clean.md')], 10 * MINUTES);
-    if (run.code !== 0) throw new Error(`npm run diff exited ${run.code}:\n${run.output}`);
+    const run = await cleanDiff(platform(), 'clean');
     expect(run.output).toContain('No changes: all 7 stacks match the code.');
     for (const stack of LOCAL_STACKS) expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
     expect(changeLines(run.output)).toEqual([]);
     expect(run.output).not.toMatch(/^#### /m);
-    const record = readChangeSet(path.join(workDir, 'clean.json'));
+    const record = readChangeSet(path.join(platform().workDir, 'clean.json'));
     expect(record).toMatchObject({ environment: 'local', emulator: true });
     expect(record.stacks.map((entry) => entry.stack).sort()).toEqual([...LOCAL_STACKS].sort());
     expect(record.stacks.every((entry) => entry.status === 'planned' && /^sha256:[0-9a-f]{64}$/.test(entry.fingerprint))).toBe(true);
-  }, 12 * MINUTES);
-
-  it('one runner per stack: `--stack` runs merged with `--merge` give the single run\'s summary, byte for byte', async () => {
-    const records = LOCAL_STACKS.map((stack) => path.join(workDir, 'per-stack', `${stack}.json`));
-    // One after another: runners have a checkout each, but here they share one work directory, and each
-    // run synthesizes into it (two at once would swap the output under each other's Terraform).
-    for (const [index, stack] of LOCAL_STACKS.entries()) {
-      const run = await npmRun(['diff', '--', '--env', 'local', '--stack', stack, '--json', records[index]], 5 * MINUTES);
-      if (run.code !== 0) throw new Error(`npm run diff --stack ${stack} exited ${run.code}, not 0:\n${run.output}`);
-    }
-    const merged = path.join(workDir, 'merged.md');
-    const run = await npmRun(['diff', '--', '--merge', ...records, '--out', merged, '--json', path.join(workDir, 'merged.json')], MINUTES);
-    expect(run.code).toBe(0);
-    expect(fs.readFileSync(merged, 'utf8')).toBe(fs.readFileSync(path.join(workDir, 'clean.md'), 'utf8'));
-    expect(readChangeSet(path.join(workDir, 'merged.json'))).toEqual(readChangeSet(path.join(workDir, 'clean.json')));
   }, 12 * MINUTES);
 
   it('`npm run diff` exits 2 on drift, naming the stack, the resource and the attributes; a deploy of the reviewed plan then stops before that stack', async () => {
@@ -184,7 +126,7 @@ describe('the local platform in moto', () => {
       for (const stack of LOCAL_STACKS.filter((name) => name !== 'network-local')) expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
       expect(run.output).not.toContain('someone-by-hand');
 
-      const deploy = await npmRun(['deploy', '--', '--env', 'local', '--reviewed', path.join(workDir, 'clean.json'), '--yes'], 10 * MINUTES);
+      const deploy = await npmRun(['deploy', '--', '--env', 'local', '--reviewed', path.join(platform().workDir, 'clean.json'), '--yes'], 10 * MINUTES);
       expect(deploy.code).toBe(1);
       expect(deploy.output).toMatch(/network-local: the plan now differs from the reviewed one, so nothing of it was applied:\n {4}`aws_vpc\.\S+`: reviewed no change, now update \(tags, tags_all\)\n/);
       // Its dependents are not touched either; stacks that do not depend on it apply their (empty) reviewed plans.
@@ -205,7 +147,7 @@ describe('the local platform in moto', () => {
     const file = path.join(changed, 'environments', 'local.ts');
     fs.writeFileSync(file, setValue(fs.readFileSync(file, 'utf8'), ['database', 'databaseName'], 'orders'));
     {
-      const run = await npmRun(['diff', '--', '--env', 'local', '--json', path.join(workDir, 'changed.json')], 10 * MINUTES, changed);
+      const run = await npmRun(['diff', '--', '--env', 'local', '--json', path.join(platform().workDir, 'changed.json')], 10 * MINUTES, changed);
       expect(run.code).toBe(2);
       const section = (stack: string) => changeLines(run.output.split(`#### \`${stack}\``)[1]?.split('#### ')[0] ?? '');
       expect(section('data-local')).toEqual([
@@ -230,7 +172,7 @@ describe('the local platform in moto', () => {
   }, 12 * MINUTES);
 
   it('`npm run deploy -- --reviewed` applies exactly the reviewed change, the provisional stack once its dependency is applied', async () => {
-    const run = await npmRun(['deploy', '--', '--env', 'local', '--reviewed', path.join(workDir, 'changed.json'), '--yes'], 15 * MINUTES, changed);
+    const run = await npmRun(['deploy', '--', '--env', 'local', '--reviewed', path.join(platform().workDir, 'changed.json'), '--yes'], 15 * MINUTES, changed);
     if (run.code !== 0) throw new Error(`npm run deploy exited ${run.code}:\n${run.output}`);
     expect(run.output).toMatch(/^ {2}data-local: 2 added, \d+ changed, 2 destroyed, as reviewed/m);
     // service-local was planned against data-local's old endpoint; planned again after it, it matched.
@@ -245,16 +187,4 @@ describe('the local platform in moto', () => {
     const database = ((await new RDSClient(clientConfig()).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).find((cluster) => cluster.DBClusterIdentifier === 'groundwork-local');
     expect(database?.DatabaseName).toBe('orders');
   }, 17 * MINUTES);
-
-  it('`npm run dr:drill` destroys, re-deploys and restores the database from a snapshot, and prints the recovery time', async () => {
-    // In the copy whose config is deployed now: the drill's last check is a clean plan against it.
-    const run = await npmRun('dr:drill', 25 * MINUTES, changed);
-    if (run.code !== 0) throw new Error(`npm run dr:drill exited ${run.code}:\n${run.output}`);
-    console.log(/^Disaster-recovery drill passed\..*$/m.exec(run.output)?.[0]);
-    expect(run.output).toMatch(/Recovery time: \d+\.\d s \(5 stacks re-deployed, database restored from groundwork-local-drill-\d{14}\)/);
-    const snapshot = /restored from (groundwork-local-drill-\d{14})/.exec(run.output)![1];
-    const database = ((await new RDSClient(clientConfig()).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).find((cluster) => cluster.DBClusterIdentifier === 'groundwork-local');
-    expect(database?.Status).toBe('available');
-    expect(run.output).toContain(`3. Recovery: re-deploying from the same code, the database from ${snapshot}`);
-  }, 30 * MINUTES);
 });

@@ -1,4 +1,4 @@
-// The end-to-end suites take most of the run on their own: start them first, so the other worker runs
+// The end-to-end suites take most of the run on their own: start them first, so the remaining worker runs
 // every other suite beside them instead of leaving them for last (a fresh clone has no timings to go by).
 const path = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
