@@ -85,7 +85,9 @@ export class PostgresInstance extends Construct implements PostgresDatabase {
       performanceInsightsKmsKeyId: props.encryptionKeyArn,
       performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays ?? 7,
       autoMinorVersionUpgrade: true,
-      ...protectionSettings(props),
+      // RDS refuses a final snapshot of a replica (its data is its source's), and a promoted replica has no
+      // source: Terraform must not try to put one back.
+      ...(replica ? protectionSettings({ ...props, finalSnapshot: false }, ['replicate_source_db']) : protectionSettings(props)),
     });
 
     if (password.managed) {

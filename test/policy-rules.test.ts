@@ -388,8 +388,10 @@ describe('the standby\'s database (failover), on prod\'s synthesized stacks', ()
   it('GW-RDS-08 passes the primary\'s write-only password from an ephemeral read and the secondary\'s none, and fails a password from a resource attribute', () => {
     expect(rowsOf('GW-RDS-08', prodStacks(), 'data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'PASS' })]);
     expect(rowsOf('GW-RDS-08', prodStacks(), 'standby_data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'PASS' })]);
-    const fromState = prodStacks((stacks) => (cluster(stacks, 'data-prod').master_password_wo = '${random_password.p.result}'));
-    expect(rowsOf('GW-RDS-08', fromState, 'data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'FAIL', field: 'master_password_wo' })]);
+    for (const stored of ['${random_password.p.result}', '${random_password.p.result}${ephemeral.aws_secretsmanager_random_password.x.random_password}', 'hunter2-literal', '${"literal"}']) {
+      const fromState = prodStacks((stacks) => (cluster(stacks, 'data-prod').master_password_wo = stored));
+      expect([stored, rowsOf('GW-RDS-08', fromState, 'data-prod/database/cluster')]).toEqual([stored, [expect.objectContaining({ verdict: 'FAIL', field: 'master_password_wo' })]]);
+    }
     const secondaryWithUser = prodStacks((stacks) => (cluster(stacks, 'standby_data-prod').master_username = 'groundwork'));
     expect(rowsOf('GW-RDS-08', secondaryWithUser, 'standby_data-prod/database/cluster')).toEqual([expect.objectContaining({ verdict: 'FAIL', field: 'manage_master_user_password' })]);
   });

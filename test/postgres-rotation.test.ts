@@ -125,6 +125,16 @@ describe('master password rotation', () => {
     expect(await valueOf(arn)).toEqual(first);
   });
 
+  it('never sends the password\'s text: the server, logging every statement, logged ALTER USER with a SCRAM verifier', async () => {
+    const { arn } = await masterUser('groundwork_unlogged');
+    const before = postgres.log().length;
+    await rotate(arn);
+    const { password } = await valueOf(arn);
+    const logged = postgres.log().slice(before);
+    expect(logged).toMatch(/ALTER USER "groundwork_unlogged" WITH PASSWORD 'SCRAM-SHA-256\$4096:/);
+    expect(logged.includes(password)).toBe(false);
+  });
+
   it('logs steps and version ids, never a password', async () => {
     const lines: string[] = [];
     jest.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));

@@ -138,6 +138,12 @@ describe('a plain RDS PostgreSQL standby (dev with failover)', () => {
     for (const field of ['engine', 'engine_version', 'username', 'db_name', 'password', 'password_wo', 'manage_master_user_password']) expect(replica[field]).toBeUndefined();
   });
 
+  it('keeps no final snapshot of the replica, which RDS refuses, and leaves a promoted replica\'s missing source alone', () => {
+    const replica = only(devWithStandby.get('standby_data-dev')!, 'aws_db_instance');
+    expect(replica).toMatchObject({ skip_final_snapshot: true, lifecycle: { ignore_changes: ['replicate_source_db'] } });
+    expect(replica.final_snapshot_identifier).toBeUndefined();
+  });
+
   it('makes the primary instance take its password from the secret, once', () => {
     const primary = only(devWithStandby.get('data-dev')!, 'aws_db_instance');
     expect(primary.manage_master_user_password).toBeUndefined();
@@ -150,6 +156,16 @@ describe('a plain RDS PostgreSQL standby (dev with failover)', () => {
 });
 
 describe('validation', () => {
+  it('refuses a restore from a snapshot while the environment has a standby, naming the field', () => {
+    expectRejected([
+      'a restore of a global database\'s primary',
+      'prod',
+      changed(environments.prod, (c) => (c.database.restoreFromSnapshot = 'groundwork-prod-final')),
+      'prod.database.restoreFromSnapshot',
+      'cannot be set with failover: a restore replaces the database that leads the global database',
+    ]);
+  });
+
   it('refuses a standby of an Aurora database whose version names no minor, naming the field', () => {
     expectRejected([
       'a global database without a pinned minor version',

@@ -8,8 +8,8 @@ import { isKubernetesStack, readStacks, stackNames, synthesizeInto, tempDir } fr
 // The gitops stacks need the Kubernetes and Helm providers, which cannot be installed here: test/gitops.test.ts
 // proves them by synth and ArgoCD's schemas instead.
 const awsStacks = () => stackNames().filter((name) => !isKubernetesStack(name));
-/** The stack a diagnostic of the combined validate is about: its file is `<stack>/cdk.tf.json`. */
-const stackOfDiagnostic = (diagnostic: any): string | undefined => /^([^/]+)\/cdk\.tf\.json$/.exec(diagnostic.range?.filename ?? '')?.[1];
+/** The stack a diagnostic of the combined validate is about: its file is `../stacks/<stack>/cdk.tf.json`. */
+const stackOfDiagnostic = (diagnostic: any): string | undefined => /(?:^|\/)([^/]+)\/cdk\.tf\.json$/.exec(diagnostic.range?.filename ?? '')?.[1];
 
 /**
  * Terraform's warning for a root module's backend called as a child module: expected here, where the stacks
@@ -71,14 +71,16 @@ describe('terraform validate', () => {
   });
 
   it('names the stack of a problem: a misspelt attribute fails the stack it is in, and only that one', async () => {
-    const broken = path.join(outdir, 'broken');
-    fs.cpSync(path.join(outdir, 'stacks', 'backup-dev'), path.join(broken, 'backup-dev'), { recursive: true, filter: (source) => !source.includes('.terraform') });
-    const file = path.join(broken, 'backup-dev', 'cdk.tf.json');
+    // Laid out as the real run is: the configuration beside a `stacks/` directory.
+    const broken = path.join(tempDir('broken'), 'all-stacks');
+    fs.cpSync(path.join(outdir, 'stacks', 'backup-dev'), path.join(broken, '..', 'stacks', 'backup-dev'), { recursive: true, filter: (source) => !source.includes('.terraform') });
+    const file = path.join(broken, '..', 'stacks', 'backup-dev', 'cdk.tf.json');
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
     const [type] = Object.keys(json.resource);
     Object.values<any>(json.resource[type])[0].retention_dayz = 1;
     fs.writeFileSync(file, JSON.stringify(json));
-    fs.writeFileSync(path.join(broken, 'main.tf.json'), JSON.stringify({ module: { 'backup-dev': { source: './backup-dev' } } }));
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'main.tf.json'), JSON.stringify({ module: { 'backup-dev': { source: '../stacks/backup-dev' } } }));
     expect((await terraform(['init', '-backend=false', '-input=false'], { cwd: broken, env })).code).toBe(0);
     const validate = JSON.parse((await terraform(['validate', '-json'], { cwd: broken, env })).stdout);
     const errors = validate.diagnostics.filter((d: any) => d.severity === 'error');

@@ -114,7 +114,7 @@ export const rdsRules: Rule[] = [
       const [field, writeOnly] = cluster ? ['master_password', 'master_password_wo'] : ['password', 'password_wo'];
       if (isSet(database.body[field])) return fail(field, 'is set: the password is in the configuration and the state');
       if (isSet(database.body[writeOnly])) {
-        return /^\$\{.*\bephemeral\.[^}]*\}$/.test(String(database.body[writeOnly])) ? pass() : fail(writeOnly, 'is not an ephemeral value: a literal or a resource attribute is in the configuration or the state');
+        return onlyEphemeral(String(database.body[writeOnly])) ? pass() : fail(writeOnly, 'is not an ephemeral value alone: a literal or a resource attribute is in the configuration or the state');
       }
       // Restored from a snapshot, the database keeps the snapshot's master user and password; a replica
       // (a global database's secondary, a read replica) has its source's.
@@ -123,3 +123,11 @@ export const rdsRules: Rule[] = [
     },
   },
 ];
+
+/** One interpolation whose every reference (`<type>.<name>.<attribute>`, `data.`/`ephemeral.` ones included) is ephemeral. */
+function onlyEphemeral(value: string): boolean {
+  const expression = /^\$\{([^$]*)\}$/.exec(value)?.[1];
+  if (expression === undefined) return false;
+  const references = expression.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/\b[a-z][\w-]*\.[\w-]+\.[\w-]+/g) ?? [];
+  return references.length > 0 && references.every((reference) => reference.startsWith('ephemeral.'));
+}

@@ -1,7 +1,7 @@
 import { BackupClient, ListBackupPlansCommand, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateTagsCommand, DeleteTagsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
@@ -16,7 +16,7 @@ import { changeLines, cleanDiff, copyOfProject, deployLocal, LOCAL_STACKS, MINUT
 
 // The acceptance of the local platform, end to end: the README's `npm run local`, `npm run diff -- --env local`
 // and `npm run deploy -- --reviewed`, run as a user runs them, against a fresh moto on a free loopback port.
-// One runner per stack and the disaster-recovery drill run beside this suite, on a platform of their own
+// Drift and the disaster-recovery drill run beside this suite, on a platform of their own
 // (local-platform-recovery.test.ts).
 describe('the local platform in moto', () => {
   const platform = useLocalPlatform('local-platform');
@@ -112,34 +112,22 @@ describe('the local platform in moto', () => {
     expect(record.stacks.every((entry) => entry.status === 'planned' && /^sha256:[0-9a-f]{64}$/.test(entry.fingerprint))).toBe(true);
   }, 12 * MINUTES);
 
-  it('`npm run diff` exits 2 on drift, naming the stack, the resource and the attributes; a deploy of the reviewed plan then stops before that stack', async () => {
-    const ec2 = new EC2Client(clientConfig());
-    const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:environment', Values: ['local'] }] }))).Vpcs![0];
-    // A change made outside Terraform, as a console user might, after the change set was reviewed.
-    await ec2.send(new CreateTagsCommand({ Resources: [vpc.VpcId!], Tags: [{ Key: 'owner', Value: 'someone-by-hand' }] }));
-    try {
-      const run = await npmRun(['diff', '--', '--env', 'local'], 10 * MINUTES);
-      expect(run.code).toBe(2);
-      expect(run.output).toContain('0 to add, 1 to change, 0 to destroy in 1 of 7 stacks.');
-      expect(run.output).toContain('| `network-local` | 0 | 1 | 0 |  |');
-      expect(changeLines(run.output)).toEqual([expect.stringMatching(/^- `aws_vpc\.\S+`: update \(tags, tags_all\)$/)]);
-      for (const stack of LOCAL_STACKS.filter((name) => name !== 'network-local')) expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
-      expect(run.output).not.toContain('someone-by-hand');
-
-      const deploy = await npmRun(['deploy', '--', '--env', 'local', '--reviewed', path.join(platform().workDir, 'clean.json'), '--yes'], 10 * MINUTES);
-      expect(deploy.code).toBe(1);
-      expect(deploy.output).toMatch(/network-local: the plan now differs from the reviewed one, so nothing of it was applied:\n {4}`aws_vpc\.\S+`: reviewed no change, now update \(tags, tags_all\)\n/);
-      // Its dependents are not touched either; stacks that do not depend on it apply their (empty) reviewed plans.
-      for (const stack of ['data-local', 'service-local', 'observability-local']) expect(deploy.output).toMatch(new RegExp(`^${stack}: not deployed, because`, 'm'));
-      expect(deploy.output).toMatch(/^ {2}state-local: \d+ added, \d+ changed, \d+ destroyed, as reviewed/m);
-      expect(deploy.output).not.toContain('someone-by-hand');
-      // Nothing of network-local was applied: the hand-made tag is still there.
-      const tags = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpc.VpcId!] }))).Vpcs![0].Tags ?? [];
-      expect(tags).toContainEqual({ Key: 'owner', Value: 'someone-by-hand' });
-    } finally {
-      await ec2.send(new DeleteTagsCommand({ Resources: [vpc.VpcId!], Tags: [{ Key: 'owner' }] }));
+  it('one runner per stack: `--stack` runs merged with `--merge` give the single run\'s summary, byte for byte', async () => {
+    // Against the whole run's summary and record, made by the test above.
+    const { workDir, npmRun } = platform();
+    const records = LOCAL_STACKS.map((stack) => path.join(workDir, 'per-stack', `${stack}.json`));
+    // One after another: runners have a checkout each, but here they share one work directory, and each
+    // run synthesizes into it (two at once would swap the output under each other's Terraform).
+    for (const [index, stack] of LOCAL_STACKS.entries()) {
+      const run = await npmRun(['diff', '--', '--env', 'local', '--stack', stack, '--json', records[index]], 5 * MINUTES);
+      if (run.code !== 0) throw new Error(`npm run diff --stack ${stack} exited ${run.code}, not 0:\n${run.output}`);
     }
-  }, 22 * MINUTES);
+    const merged = path.join(workDir, 'merged.md');
+    const run = await npmRun(['diff', '--', '--merge', ...records, '--out', merged, '--json', path.join(workDir, 'merged.json')], MINUTES);
+    expect(run.code).toBe(0);
+    expect(fs.readFileSync(merged, 'utf8')).toBe(fs.readFileSync(path.join(workDir, 'clean.md'), 'utf8'));
+    expect(readChangeSet(path.join(workDir, 'merged.json'))).toEqual(readChangeSet(path.join(workDir, 'clean.json')));
+  }, 20 * MINUTES);
 
   it('`npm run diff` after a config change shows exactly that change, with a warning for the database it replaces', async () => {
     // The change a pull request would make, in a copy of the project: the database's name, which Aurora

@@ -10,6 +10,8 @@ export interface RunningPostgres {
   readonly port: number;
   /** The superuser's login. */
   readonly superuser: { readonly username: string; readonly password: string };
+  /** Everything the server logged; it logs every statement. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -27,11 +29,11 @@ function listVersions(dir: string): string[] {
 }
 
 /**
- * initdb and postgres refuse to run as root; as root, they run as the `postgres` user Debian's package makes,
- * in a directory it owns.
+ * initdb and postgres refuse to run as root; as root, they run as the `postgres` user Debian's package makes
+ * (spawned with its ids, so signals reach the server itself), in a directory it owns.
  */
-function asServerUser(command: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+function serverUser(): { uid: number; gid: number } | undefined {
+  return process.getuid?.() === 0 ? { uid: idOf('-u'), gid: idOf('-g') } : undefined;
 }
 
 /** Starts a fresh cluster in a temporary directory and resolves once it takes logins (within `timeoutMs`). */
@@ -41,18 +43,18 @@ export async function startPostgres(timeoutMs = 30_000): Promise<RunningPostgres
   const data = path.join(dir, 'data');
   const superuser = { username: 'groundwork_admin', password: `admin-${process.pid}-${Date.now()}` };
   fs.writeFileSync(path.join(dir, 'password'), superuser.password);
-  if (process.getuid?.() === 0) fs.chownSync(dir, uidOf('postgres'), gidOf('postgres'));
-  fs.chownSync(path.join(dir, 'password'), fs.statSync(dir).uid, fs.statSync(dir).gid);
-  const init = spawnSync(...asServerUser(path.join(bin, 'initdb'), ['-D', data, '-U', superuser.username, '--pwfile', path.join(dir, 'password'), '--auth', 'scram-sha-256', '--no-sync']), { encoding: 'utf8' });
+  const user = serverUser();
+  if (user) for (const file of [dir, path.join(dir, 'password')]) fs.chownSync(file, user.uid, user.gid);
+  const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-U', superuser.username, '--pwfile', path.join(dir, 'password'), '--auth', 'scram-sha-256', '--no-sync'], { encoding: 'utf8', ...user });
   if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`);
   const port = await freeLoopbackPort();
-  const [command, args] = asServerUser(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off']);
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'log_statement=all'];
+  const child = spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
   const stop = async () => {
     // SIGINT: PostgreSQL's fast shutdown.
     await stopProcess(child, 'SIGINT');
@@ -60,12 +62,12 @@ export async function startPostgres(timeoutMs = 30_000): Promise<RunningPostgres
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode} before it took logins:\n${stderr}`);
-    if (await takesLogins(port, superuser)) return { port, superuser, stop };
+    if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode} before it took logins:\n${stderr.slice(-4000)}`);
+    if (await takesLogins(port, superuser)) return { port, superuser, log: () => stderr, stop };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stop();
-  throw new Error(`postgres did not take logins on port ${port} within ${timeoutMs} ms:\n${stderr}`);
+  throw new Error(`postgres did not take logins on port ${port} within ${timeoutMs} ms:\n${stderr.slice(-4000)}`);
 }
 
 async function takesLogins(port: number, login: { username: string; password: string }): Promise<boolean> {
@@ -79,10 +81,9 @@ async function takesLogins(port: number, login: { username: string; password: st
   }
 }
 
-function uidOf(user: string): number {
-  return Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
-}
-
-function gidOf(user: string): number {
-  return Number(spawnSync('id', ['-g', user], { encoding: 'utf8' }).stdout.trim());
+/** The `postgres` user's id (`-u`) or group id (`-g`). */
+function idOf(flag: '-u' | '-g'): number {
+  const id = spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+  if (id.status !== 0) throw new Error('running as root, PostgreSQL needs the postgres user (Debian\'s postgresql package makes it)');
+  return Number(id.stdout.trim());
 }
