@@ -47,6 +47,18 @@ export interface RepositoryReplica {
 }
 
 /**
+ * The copy of a repository that replication makes in another region: ECR's, not Terraform's, so its URL
+ * and ARN are written out from its name rather than read from a resource.
+ */
+export function replicatedRepository(repositoryName: string, accountId: string, region: string): { readonly repositoryUrl: string; readonly repositoryArn: string } {
+  const dnsSuffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return {
+    repositoryUrl: `${accountId}.dkr.ecr.${region}.${dnsSuffix}/${repositoryName}`,
+    repositoryArn: `arn:${partitionOf(region)}:ecr:${region}:${accountId}:repository/${repositoryName}`,
+  };
+}
+
+/**
  * An ECR repository whose tags never move (a tag names one build for good, so deploying a tag is
  * reproducible), scanned on every push, encrypted with a customer key, and pruned by a lifecycle policy
  * that spares the protected tags.

@@ -66,6 +66,12 @@ export interface FargateServiceProps {
   readonly loadBalancer: { readonly targetGroupArn: string; readonly listener: ITerraformDependable };
   /** Tasks at creation; with `autoscaling`, it owns the count afterwards. */
   readonly desiredCount: number;
+  /**
+   * The count belongs to an operation after creation (a failover scales a standby): Terraform sets it
+   * only when it creates the service, so an apply mid-failover cannot scale the serving region down.
+   * @default false (with `autoscaling`, the count is autoscaling's either way)
+   */
+  readonly countSetAfterCreation?: boolean;
   /** Share of tasks that must stay healthy during a deployment. @default 100 */
   readonly minimumHealthyPercent?: number;
   /** Share of tasks that may run during a deployment. @default 200 */
@@ -189,8 +195,8 @@ export class FargateService extends Construct {
       enableEcsManagedTags: true,
       enableExecuteCommand: false,
       waitForSteadyState: false,
-      // Autoscaling owns the count once the service exists.
-      ...(props.autoscaling && { lifecycle: { ignoreChanges: ['desired_count'] } }),
+      // Autoscaling, or an operation, owns the count once the service exists.
+      ...((props.autoscaling || props.countSetAfterCreation) && { lifecycle: { ignoreChanges: ['desired_count'] } }),
       // Tasks need the listener to take traffic, and the execution role's permissions to start.
       dependsOn: [props.loadBalancer.listener, executionPolicy],
     });

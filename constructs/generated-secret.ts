@@ -1,5 +1,6 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { EphemeralRandomPassword, type EphemeralRandomPasswordProps } from './ephemeral-values';
 
@@ -32,6 +33,11 @@ export interface GeneratedSecretProps {
 export interface SecretReplica {
   readonly region: string;
   readonly encryptionKeyArn: string;
+}
+
+/** The ARN of a secret's replica: the secret's, with the replica's region (as Secrets Manager makes it). */
+export function replicaSecretArn(secretArn: string, primaryRegion: string, replicaRegion: string): string {
+  return Fn.replace(secretArn, `:${primaryRegion}:`, `:${replicaRegion}:`);
 }
 
 /**

@@ -17,8 +17,10 @@ export interface FunctionVpcPlacement {
 }
 
 export interface NodejsFunctionProps {
-  /** Name of the function; its role and log group are named after it. */
+  /** Name of the function (unique in its region); its log group is named after it. */
   readonly functionName: string;
+  /** Name of the function's role, unique in the account (a standby's functions share their names with the primary's). @default - functionName */
+  readonly roleName?: string;
   /** What the function does, shown in the Lambda console. */
   readonly description: string;
   /** The handler's module under `lambda/`, without `.ts`; it must export `handler`. */
@@ -74,7 +76,7 @@ export class NodejsFunction extends Construct {
       retentionInDays: props.logRetentionDays ?? 365,
       kmsKeyId: props.logEncryptionKeyArn,
     });
-    const role = new ServiceRole(this, 'role', { roleName: props.functionName, servicePrincipal: 'lambda.amazonaws.com', region: props.region, sourceAccount: props.accountId });
+    const role = new ServiceRole(this, 'role', { roleName: props.roleName ?? props.functionName, servicePrincipal: 'lambda.amazonaws.com', region: props.region, sourceAccount: props.accountId });
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
         {

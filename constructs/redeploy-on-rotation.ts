@@ -12,11 +12,19 @@ import { NodejsFunction } from './nodejs-function';
 export interface RedeployOnRotationProps {
   /** Name of the function, the rule and (with `-failed`) the queue of failed redeployments. */
   readonly name: string;
+  /** Name of the function's role, unique in the account. @default - `name` */
+  readonly roleName?: string;
   /** The cluster whose services are redeployed. */
   readonly clusterArn: string;
   readonly clusterName: string;
   /** The secrets whose rotation triggers a redeployment. */
   readonly secretArns: readonly string[];
+  /**
+   * A cluster in another region whose services inject the secrets' replicas there: Secrets Manager reports
+   * a rotation in the secret's own region only, so this function redeploys those services too.
+   * @default - none
+   */
+  readonly standby?: { readonly clusterName: string; readonly region: string };
   /** The account and region of the cluster. */
   readonly accountId: string;
   readonly region: string;
@@ -41,7 +49,10 @@ export class RedeployOnRotation extends Construct {
 
   constructor(scope: Construct, id: string, props: RedeployOnRotationProps) {
     super(scope, id);
-    const servicesOfTheCluster = `arn:${partitionOf(props.region)}:ecs:${props.region}:${props.accountId}:service/${props.clusterName}/*`;
+    const clusters = [{ region: props.region, clusterName: props.clusterName, clusterArn: props.clusterArn }];
+    const standby = props.standby && { ...props.standby, clusterArn: `arn:${partitionOf(props.standby.region)}:ecs:${props.standby.region}:${props.accountId}:cluster/${props.standby.clusterName}` };
+    if (standby) clusters.push(standby);
+    const servicesOf = ({ region, clusterName }: { region: string; clusterName: string }) => `arn:${partitionOf(region)}:ecs:${region}:${props.accountId}:service/${clusterName}/*`;
     const failed = new SqsQueue(this, 'failed', {
       name: `${props.name}-failed`,
       sqsManagedSseEnabled: true,
@@ -63,21 +74,22 @@ export class RedeployOnRotation extends Construct {
 
     const fn = new NodejsFunction(this, 'redeploy', {
       functionName: props.name,
+      roleName: props.roleName,
       description: `Redeploys the services of ${props.clusterName} that use a rotated secret`,
       code: 'redeploy-on-rotation',
       accountId: props.accountId,
       region: props.region,
       logEncryptionKeyArn: props.logEncryptionKeyArn,
       timeoutSeconds: 60,
-      environment: { CLUSTER_ARN: props.clusterArn },
+      environment: { CLUSTER_ARN: props.clusterArn, ...(standby && { STANDBY_CLUSTER_ARN: standby.clusterArn }) },
       statements: [
         {
           sid: 'ListTheClustersServices',
           actions: ['ecs:ListServices'],
           resources: ['*'],
-          condition: [{ test: 'ArnEquals', variable: 'ecs:cluster', values: [props.clusterArn] }],
+          condition: [{ test: 'ArnEquals', variable: 'ecs:cluster', values: clusters.map((cluster) => cluster.clusterArn) }],
         },
-        { sid: 'RedeployTheClustersServices', actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [servicesOfTheCluster] },
+        { sid: 'RedeployTheClustersServices', actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: clusters.map(servicesOf) },
         // Task definitions have no resource-level permissions for Describe.
         { sid: 'ReadWhichSecretsTheyInject', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] },
         { sid: 'ReportFailures', actions: ['sqs:SendMessage'], resources: [failed.arn] },

@@ -3,6 +3,10 @@ import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import type { EphemeralRandomPasswordProps } from './ephemeral-values';
+
+/** The shape of an AUTH token: ElastiCache allows few punctuation characters in one; letters and digits are always safe. */
+export const VALKEY_AUTH_TOKEN: EphemeralRandomPasswordProps = { length: 64, excludePunctuation: true };
 
 export interface ValkeyReplicationGroupProps {
   /** Replication group id (at most 40 lowercase letters, digits and hyphens), e.g. `groundwork-prod`. */

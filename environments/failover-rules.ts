@@ -71,4 +71,44 @@ export const failoverRules: CrossFieldRule[] = [
           )
         : none,
   },
+  {
+    reads: ['failover.mode', 'failover.standbyTasks'],
+    check: (env) =>
+      env.failover?.standbyTasks !== undefined && env.failover.mode !== 'warm-standby'
+        ? problem(['failover', 'standbyTasks'], `is set, but failover.mode is ${env.failover.mode}: a pilot light runs no task until a failover; use mode warm-standby to keep tasks running`)
+        : none,
+  },
+  {
+    reads: ['failover.standbyTasks', 'service.autoscaling'],
+    check: (env) => {
+      const tasks = env.failover?.standbyTasks;
+      const { maxTasks } = env.service.autoscaling;
+      return tasks !== undefined && tasks > maxTasks
+        ? problem(['failover', 'standbyTasks'], `is ${tasks}, more than service.autoscaling.maxTasks (${maxTasks}), which bounds the standby's service as it does the primary's`)
+        : none;
+    },
+  },
+  {
+    reads: ['failover', 'failover.certificateArn', 'service.loadBalancer.certificateArn'],
+    check: (env) => {
+      if (!env.failover) return none;
+      const [primary, standby] = [env.service.loadBalancer.certificateArn, env.failover.certificateArn];
+      if (primary !== undefined && standby === undefined) {
+        return problem(['failover', 'certificateArn'], `is required: the primary serves HTTPS (service.loadBalancer.certificateArn), and the standby's load balancer in ${env.failover.region ?? env.drRegion} needs a certificate of its own region for the same names`);
+      }
+      return primary === undefined && standby !== undefined
+        ? problem(['failover', 'certificateArn'], 'is set, but the primary serves plain HTTP (no service.loadBalancer.certificateArn); both regions must serve the same scheme, or a failover changes the URL')
+        : none;
+    },
+  },
+  {
+    reads: ['failover.routing', 'service.loadBalancer.allowedCidrs'],
+    check: (env) =>
+      env.failover?.routing.kind === 'route53' && !env.service.loadBalancer.allowedCidrs.includes('0.0.0.0/0')
+        ? problem(
+            ['failover', 'routing', 'kind'],
+            `is route53, but service.loadBalancer.allowedCidrs (${env.service.loadBalancer.allowedCidrs.join(', ')}) keeps Route 53's health checkers out, whose addresses AWS changes at will; every check would fail and both regions would count as down. Use global-accelerator, which checks through the load balancers' own target health`,
+          )
+        : none,
+  },
 ];

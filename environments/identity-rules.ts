@@ -61,6 +61,16 @@ export const identityRules: CrossFieldRule[] = [
     },
   },
   {
+    reads: ['region', 'drRegion', 'accountId', 'failover.region', 'failover.certificateArn'],
+    check: (env) => {
+      const arn = env.failover?.certificateArn;
+      const region = env.failover?.region ?? env.drRegion;
+      return arn === undefined
+        ? none
+        : placementProblem(['failover', 'certificateArn'], arn, { partition: partitionOf(region), region, account: env.accountId }, "the standby's load balancer uses certificates of its own account and region only");
+    },
+  },
+  {
     reads: ['region', 'database.restoreFromSnapshot'],
     check: (env) => {
       const arn = env.database.restoreFromSnapshot;

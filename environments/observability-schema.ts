@@ -65,6 +65,8 @@ const ThresholdsSchema = z.strictObject({
   redeployFailures: z.number().int().min(1).default(1),
   /** Seconds the slowest state object took to reach the state bucket's replica (no time guarantee without S3 RTC). @default 900 */
   stateReplicationLatencySeconds: z.number().int().min(60).max(86_400).default(900),
+  /** Seconds the standby's database may lag its primary (with `failover`): the data a failover would lose. @default 60 */
+  replicationLagSeconds: z.number().int().min(1).max(86_400).default(60),
 });
 
 const EvaluationSchema = z.strictObject({

@@ -45,8 +45,14 @@ export const prod: EnvironmentConfig = {
   observability: {
     subscriptions: [{ protocol: 'https', endpoint: 'https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue' }],
   },
-  // A standby in the DR region (eu-central-1); see the README's "Region failover".
-  failover: { network: { cidr: '10.31.0.0/16' } },
+  // A warm standby in the DR region (eu-central-1) behind a Global Accelerator; see the README's "Region failover".
+  failover: {
+    network: { cidr: '10.31.0.0/16' },
+    mode: 'warm-standby',
+    standbyTasks: 2,
+    certificateArn: 'arn:aws:acm:eu-central-1:333333333333:certificate/0c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f',
+    routing: { kind: 'global-accelerator' },
+  },
   gitops: {
     cluster: { kind: 'eks', nodes: { instanceTypes: ['m7i.xlarge', 'm6i.xlarge'], minSize: 3, maxSize: 9, desiredSize: 3 }, logRetentionDays: 365 },
     repository: { url: 'https://github.com/example/groundwork-apps.git' },

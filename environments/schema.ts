@@ -256,8 +256,11 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
   ...env,
   state: resolveState(env),
   failover: env.failover && {
+    ...env.failover,
     region: env.failover.region ?? env.drRegion,
     network: { cidr: env.failover.network.cidr, availabilityZones: defaultAvailabilityZones(env.failover.region ?? env.drRegion, env.network.azCount) },
+    // A pilot light runs nothing until a failover starts it.
+    standbyTasks: env.failover.mode === 'warm-standby' ? (env.failover.standbyTasks ?? 1) : 0,
   },
   /** Which copy of the environment the stacks build: the primary; `standbyOf` gives the standby's. */
   site: 'primary' as Site,

@@ -12,7 +12,8 @@ import {
  * function receives Secrets Manager's RotationSucceeded event and starts a new deployment of exactly the
  * services of its cluster whose task definition injects the rotated secret and whose current deployment
  * began before the rotation; the deployment replaces their tasks one batch at a time, behind the load
- * balancer's health checks.
+ * balancer's health checks. With a standby, it does the same for the standby's cluster in its region,
+ * whose tasks inject the secret's replica there.
  */
 
 /** The part of the EventBridge event (a CloudTrail service event of Secrets Manager) this function reads. */
@@ -86,38 +87,69 @@ export async function servicesUsingSecret(ecs: ECSClient, cluster: string, secre
   return [...taskDefinitionOf].filter(([, taskDefinition]) => injects.get(taskDefinition)).map(([serviceArn]) => ({ serviceArn, deployedAt: deployedAt.get(serviceArn) }));
 }
 
-export function redeployHandler(ecs: ECSClient, cluster: string) {
+/** A cluster whose services the function redeploys, and a client of ECS in the cluster's region. */
+export interface RedeployTarget {
+  readonly ecs: ECSClient;
+  readonly cluster: string;
+}
+
+/**
+ * The ARN under which a cluster's tasks name `secretArn`: the secret's own in its region, its replica's
+ * (the same ARN with the cluster's region) in another. A cluster given by name is taken to be in the secret's.
+ */
+export function secretArnFor(secretArn: string, cluster: string): string {
+  const region = cluster.startsWith('arn:') ? cluster.split(':')[3] : undefined;
+  if (!region) return secretArn;
+  const parts = secretArn.split(':');
+  parts[3] = region;
+  return parts.join(':');
+}
+
+/**
+ * The handler for the function's own cluster and, with a standby, the standby's cluster in its region:
+ * Secrets Manager reports a rotation only in the secret's region, and the standby's tasks inject the replica.
+ */
+export function redeployHandler(targets: readonly RedeployTarget[]) {
   return async (event: RotationSucceededEvent): Promise<RedeployResult> => {
-    if (!cluster) throw new Error('CLUSTER_ARN is not set: the function does not know which cluster to redeploy');
+    if (targets.length === 0 || !targets[0].cluster) throw new Error('CLUSTER_ARN is not set: the function does not know which cluster to redeploy');
     const secretArn = event.detail?.additionalEventData?.SecretId;
     if (event.detail?.eventName !== 'RotationSucceeded' || !secretArn) {
       console.log(JSON.stringify({ ignored: event.detail?.eventName ?? event['detail-type'] ?? 'unknown event' }));
       return { redeployed: [] };
     }
-    const consumers = await servicesUsingSecret(ecs, cluster, secretArn);
-    // A deployment that started after the rotation already reads the new value. This also makes a retried
-    // invocation (after a partial failure) redeploy only the services that failed.
     // Event times are whole seconds: the rotation finished before the end of that second.
     const rotatedAt = event.time ? new Date(Date.parse(event.time) + 1000) : undefined;
     const isFresh = (consumer: Consumer) => rotatedAt !== undefined && consumer.deployedAt !== undefined && consumer.deployedAt >= rotatedAt;
-    const alreadyFresh = consumers.filter(isFresh).map((consumer) => consumer.serviceArn);
-    const services = consumers.filter((consumer) => !isFresh(consumer)).map((consumer) => consumer.serviceArn);
     const redeployed: string[] = [];
+    const alreadyFresh: string[] = [];
     const failed: string[] = [];
-    // One failure does not keep the other services on a stale secret; it fails the invocation afterwards, so it is retried.
-    for (const service of services) {
-      try {
-        await ecs.send(new UpdateServiceCommand({ cluster, service, forceNewDeployment: true }));
-        redeployed.push(service);
-      } catch (error) {
-        failed.push(`${service}: ${(error as Error).name}: ${(error as Error).message}`);
+    let using = 0;
+    for (const { ecs, cluster } of targets) {
+      const consumers = await servicesUsingSecret(ecs, cluster, secretArnFor(secretArn, cluster));
+      // A deployment that started after the rotation already reads the new value. This also makes a retried
+      // invocation (after a partial failure) redeploy only the services that failed.
+      alreadyFresh.push(...consumers.filter(isFresh).map((consumer) => consumer.serviceArn));
+      const services = consumers.filter((consumer) => !isFresh(consumer)).map((consumer) => consumer.serviceArn);
+      using += services.length;
+      // One failure does not keep the other services on a stale secret; it fails the invocation afterwards, so it is retried.
+      for (const service of services) {
+        try {
+          await ecs.send(new UpdateServiceCommand({ cluster, service, forceNewDeployment: true }));
+          redeployed.push(service);
+        } catch (error) {
+          failed.push(`${service}: ${(error as Error).name}: ${(error as Error).message}`);
+        }
       }
     }
     // ARNs only: never a secret's value.
-    console.log(JSON.stringify({ secretArn, cluster, redeployed, alreadyFresh, failed }));
-    if (failed.length > 0) throw new Error(`could not redeploy ${failed.length} of ${services.length} services using ${secretArn}: ${failed.join('; ')}`);
+    console.log(JSON.stringify({ secretArn, clusters: targets.map((target) => target.cluster), redeployed, alreadyFresh, failed }));
+    if (failed.length > 0) throw new Error(`could not redeploy ${failed.length} of ${using} services using ${secretArn}: ${failed.join('; ')}`);
     return { secretArn, redeployed, alreadyFresh };
   };
 }
 
-export const handler = redeployHandler(new ECSClient({}), process.env.CLUSTER_ARN ?? '');
+const standbyCluster = process.env.STANDBY_CLUSTER_ARN;
+export const handler = redeployHandler([
+  { ecs: new ECSClient({}), cluster: process.env.CLUSTER_ARN ?? '' },
+  ...(standbyCluster ? [{ ecs: new ECSClient({ region: standbyCluster.split(':')[3] }), cluster: standbyCluster }] : []),
+]);

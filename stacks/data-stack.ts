@@ -1,20 +1,30 @@
-import { Fn, TerraformOutput } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
+import { accountWideName } from '../environments/standby';
 import { partitionOf } from '../lib/arn';
 import { AuroraServerlessCluster } from '../constructs/aurora-serverless-cluster';
 import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
 import { EphemeralSecretValue } from '../constructs/ephemeral-values';
+import { GeneratedSecret, replicaSecretArn } from '../constructs/generated-secret';
 import { functionLogGroupArn } from '../constructs/nodejs-function';
 import type { PostgresDatabase, PostgresDatabaseProps, SuppliedMasterPassword } from '../constructs/postgres-database';
 import { PostgresInstance } from '../constructs/postgres-instance';
 import { PrivateSecurityGroup } from '../constructs/private-security-group';
 import { SecretRotation } from '../constructs/secret-rotation';
-import { ValkeyReplicationGroup } from '../constructs/valkey-replication-group';
+import { VALKEY_AUTH_TOKEN, ValkeyReplicationGroup } from '../constructs/valkey-replication-group';
 import { EnvironmentStack } from './environment-stack';
 import type { NetworkStack } from './network-stack';
 import type { SecretsStack } from './secrets-stack';
+
+/** The secret holding a cache's AUTH token, the key that encrypts it, and its rotation function's role name. */
+interface CacheAuthToken {
+  readonly secretArn: string;
+  readonly keyArn: string;
+  /** @default - the function's name */
+  readonly roleName?: string;
+}
 
 /** What later stacks need of the Valkey cache. */
 export interface CacheEndpoints {
@@ -60,7 +70,7 @@ export class DataStack extends EnvironmentStack {
     const protection = protectionFor(env).data;
     const cacheRotationFunction = { functionName: `groundwork-${env.name}-cache-auth-token-rotation`, accountId: env.accountId, region: env.region };
     const passwordRotationFunction = { functionName: `groundwork-${env.name}-database-password-rotation`, accountId: env.accountId, region: env.region };
-    const hasCache = env.cache.enabled && !primary;
+    const hasCache = env.cache.enabled;
     const rotatesPassword = env.failover !== undefined && !primary;
     const key = new EncryptionKey(this, 'data-key', {
       description: `Database and cache of Groundwork environment ${env.name}`,
@@ -120,8 +130,8 @@ export class DataStack extends EnvironmentStack {
 
     this.globalClusterIdentifier = this.database instanceof AuroraServerlessCluster ? this.database.globalClusterIdentifier : undefined;
     if (rotatesPassword) this.rotateMasterPassword(env, network, secrets, key.keyArn, databaseSecurityGroup, passwordRotationFunction);
-    // The standby's cache is left for its service (README, "Region failover").
-    if (hasCache) this.cache = this.addCache(env, network, secrets, key.keyArn, protection, cacheRotationFunction);
+    // A cache is regional: the standby's is its own, empty, with its own token (README, "Region failover").
+    if (hasCache) this.cache = this.addCache(env, network, this.cacheAuthToken(env, secrets, primary), key.keyArn, protection, cacheRotationFunction);
 
     // A supplied master password is in the secrets stack's secret; a replica reads that secret's copy in its region.
     this.databaseSecretKeyArn = env.failover ? (primary ? secrets.standbySecretsKeyArn! : secrets.secretsKeyArn) : key.keyArn;
@@ -150,9 +160,7 @@ export class DataStack extends EnvironmentStack {
       const masterPassword: SuppliedMasterPassword = { secretArn, value: new EphemeralSecretValue(this, 'master-credentials', secretArn).jsonField('password') };
       return { masterPassword };
     }
-    // A replica's ARN is its primary's with the replica's region.
-    const replicaArn = Fn.replace(secretArn, `:${primary.environment.region}:`, `:${env.region}:`);
-    return { masterPassword: { secretArn: replicaArn }, replicaOf: primary.globalClusterIdentifier ?? primary.database.arn };
+    return { masterPassword: { secretArn: replicaSecretArn(secretArn, primary.environment.region, env.region) }, replicaOf: primary.globalClusterIdentifier ?? primary.database.arn };
   }
 
   /**
@@ -205,16 +213,33 @@ export class DataStack extends EnvironmentStack {
     return group;
   }
 
+  /**
+   * The secret of the cache's AUTH token: the secrets stack's for the primary; for a standby, one of its
+   * own in its region (never a replica: each cache has its own token), under the standby's secrets key.
+   */
+  private cacheAuthToken(env: Environment, secrets: SecretsStack, primary?: DataStack): CacheAuthToken {
+    if (!primary) return { secretArn: secrets.cacheAuthTokenSecretArn!, keyArn: secrets.secretsKeyArn };
+    const keyArn = secrets.standbySecretsKeyArn!;
+    const token = new GeneratedSecret(this, 'cache-auth-token', {
+      name: `groundwork/${env.name}/cache-auth-token`,
+      description: `Valkey AUTH token of the standby of Groundwork environment ${env.name}`,
+      encryptionKeyArn: keyArn,
+      initialValue: VALKEY_AUTH_TOKEN,
+      recoveryWindowDays: protectionFor(env).secretRecoveryWindowDays,
+    });
+    return { secretArn: token.secretArn, keyArn, roleName: `${accountWideName(env)}-cache-token-rotation` };
+  }
+
   /** The Valkey replication group, its security group, and the rotation of its AUTH token. */
   private addCache(
     env: Environment,
     network: NetworkStack,
-    secrets: SecretsStack,
+    token: CacheAuthToken,
     keyArn: string,
     protection: ReturnType<typeof protectionFor>['data'],
     rotationFunction: { functionName: string; accountId: string; region: string },
   ): CacheEndpoints {
-    const authTokenSecretArn = secrets.cacheAuthTokenSecretArn!;
+    const authTokenSecretArn = token.secretArn;
     const cacheSecurityGroup = new PrivateSecurityGroup(this, 'cache-security-group', {
       name: `groundwork-${env.name}-cache`,
       description: `Valkey of Groundwork environment ${env.name}`,
@@ -242,9 +267,10 @@ export class DataStack extends EnvironmentStack {
     const rotationSecurityGroup = this.rotationSecurityGroup(env, network, 'cache-token-rotation', `Valkey AUTH token rotation of Groundwork environment ${env.name}`, cacheSecurityGroup, env.cache.port);
     new SecretRotation(this, 'cache-auth-token-rotation', {
       secretArn: authTokenSecretArn,
-      secretKeyArn: secrets.secretsKeyArn,
+      secretKeyArn: token.keyArn,
       rotationDays: env.rotation.cacheAuthTokenDays,
       ...rotationFunction,
+      roleName: token.roleName,
       code: 'valkey-auth-token-rotation',
       logEncryptionKeyArn: keyArn,
       // Each token change waits for the replication group to apply it, which takes minutes.

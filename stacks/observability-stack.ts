@@ -2,6 +2,7 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
+import { accountWideName } from '../environments/standby';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { AuditTrail } from '../constructs/audit-trail';
 import { REPLICATION_RULE_ID } from '../constructs/bucket-replication';
@@ -22,12 +23,17 @@ export interface ObservabilityStackDependencies {
 /**
  * `observability-<env>`: an alarm on every metric of `platform-metrics.ts`, each telling an encrypted topic
  * when it fires and clears; a dashboard graphing what the alarms read; and the account's audit trail.
+ *
+ * `standby_observability-<env>` is this class again for the standby: its alarms, topic and dashboard in
+ * the failover region (an alarm notifies a topic of its own region), with the replication lag and the
+ * standby's health added, and no second trail (the primary's records every region).
  */
 export class ObservabilityStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment, { service, data }: ObservabilityStackDependencies) {
     super(scope, 'observability', env);
     const protection = protectionFor(env);
     const name = `groundwork-${env.name}`;
+    const standby = env.site === 'standby';
     const keys = { accountId: env.accountId, region: env.region, keyRotationPeriodDays: env.kms.rotationPeriodDays, keyDeletionWindowDays: env.kms.deletionWindowDays };
 
     const topic = new AlarmTopic(this, 'alarm-topic', {
@@ -45,14 +51,18 @@ export class ObservabilityStack extends EnvironmentStack {
       redeployFailedQueueName: service.redeployFailedQueueName,
       databaseIdentifier: data.database.identifier,
       cacheReplicationGroupId: data.cache?.replicationGroupId,
-      stateReplication: env.state.replica.enabled
-        ? { sourceBucket: env.state.bucket, destinationBucket: env.state.replica.bucket, ruleId: REPLICATION_RULE_ID }
-        : undefined,
+      // S3 publishes the state's replication in the state bucket's region: the primary's alarms watch it.
+      stateReplication:
+        env.state.replica.enabled && !standby
+          ? { sourceBucket: env.state.bucket, destinationBucket: env.state.replica.bucket, ruleId: REPLICATION_RULE_ID }
+          : undefined,
+      standbyTasks: standby ? env.failover!.standbyTasks : undefined,
     });
     const alarms = new MetricAlarms(this, 'alarms', { alarmNamePrefix: name, definitions, topicArn: topic.topicArn });
-    const dashboard = new MetricDashboard(this, 'dashboard', { dashboardName: name, region: env.region, alarms: alarms.alarms });
+    // Dashboard names are the account's, across regions.
+    const dashboard = new MetricDashboard(this, 'dashboard', { dashboardName: accountWideName(env), region: env.region, alarms: alarms.alarms });
 
-    const trail = new AuditTrail(this, 'audit-trail', {
+    const trail = standby ? undefined : new AuditTrail(this, 'audit-trail', {
       trailName: name,
       bucketName: `${name}-audit-trail-${env.accountId}`,
       keyAlias: `groundwork/${env.name}/audit-trail`,
@@ -67,6 +77,7 @@ export class ObservabilityStack extends EnvironmentStack {
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
     output('alarm_topic_arn', topic.topicArn, 'SNS topic every alarm notifies; subscribe through observability.subscriptions');
     output('dashboard_name', dashboard.dashboardName, 'CloudWatch dashboard of the alarmed metrics');
+    if (!trail) return;
     output('trail_name', trail.trailName, 'CloudTrail trail of the account, every region');
     output('trail_arn', trail.trailArn, 'ARN of the trail');
     output('trail_bucket_name', trail.bucketName, 'Bucket of the trail\'s log files');

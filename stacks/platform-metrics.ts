@@ -31,6 +31,8 @@ export interface PlatformMetricSources {
   readonly cacheReplicationGroupId?: string;
   /** The state bucket's replication: its buckets and rule; none without a replica, and so no replication metrics. */
   readonly stateReplication?: { readonly sourceBucket: string; readonly destinationBucket: string; readonly ruleId: string };
+  /** Tasks a standby's service runs while it waits (`failover.standbyTasks`); none for the primary, and so no standby metrics. */
+  readonly standbyTasks?: number;
 }
 
 const MIB = 1024 ** 2;
@@ -116,6 +118,43 @@ export function platformMetrics(env: Environment, sources: PlatformMetricSources
       },
     ];
   };
+
+  // A standby's database follows its primary: how far behind is the data a failover would lose. The
+  // secondary cluster (or the replica) publishes it in the standby's region, every minute.
+  const standbyDefinitions = (standbyTasks: number): MetricDefinition[] => [
+    {
+      id: 'database-replication-lag',
+      group: 'Standby',
+      title: aurora ? 'Global database replication lag' : 'Replica lag',
+      description: `The standby's database is more than ${t.replicationLagSeconds} s behind its primary: a failover now would lose that much data. Look at the primary's write load and the replication's health (docs/runbooks/region-outage.md).`,
+      measure: aurora
+        ? singleMetric({ namespace: 'AWS/RDS', metricName: 'AuroraGlobalDBReplicationLag', dimensions: { DBClusterIdentifier: sources.databaseIdentifier } }, 'Maximum')
+        : singleMetric({ namespace: 'AWS/RDS', metricName: 'ReplicaLag', dimensions: { DBInstanceIdentifier: sources.databaseIdentifier } }, 'Maximum'),
+      periodSeconds: 60,
+      // Aurora reports the lag in milliseconds, RDS in seconds.
+      unit: aurora ? 'Milliseconds' : 'Seconds',
+      ...above(aurora ? t.replicationLagSeconds * 1000 : t.replicationLagSeconds),
+      ...evaluation,
+      ...continuous,
+    },
+    // A pilot light runs no task, so it has none to be healthy.
+    ...(standbyTasks === 0
+      ? []
+      : [
+          {
+            id: 'standby-healthy-targets',
+            group: 'Standby',
+            title: 'Healthy standby tasks',
+            description: `Fewer than ${standbyTasks} of the warm standby's tasks pass the load balancer's health check: a failover would start from less than it expects. Look at the standby's tasks and their logs.`,
+            measure: singleMetric(alb('HealthyHostCount', true), 'Minimum'),
+            periodSeconds: 60,
+            unit: 'Count',
+            ...below(standbyTasks),
+            ...evaluation,
+            ...continuous,
+          },
+        ]),
+  ];
 
   const cacheDefinitions = (nodes: string[]): MetricDefinition[] => [
     {
@@ -303,6 +342,7 @@ export function platformMetrics(env: Environment, sources: PlatformMetricSources
     // Without a cache (cache.enabled false) there is nothing to watch in the Cache group.
     ...(sources.cacheReplicationGroupId === undefined ? [] : cacheDefinitions(cacheNodeIds(sources.cacheReplicationGroupId, env.cache.replicas))),
     ...(sources.stateReplication === undefined ? [] : stateReplicationDefinitions(sources.stateReplication)),
+    ...(sources.standbyTasks === undefined ? [] : standbyDefinitions(sources.standbyTasks)),
     {
       id: 'redeploy-failures',
       group: 'Secret rotation',

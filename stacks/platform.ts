@@ -8,6 +8,7 @@ import { adoptExistingResources } from './existing-resources';
 import { GitopsStack } from './gitops-stack';
 import { NetworkStack } from './network-stack';
 import { ObservabilityStack } from './observability-stack';
+import { RoutingStack } from './routing-stack';
 import { SecretsStack } from './secrets-stack';
 import { ServiceStack } from './service-stack';
 import { StateStack } from './state-stack';
@@ -28,7 +29,17 @@ export interface Platform {
   /** ArgoCD and its policy, when the environment has `gitops`. */
   readonly gitops?: GitopsStack;
   /** The standby's stacks in `failover.region`, when the environment has `failover`. */
-  readonly standby?: { readonly network: NetworkStack; readonly data: DataStack };
+  readonly standby?: Standby;
+  /** Traffic to whichever region serves, when the environment has `failover`. */
+  readonly routing?: RoutingStack;
+}
+
+/** The standby's stacks: the primary's classes, built for the standby's view of the environment. */
+export interface Standby {
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+  readonly service: ServiceStack;
+  readonly observability: ObservabilityStack;
 }
 
 /** Adds every stack of one environment to the app. */
@@ -45,15 +56,19 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const clusterConfig = env.gitops?.cluster;
   const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
   const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
-  const standby = env.failover ? addStandby(scope, standbyOf(env), secrets, data) : undefined;
-  for (const stack of [network, secrets, data, service, backup, observability, cluster, gitops, standby?.network, standby?.data]) stack?.addDependency(state);
-  adoptExistingResources(env, [state, network, secrets, data, service, backup, observability, cluster, gitops, standby?.network, standby?.data]);
-  return { state, network, secrets, data, service, backup, observability, cluster, gitops, standby };
+  const standby = env.failover ? addStandby(scope, standbyOf(env), secrets, data, service) : undefined;
+  const routing = standby ? new RoutingStack(scope, env, service, standby.service) : undefined;
+  const standbyStacks = standby ? [standby.network, standby.data, standby.service, standby.observability, routing] : [];
+  for (const stack of [network, secrets, data, service, backup, observability, cluster, gitops, ...standbyStacks]) stack?.addDependency(state);
+  adoptExistingResources(env, [state, network, secrets, data, service, backup, observability, cluster, gitops, ...standbyStacks]);
+  return { state, network, secrets, data, service, backup, observability, cluster, gitops, standby, routing };
 }
 
-/** The standby's stacks: the same classes, in the standby's region, following the primary's data. */
-function addStandby(scope: Construct, env: Environment, secrets: SecretsStack, primaryData: DataStack): NonNullable<Platform['standby']> {
+/** The standby's stacks: the same classes, in the standby's region, following the primary's. */
+function addStandby(scope: Construct, env: Environment, secrets: SecretsStack, primaryData: DataStack, primaryService: ServiceStack): Standby {
   const network = new NetworkStack(scope, env);
   const data = new DataStack(scope, env, network, secrets, primaryData);
-  return { network, data };
+  const service = new ServiceStack(scope, env, { network, secrets, data, primary: primaryService });
+  const observability = new ObservabilityStack(scope, env, { service, data });
+  return { network, data, service, observability };
 }

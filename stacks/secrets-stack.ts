@@ -4,6 +4,7 @@ import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
 import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
 import { GeneratedSecret } from '../constructs/generated-secret';
+import { VALKEY_AUTH_TOKEN } from '../constructs/valkey-replication-group';
 import { functionLogGroupArn } from '../constructs/nodejs-function';
 import { SecretRotation } from '../constructs/secret-rotation';
 import { EnvironmentStack } from './environment-stack';
@@ -58,8 +59,7 @@ export class SecretsStack extends EnvironmentStack {
           name: `groundwork/${env.name}/cache-auth-token`,
           description: `Valkey AUTH token of Groundwork environment ${env.name}`,
           encryptionKeyArn: key.keyArn,
-          // ElastiCache allows few punctuation characters in a token; letters and digits are always safe.
-          initialValue: { length: 64, excludePunctuation: true },
+          initialValue: VALKEY_AUTH_TOKEN,
           recoveryWindowDays: protection.secretRecoveryWindowDays,
         })
       : undefined;

@@ -2,8 +2,10 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
+import { accountWideName } from '../environments/standby';
 import type { PlatformSecret, PlatformVariable } from '../environments/service-schema';
-import { ContainerRepository, type RepositoryReplica } from '../constructs/container-repository';
+import { ContainerRepository, replicatedRepository, type RepositoryReplica } from '../constructs/container-repository';
+import { replicaSecretArn } from '../constructs/generated-secret';
 import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
 import { FargateCluster } from '../constructs/fargate-cluster';
 import { FargateService, type ContainerSecret } from '../constructs/fargate-service';
@@ -20,6 +22,8 @@ export interface ServiceStackDependencies {
   readonly network: NetworkStack;
   readonly secrets: SecretsStack;
   readonly data: DataStack;
+  /** The primary's service stack, when this one is its standby (`env.site` is `standby`). */
+  readonly primary?: ServiceStack;
 }
 
 /**
@@ -27,6 +31,10 @@ export interface ServiceStackDependencies {
  * Fargate in the private subnets, in the network stack's service security group (which the database and
  * cache admit), behind a public load balancer; they get the database and cache endpoints as variables and
  * their credentials as secrets by ARN, and are redeployed whenever one of those secrets rotates.
+ *
+ * `standby_service-<env>` is this class again, given the primary's: the same service in the failover
+ * region, running the images ECR copies there and the secrets' replicas, with no task (pilot light) or
+ * `failover.standbyTasks` (warm standby) until a failover scales it.
  */
 export class ServiceStack extends EnvironmentStack {
   /** The load balancer's and the target group's ARN suffixes: the dimensions of their CloudWatch metrics. */
@@ -37,14 +45,21 @@ export class ServiceStack extends EnvironmentStack {
   readonly serviceName: string;
   /** The queue of secret rotations whose redeployment failed, to alarm on its depth. */
   readonly redeployFailedQueueName: string;
+  /** The load balancer, for routing: its ARN, DNS name and Route 53 zone. */
+  readonly loadBalancer: { readonly arn: string; readonly dnsName: string; readonly zoneId: string };
 
-  constructor(scope: Construct, env: Environment, { network, secrets, data }: ServiceStackDependencies) {
+  constructor(scope: Construct, env: Environment, { network, secrets, data, primary }: ServiceStackDependencies) {
     super(scope, 'service', env);
+    if ((env.site === 'standby') !== (primary !== undefined)) throw new Error(`${env.name}: a standby's service stack needs the primary's, and only a standby's does`);
     const protection = protectionFor(env);
     const config = env.service;
+    // Names unique per region are the primary's; IAM roles and buckets get the standby's own.
     const name = `groundwork-${env.name}`;
+    const accountWide = accountWideName(env);
     const logGroupName = `/groundwork/${env.name}/app`;
     const redeployFunctionName = `${name}-redeploy-on-rotation`;
+    const repositoryName = `groundwork/${env.name}/app`;
+    const standby = primary ? env.failover! : undefined;
 
     const key = new EncryptionKey(this, 'service-key', {
       description: `Images and logs of the service of Groundwork environment ${env.name}`,
@@ -59,14 +74,17 @@ export class ServiceStack extends EnvironmentStack {
       ],
       preventDestroy: protection.preventDestroy,
     });
-    const repository = new ContainerRepository(this, 'repository', {
-      repositoryName: `groundwork/${env.name}/app`,
-      encryptionKeyArn: key.keyArn,
-      keepImages: config.image.keepImages,
-      protectedTags: [config.image.tag],
-      forceDelete: !protection.preventDestroy,
-      replica: env.failover && this.imageReplica(env, env.failover.region, protection.preventDestroy),
-    });
+    // The standby runs the copies replication makes of the primary's images.
+    const repository = primary
+      ? replicatedRepository(repositoryName, env.accountId, env.region)
+      : new ContainerRepository(this, 'repository', {
+          repositoryName,
+          encryptionKeyArn: key.keyArn,
+          keepImages: config.image.keepImages,
+          protectedTags: [config.image.tag],
+          forceDelete: !protection.preventDestroy,
+          replica: env.failover && this.imageReplica(env, env.failover.region, protection.preventDestroy),
+        });
     const cluster = new FargateCluster(this, 'cluster', { clusterName: name });
 
     const loadBalancer = new PublicLoadBalancer(this, 'load-balancer', {
@@ -74,12 +92,12 @@ export class ServiceStack extends EnvironmentStack {
       vpcId: network.vpcId,
       subnetIds: network.subnetIds.public,
       allowedCidrs: config.loadBalancer.allowedCidrs,
-      certificateArn: config.loadBalancer.certificateArn,
+      certificateArn: standby ? standby.certificateArn : config.loadBalancer.certificateArn,
       tlsPolicy: config.loadBalancer.tlsPolicy,
       idleTimeoutSeconds: config.loadBalancer.idleTimeoutSeconds,
       deletionProtection: protection.loadBalancerDeletionProtection,
       accessLogs: {
-        bucketName: `${name}-alb-logs-${env.accountId}`,
+        bucketName: `${accountWide}-alb-logs-${env.accountId}`,
         retentionDays: config.loadBalancer.accessLogRetentionDays,
         tlsOnly: env.buckets.tlsOnlyPolicy,
         forceDestroy: !protection.preventDestroy,
@@ -108,10 +126,11 @@ export class ServiceStack extends EnvironmentStack {
       DATABASE_USERNAME: { secretArn: data.database.masterUserSecretArn, jsonKey: 'username' },
       DATABASE_PASSWORD: { secretArn: data.database.masterUserSecretArn, jsonKey: 'password' },
       ...(cache && { CACHE_AUTH_TOKEN: { secretArn: cache.authTokenSecretArn } }),
-      SECRET_KEY_BASE: { secretArn: secrets.secretKeyBaseSecretArn },
+      // The standby reads the replica in its region.
+      SECRET_KEY_BASE: { secretArn: primary ? replicaSecretArn(secrets.secretKeyBaseSecretArn, primary.environment.region, env.region) : secrets.secretKeyBaseSecretArn },
     };
     const app = new FargateService(this, 'app', {
-      serviceName: `${name}-app`,
+      serviceName: `${accountWide}-app`,
       clusterArn: cluster.clusterArn,
       clusterName: cluster.clusterName,
       image: `${repository.repositoryUrl}:${config.image.tag}`,
@@ -124,17 +143,20 @@ export class ServiceStack extends EnvironmentStack {
       environment: { ...config.environment, ...variables },
       secrets: injected,
       // One key when the database's secret is the secrets stack's own (with a standby).
-      secretKeyArns: [...new Set([secrets.secretsKeyArn, data.databaseSecretKeyArn])],
+      secretKeyArns: [...new Set([primary ? secrets.standbySecretsKeyArn! : secrets.secretsKeyArn, data.databaseSecretKeyArn])],
       subnetIds: network.subnetIds.private,
       securityGroupIds: [network.serviceSecurityGroupId],
       loadBalancer: { targetGroupArn: loadBalancer.targetGroupArn, listener: loadBalancer.listener },
-      desiredCount: config.desiredCount,
+      // A standby waits at its own size, and a failover scales it: after creation the count is the failover's.
+      desiredCount: standby ? standby.standbyTasks : config.desiredCount,
+      countSetAfterCreation: standby !== undefined,
       minimumHealthyPercent: config.deployment.minimumHealthyPercent,
       maximumPercent: config.deployment.maximumPercent,
       healthCheckGracePeriodSeconds: config.healthCheck.gracePeriodSeconds,
       autoscaling: config.autoscaling.enabled
         ? {
             ...config.autoscaling,
+            minTasks: standby ? standby.standbyTasks : config.autoscaling.minTasks,
             requests: config.autoscaling.requestsPerTarget
               ? { perTarget: config.autoscaling.requestsPerTarget, loadBalancerArnSuffix: loadBalancer.loadBalancerArnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix }
               : undefined,
@@ -147,6 +169,9 @@ export class ServiceStack extends EnvironmentStack {
 
     const redeploy = new RedeployOnRotation(this, 'redeploy-on-rotation', {
       name: redeployFunctionName,
+      roleName: primary ? `${accountWide}-redeploy-on-rotation` : undefined,
+      // Rotations happen in the primary's region only: its function redeploys the standby's services too.
+      standby: env.failover && !primary ? { clusterName: name, region: env.failover.region } : undefined,
       clusterArn: cluster.clusterArn,
       clusterName: cluster.clusterName,
       secretArns: [...new Set(Object.values(injected).map((secret) => secret.secretArn))],
@@ -160,6 +185,7 @@ export class ServiceStack extends EnvironmentStack {
     this.clusterName = cluster.clusterName;
     this.serviceName = app.serviceName;
     this.redeployFailedQueueName = redeploy.failedQueueName;
+    this.loadBalancer = { arn: loadBalancer.loadBalancerArn, dnsName: loadBalancer.dnsName, zoneId: loadBalancer.zoneId };
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
     output('service_url', `${config.loadBalancer.certificateArn ? 'https' : 'http'}://${loadBalancer.dnsName}`, 'URL of the load balancer (point your DNS name at it)');
     output('load_balancer_dns_name', loadBalancer.dnsName, 'DNS name of the load balancer');

@@ -33,6 +33,7 @@ let sqs: SQSClient;
 /** The queue the service stack's rule delivers to in place of the function. */
 let delivered: string;
 let cluster: string;
+let clientOptions: ConstructorParameters<typeof ECSClient>[0] & object;
 const serviceArn: Record<string, string> = {};
 const secretArn: Record<string, string> = {};
 
@@ -40,6 +41,7 @@ beforeAll(async () => {
   moto = await startMoto();
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = emulatorCredentials(ACCOUNT);
   const options = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! } };
+  clientOptions = options;
   ecs = new ECSClient(options);
   secrets = new SecretsManagerClient(options);
   events = new EventBridgeClient(options);
@@ -173,7 +175,7 @@ describe('after a secret rotates', () => {
 
     const event = await throughTheRule(rotationSucceeded(secretArn['secret-key-base']));
     expect(event).toBeDefined();
-    const result = await redeployHandler(ecs, cluster)(event!);
+    const result = await redeployHandler([{ ecs, cluster }])(event!);
 
     expect(result.redeployed.sort()).toEqual([serviceArn.api, serviceArn.worker].sort());
     const after = await deployments();
@@ -192,10 +194,47 @@ describe('after a secret rotates', () => {
     quietly();
     const before = await deployments();
     const event = { ...rotationSucceeded(secretArn['secret-key-base']), time: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z') };
-    const result = await redeployHandler(ecs, cluster)(event);
+    const result = await redeployHandler([{ ecs, cluster }])(event);
     expect(result.redeployed).toEqual([]);
     expect(result.alreadyFresh!.sort()).toEqual([serviceArn.api, serviceArn.worker].sort());
     expect(await deployments()).toEqual(before);
+  });
+
+  it('redeploys the standby\'s services too, in their region, where their tasks inject the secret\'s replica', async () => {
+    quietly();
+    const standbyEcs = new ECSClient({ ...clientOptions, region: 'us-west-2' });
+    try {
+      const standbyCluster = (await standbyEcs.send(new CreateClusterCommand({ clusterName: 'groundwork-test' }))).cluster!.clusterArn!;
+      expect(standbyCluster).toContain(':us-west-2:');
+      // The standby's task names the replica: the secret's ARN with the standby's region, as Secrets Manager makes it.
+      const replica = secretArn['secret-key-base'].replace(`:${REGION}:`, ':us-west-2:');
+      const { taskDefinition } = await standbyEcs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'groundwork-test-standby-api',
+          requiresCompatibilities: ['FARGATE'],
+          networkMode: 'awsvpc',
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [{ name: 'app', image: 'example/app:1', essential: true, secrets: [{ name: 'SECRET_KEY_BASE', valueFrom: replica }] }],
+        }),
+      );
+      const { service } = await standbyEcs.send(new CreateServiceCommand({ cluster: standbyCluster, serviceName: 'api', taskDefinition: taskDefinition!.taskDefinitionArn, desiredCount: 0, launchType: 'FARGATE' }));
+      const standbyDeployment = async () => (await standbyEcs.send(new DescribeServicesCommand({ cluster: standbyCluster, services: [service!.serviceArn!] }))).services![0].deployments![0].id;
+      const before = await standbyDeployment();
+
+      // The event Secrets Manager sends in the primary's region (the rotation itself is the first test's).
+      const result = await redeployHandler([{ ecs, cluster }, { ecs: standbyEcs, cluster: standbyCluster }])(rotationSucceeded(secretArn['secret-key-base']));
+
+      expect(result.redeployed.sort()).toEqual([serviceArn.api, serviceArn.worker, service!.serviceArn!].sort());
+      expect(await standbyDeployment()).not.toBe(before);
+      // A rotation of a secret the standby's tasks do not inject leaves them alone.
+      const untouched = await standbyDeployment();
+      const other = await redeployHandler([{ ecs, cluster }, { ecs: standbyEcs, cluster: standbyCluster }])(rotationSucceeded(secretArn['cache-token']));
+      expect(other.redeployed).toEqual([serviceArn['cache-warmer']]);
+      expect(await standbyDeployment()).toBe(untouched);
+    } finally {
+      standbyEcs.destroy();
+    }
   });
 
   it('finds a service that injects one key of a JSON secret', async () => {
@@ -206,7 +245,7 @@ describe('after a secret rotates', () => {
       set: async () => {},
       test: async () => {},
     });
-    const result = await redeployHandler(ecs, cluster)((await throughTheRule(rotationSucceeded(secretArn.database)))!);
+    const result = await redeployHandler([{ ecs, cluster }])((await throughTheRule(rotationSucceeded(secretArn.database)))!);
     expect(result.redeployed).toEqual([serviceArn.api]);
     const after = await deployments();
     expect(Object.keys(after).filter((name) => after[name] !== before[name])).toEqual(['api']);
@@ -215,7 +254,7 @@ describe('after a secret rotates', () => {
   it('redeploys nothing for an event that is not a successful rotation', async () => {
     quietly();
     const before = await deployments();
-    const result = await redeployHandler(ecs, cluster)(rotationSucceeded(secretArn['cache-token'], 'RotationStarted'));
+    const result = await redeployHandler([{ ecs, cluster }])(rotationSucceeded(secretArn['cache-token'], 'RotationStarted'));
     expect(result).toEqual({ redeployed: [] });
     expect(await deployments()).toEqual(before);
   });
@@ -224,7 +263,7 @@ describe('after a secret rotates', () => {
     quietly();
     const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `groundwork/test/unused-${randomUUID()}`, SecretString: 'x'.repeat(32) }));
     const before = await deployments();
-    expect((await redeployHandler(ecs, cluster)(rotationSucceeded(ARN!))).redeployed).toEqual([]);
+    expect((await redeployHandler([{ ecs, cluster }])(rotationSucceeded(ARN!))).redeployed).toEqual([]);
     expect(await deployments()).toEqual(before);
   });
 });
@@ -264,15 +303,15 @@ describe('a failed redeployment', () => {
       },
     } as unknown as ECSClient;
     const event = rotationSucceeded(arn);
-    await expect(redeployHandler(fake, 'cluster')(event)).rejects.toThrow('could not redeploy 1 of 2 services using arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf: svc/a: ServiceNotActiveException');
+    await expect(redeployHandler([{ ecs: fake, cluster: 'cluster' }])(event)).rejects.toThrow('could not redeploy 1 of 2 services using arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf: svc/a: ServiceNotActiveException');
     expect(updated).toEqual(['svc/b']);
     draining = false;
-    expect(await redeployHandler(fake, 'cluster')(event)).toEqual({ secretArn: arn, redeployed: ['svc/a'], alreadyFresh: ['svc/b'] });
+    expect(await redeployHandler([{ ecs: fake, cluster: 'cluster' }])(event)).toEqual({ secretArn: arn, redeployed: ['svc/a'], alreadyFresh: ['svc/b'] });
     expect(updated).toEqual(['svc/b', 'svc/a']);
   });
 
   it('refuses to run without a cluster', async () => {
-    await expect(redeployHandler(ecs, '')(rotationSucceeded(secretArn.database))).rejects.toThrow('CLUSTER_ARN is not set');
+    await expect(redeployHandler([{ ecs, cluster: '' }])(rotationSucceeded(secretArn.database))).rejects.toThrow('CLUSTER_ARN is not set');
   });
 });
 

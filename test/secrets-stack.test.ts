@@ -184,6 +184,8 @@ describe('secret values', () => {
       expected[`secrets-${env}`] = secretSuffixes(env).length;
       // The cache's token; with a standby, the master password too (written once from the secret).
       expected[`data-${env}`] = (config(env).cache.enabled ? 1 : 0) + (config(env).failover ? 1 : 0);
+      // The standby's cache: its token's first value, and the cache's use of it.
+      if (config(env).failover) expected[`standby_data-${env}`] = config(env).cache.enabled ? 2 : 0;
     }
     expect(Object.fromEntries(checked)).toEqual(expected);
   });

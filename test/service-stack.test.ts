@@ -346,17 +346,21 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       const functionRef = (attribute: string) => `\${aws_lambda_function.${Object.keys(json().resource.aws_lambda_function)[0]}.${attribute}}`;
       expect(only(json(), 'aws_cloudwatch_event_target').arn).toBe(functionRef('arn'));
       expect(only(json(), 'aws_lambda_permission')).toMatchObject({ principal: 'events.amazonaws.com', source_arn: ref('aws_cloudwatch_event_rule', json(), 'arn'), function_name: functionRef('function_name') });
-      expect(fn.environment.variables).toEqual({ CLUSTER_ARN: ref('aws_ecs_cluster', json(), 'arn') });
+      // With a standby, the standby's cluster too: rotations are reported in the primary's region only.
+      const { failover, accountId } = config(env);
+      const standbyCluster = failover && `arn:aws:ecs:${failover.region}:${accountId}:cluster/groundwork-${env}`;
+      expect(fn.environment.variables).toEqual({ CLUSTER_ARN: ref('aws_ecs_cluster', json(), 'arn'), ...(standbyCluster && { STANDBY_CLUSTER_ARN: standbyCluster }) });
     });
 
-    it('may redeploy the services of its own cluster only', () => {
+    it('may redeploy the services of its own cluster only, and of the standby\'s', () => {
       const fn = only(json(), 'aws_lambda_function');
       const [, policy] = resources(json(), 'aws_iam_role_policy').find(([, p]) => p.role === fn.role.replace('.arn}', '.name}'))!;
       const granted = Object.fromEntries(policyOf(json(), policy.policy).map((s) => [s.sid, s]));
       expect(granted.RedeployTheClustersServices.actions).toEqual(['ecs:DescribeServices', 'ecs:UpdateService']);
-      const { region, accountId } = config(env);
-      expect(granted.RedeployTheClustersServices.resources).toEqual([`arn:aws:ecs:${region}:${accountId}:service/${ref('aws_ecs_cluster', json(), 'name')}/*`]);
-      expect(granted.ListTheClustersServices.condition).toEqual([{ test: 'ArnEquals', variable: 'ecs:cluster', values: [ref('aws_ecs_cluster', json(), 'arn')] }]);
+      const { region, accountId, failover } = config(env);
+      const standby = failover ? [{ services: `arn:aws:ecs:${failover.region}:${accountId}:service/groundwork-${env}/*`, cluster: `arn:aws:ecs:${failover.region}:${accountId}:cluster/groundwork-${env}` }] : [];
+      expect(granted.RedeployTheClustersServices.resources).toEqual([`arn:aws:ecs:${region}:${accountId}:service/${ref('aws_ecs_cluster', json(), 'name')}/*`, ...standby.map((s) => s.services)]);
+      expect(granted.ListTheClustersServices.condition).toEqual([{ test: 'ArnEquals', variable: 'ecs:cluster', values: [ref('aws_ecs_cluster', json(), 'arn'), ...standby.map((s) => s.cluster)] }]);
       const unrestricted = Object.values(granted).filter((s: any) => s.resources.includes('*') && !s.condition);
       expect(unrestricted.flatMap((s: any) => s.actions).sort()).toEqual(['ecs:DescribeTaskDefinition']);
     });

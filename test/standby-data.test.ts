@@ -10,7 +10,7 @@ const standbyRegion = prod.failover!.region;
 /** dev (plain RDS PostgreSQL) with a standby in its DR region. */
 const devWithStandby = (() => {
   const config = structuredClone(environments.dev) as EnvironmentConfig;
-  config.failover = { network: { cidr: '10.41.0.0/16' } };
+  config.failover = { network: { cidr: '10.41.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0DEVEXAMPLE', recordName: 'app.dev.example.com' } };
   return readStacks(synthesizeInto({ dev: config }));
 })();
 
@@ -114,16 +114,33 @@ describe('standby_data-prod, the secondary in the standby\'s region', () => {
     const subnets = only(json(), 'aws_db_subnet_group').subnet_ids.map((ref: string) => crossStackSource(ref));
     expect(subnets).toHaveLength(prod.network.azCount);
     for (const subnet of subnets) expect(subnet).toEqual({ stack: 'standby_network-prod', expression: expect.stringMatching(/^\$\{aws_subnet\.vpc_isolated-/) });
-    const rules = resources(json(), 'aws_vpc_security_group_ingress_rule').map(([, r]) => r);
+    const [databaseGroup] = resources(json(), 'aws_security_group').find(([, g]) => g.name === 'groundwork-prod-database')!;
+    const rules = resources(json(), 'aws_vpc_security_group_ingress_rule').map(([, r]) => r).filter((r) => r.security_group_id === `\${aws_security_group.${databaseGroup}.id}`);
     expect(rules).toHaveLength(1);
     expect(crossStackSource(rules[0].referenced_security_group_id).stack).toBe('standby_network-prod');
   });
 
-  it('names the secret\'s copy in its own region as the database\'s credentials, and rotates nothing itself', () => {
+  it('names the secret\'s copy in its own region as the database\'s credentials, and rotates no password itself', () => {
     expect(String(json().output!.database_secret_arn.value)).toMatch(new RegExp(`^\\$\\{replace\\(.*database-credentials_initial-version_.*, ":${prod.region}:", ":${standbyRegion}:"\\)\\}$`));
-    expect(resources(json(), 'aws_lambda_function')).toEqual([]);
-    expect(resources(json(), 'aws_secretsmanager_secret_rotation')).toEqual([]);
-    expect(resources(json(), 'aws_elasticache_replication_group')).toEqual([]);
+    const functions = resources(json(), 'aws_lambda_function').map(([, f]) => f.function_name);
+    expect(functions).toEqual(['groundwork-prod-cache-auth-token-rotation']);
+  });
+
+  it('has a cache of its own, empty, whose token is its own secret in its region, rotated there', () => {
+    const group = only(json(), 'aws_elasticache_replication_group');
+    const [keyName] = resources(json(), 'aws_kms_key')[0];
+    expect(group).toMatchObject({ at_rest_encryption_enabled: 'true', transit_encryption_enabled: true, kms_key_id: `\${aws_kms_key.${keyName}.arn}` });
+    expect(group.snapshot_arns).toBeUndefined();
+    const secret = only(json(), 'aws_secretsmanager_secret');
+    expect(secret.name).toBe('groundwork/prod/cache-auth-token');
+    expect(secret.replica).toBeUndefined();
+    expect(crossStackSource(secret.kms_key_id)).toEqual({ stack: 'secrets-prod', expression: expect.stringMatching(/standby-secrets-key/) });
+    const rotation = only(json(), 'aws_secretsmanager_secret_rotation');
+    expect(rotation.secret_id).toMatch(/^\$\{aws_secretsmanager_secret/);
+    // Its role is the standby's own: IAM names are the account's, and the primary's function has the same name.
+    const fn = only(json(), 'aws_lambda_function');
+    const [, role] = resources(json(), 'aws_iam_role').find(([name]) => fn.role === `\${aws_iam_role.${name}.arn}`)!;
+    expect(role.name).toBe('groundwork-prod-standby-cache-token-rotation');
   });
 });
 

@@ -8,9 +8,10 @@ import { synthesize, withoutTokenCreationStacks } from '../lib/synthesize';
 import { ENVIRONMENT_NAMES, isKubernetesStack, readStacks, resourceCount, shippedStacks, stackNames, synthesizeInto, tempDir } from './support/synthesized';
 
 describe('a full synth', () => {
-  it('produces state-, network-, secrets-, data-, service-, backup- and observability-<env> for every environment, cluster- where EKS is asked for, gitops- where GitOps is, standby_network- and standby_data- where failover is', () => {
+  it('produces state-, network-, secrets-, data-, service-, backup- and observability-<env> for every environment, cluster- where EKS is asked for, gitops- where GitOps is, the standby\'s four stacks and routing- where failover is', () => {
     expect([...shippedStacks().keys()].sort()).toEqual(stackNames().sort());
-    expect(shippedStacks().size).toBe(35);
+    expect(shippedStacks().size).toBe(38);
+    expect([...shippedStacks().keys()].filter((name) => /^(standby_|routing-)/.test(name)).sort()).toEqual(['routing-prod', 'standby_data-prod', 'standby_network-prod', 'standby_observability-prod', 'standby_service-prod']);
     expect([...shippedStacks().keys()].filter((name) => /^(cluster|gitops)-/.test(name)).sort()).toEqual(['cluster-prod', 'cluster-staging', 'gitops-dev', 'gitops-prod', 'gitops-staging']);
   });
 
@@ -142,7 +143,7 @@ describe('the synth command', () => {
     const output = captured();
     expect(runSynth(environments, outdir)).toBe(0);
     const total = [...readStacks(outdir).values()].reduce((sum, json) => sum + resourceCount(json), 0);
-    expect(output.stdout()).toContain(`Synthesized 35 stacks (${total} resources)`);
+    expect(output.stdout()).toContain(`Synthesized 38 stacks (${total} resources)`);
     const prodRow = output.stdout().split('\n').find((line) => line.startsWith('network-prod '));
     const prodResources = resourceCount(readStacks(outdir).get('network-prod')!);
     expect(prodRow?.trim().split(/\s+/)[1]).toBe(String(prodResources));

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findProviderMirror, offlineTerraformEnv, providerBinaryIn, requireTerraform, terraform } from '../operations/terraform-cli';
+import { environments, type EnvironmentConfig } from '../environments';
 import { isKubernetesStack, readStacks, stackNames, synthesizeInto, tempDir } from './support/synthesized';
 
 // Real Terraform and the real AWS provider (from this machine's filesystem mirror, never the network)
@@ -17,6 +18,17 @@ const stackOfDiagnostic = (diagnostic: any): string | undefined => /(?:^|\/)([^/
  */
 const CHILD_BACKEND = 'Backend configuration ignored';
 
+/**
+ * Stacks no shipped environment makes, validated beside them: Route 53 failover routing (prod routes with
+ * a Global Accelerator), from dev with a standby behind Route 53 records.
+ */
+const VARIANT_STACKS = ['routing-dev'];
+function synthesizeVariants(): string {
+  const config = structuredClone(environments.dev) as EnvironmentConfig;
+  config.failover = { network: { cidr: '10.41.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0DEVEXAMPLE', recordName: 'app.dev.example.com' } };
+  return synthesizeInto({ dev: config });
+}
+
 describe('terraform validate', () => {
   let outdir: string;
   let env: NodeJS.ProcessEnv;
@@ -28,18 +40,24 @@ describe('terraform validate', () => {
     env = offlineTerraformEnv(tempDir('terraform'));
     outdir = synthesizeInto();
     const stacks = [...readStacks(outdir).keys()].filter((name) => !isKubernetesStack(name));
+    const variants = synthesizeVariants();
     // Every stack at once, as a module of one configuration: one init, and one validate that loads the
     // provider once per provider block rather than once per stack and Terraform process (half the time).
     const all = path.join(outdir, 'all-stacks');
     fs.mkdirSync(all);
     fs.writeFileSync(
       path.join(all, 'main.tf.json'),
-      JSON.stringify({ module: Object.fromEntries(stacks.map((name) => [name, { source: `../stacks/${name}` }])) }),
+      JSON.stringify({
+        module: Object.fromEntries([
+          ...stacks.map((name) => [name, { source: `../stacks/${name}` }]),
+          ...VARIANT_STACKS.map((name) => [name, { source: path.relative(all, path.join(variants, 'stacks', name)) }]),
+        ]),
+      }),
     );
     const init = await terraform(['init', '-backend=false', '-input=false'], { cwd: all, env });
     if (init.code !== 0) throw new Error(`terraform init of every stack failed:\n${init.stderr || init.stdout}`);
     const validate = JSON.parse((await terraform(['validate', '-json'], { cwd: all, env })).stdout);
-    for (const name of stacks) results.set(name, []);
+    for (const name of [...stacks, ...VARIANT_STACKS]) results.set(name, []);
     for (const diagnostic of validate.diagnostics) {
       if (diagnostic.severity === 'warning' && diagnostic.summary === CHILD_BACKEND) continue;
       const name = stackOfDiagnostic(diagnostic);
@@ -55,12 +73,12 @@ describe('terraform validate', () => {
   }, 600_000);
 
   it('covers every AWS stack of every environment, cluster stacks included', () => {
-    expect([...results.keys()].sort()).toEqual(awsStacks().sort());
-    expect(results.size).toBe(32);
+    expect([...results.keys()].sort()).toEqual([...awsStacks(), ...VARIANT_STACKS].sort());
+    expect(results.size).toBe(36);
     expect([...results.keys()]).toContain('cluster-prod');
   });
 
-  it.each(awsStacks())('passes on %s with no errors or warnings', (name) => {
+  it.each([...awsStacks(), ...VARIANT_STACKS])('passes on %s with no errors or warnings', (name) => {
     expect(results.get(name)).toEqual([]);
   });
 

@@ -1,11 +1,45 @@
 import { block, blocks, fail, isTrue, pass, type Body, type Outcome, type Resource, type Rule } from '../engine';
 
+/**
+ * JSON text from a Terraform string template whose `${...}` interpolations may hold quoted strings
+ * (`replace(x, ":a:", ":b:")`), which are not JSON: their quotes and backslashes are escaped, so each
+ * interpolation reads as part of a JSON string, whole, as Terraform fills it in with a value.
+ */
+export function templateAsJson(template: string): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    if (!template.startsWith('${', i)) {
+      out += template[i++];
+      continue;
+    }
+    out += '${';
+    i += 2;
+    let depth = 1;
+    let quoted = false;
+    while (i < template.length && depth > 0) {
+      const c = template[i];
+      if (quoted && c === '\\') {
+        out += '\\\\' + (template[i + 1] === '"' ? '\\"' : (template[i + 1] ?? ''));
+        i += 2;
+        continue;
+      }
+      if (c === '"') quoted = !quoted;
+      else if (!quoted && c === '{') depth++;
+      else if (!quoted && c === '}') depth--;
+      out += c === '"' ? '\\"' : c;
+      i++;
+    }
+  }
+  return out;
+}
+
 /** The containers of a task definition (its `container_definitions` JSON), or undefined if unreadable. */
 function containers(taskDefinition: Resource): Body[] | undefined {
   const raw = taskDefinition.body.container_definitions;
   if (typeof raw !== 'string') return undefined;
   try {
-    const parsed: unknown = JSON.parse(raw);
+    const parsed: unknown = JSON.parse(templateAsJson(raw));
     return Array.isArray(parsed) ? (parsed as Body[]) : undefined;
   } catch {
     return undefined;

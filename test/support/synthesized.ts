@@ -112,7 +112,7 @@ export function stackNames(envs: readonly string[] = ENVIRONMENT_NAMES): string[
     ...COMPONENTS.map((component) => `${component}-${env.name}`),
     ...(env.gitops?.cluster.kind === 'eks' ? [`cluster-${env.name}`] : []),
     ...(env.gitops ? [`gitops-${env.name}`] : []),
-    ...(env.failover ? [`standby_network-${env.name}`, `standby_data-${env.name}`] : []),
+    ...(env.failover ? ['standby_network', 'standby_data', 'standby_service', 'standby_observability', 'routing'].map((component) => `${component}-${env.name}`) : []),
   ]);
 }
 
