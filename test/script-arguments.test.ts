@@ -13,6 +13,7 @@ const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const SECONDS = 1000;
 const ENVIRONMENTS = `environments: ${Object.keys(environments).join(', ')}`;
+const FAILOVER_USAGE = 'usage: npm run failover -- --env <name> [--yes] [--detach] [--wait-for-tasks <seconds>]\n       npm run failback -- --env <name> [--yes] [--wait-for-tasks <seconds>]';
 const DIFF_USAGE = 'usage: npm run diff -- --env <name> [--stack <stack>] [--json <file>] [--out <file>]\n       npm run diff -- --merge <record...> [--json <file>] [--out <file>]';
 
 interface Run {
@@ -53,6 +54,7 @@ describe('the scripts that take --env', () => {
     ['diff', ['--env', 'constructor'], 2, `diff: --env: no environment "constructor"; ${ENVIRONMENTS}\n`],
     ['unlock', ['--env', 'hasOwnProperty', '--stack', 'network-dev'], 2, `unlock: --env: no environment "hasOwnProperty"; ${ENVIRONMENTS}\nusage: npm run unlock -- --env <name> --stack <component>-<env> [--yes]\n`],
     ['policy', ['--env', 'toString'], 2, expect.stringMatching(new RegExp(`^policy: --env: no environment "toString"; ${ENVIRONMENTS}\\nusage: npm run policy -- `))],
+    ['failover', ['failback', '--env', 'constructor'], 2, `failback: --env: no environment "constructor"; ${ENVIRONMENTS}\n${FAILOVER_USAGE}\n`],
   ])(
     '%s %j is refused as an unknown environment, listing the environments',
     async (name, args, code, stderr) => {
@@ -68,6 +70,9 @@ describe('the scripts that take --env', () => {
     ['diff', ['--merge'], 2, 'diff: --merge needs the records to merge', DIFF_USAGE],
     ['diff', ['--merge', 'a.json', '--env', 'dev'], 2, 'diff: --merge takes records, not --env or --stack', DIFF_USAGE],
     ['diff', ['--env', 'dev', 'stray'], 2, 'diff: unexpected argument stray', DIFF_USAGE],
+    ['failover', ['sideways', '--env', 'prod'], 2, 'failover: expected failover or failback first, not "sideways"', FAILOVER_USAGE],
+    ['failover', ['failover', '--env', 'prod', 'now'], 2, 'failover: unexpected argument now', FAILOVER_USAGE],
+    ['failover', ['failover', '--env', 'prod', '--wait-for-tasks', 'soon'], 2, 'failover: --wait-for-tasks must be a whole number of seconds', FAILOVER_USAGE],
   ])(
     '%s %j is a usage mistake: the message and the usage, no stack',
     async (name, args, code, message, usage) => {
@@ -93,6 +98,11 @@ describe('the scripts that take --env', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }, 90 * SECONDS);
+
+  it('failover of an environment without a standby is refused before any AWS call', async () => {
+    const run = await script('failover', 'failover', '--env', 'dev', '--yes');
+    expect(run).toEqual({ code: 2, stdout: '', stderr: 'failover: dev has no failover, so no standby to fail over to (README, "Region failover")\n', wrote: [] });
   }, 90 * SECONDS);
 
   it('diff --stack names a stack the environment has, or lists them', async () => {

@@ -1,0 +1,202 @@
+import { CreateHealthCheckCommand, ChangeTagsForResourceCommand, GetHealthCheckCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, CreateGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
+import { describeLag, FailoverClients, observe, runSteps } from '../operations/failover';
+import { describeStep, failoverSites, FailoverRefused, planSteps, type FailoverSites, type Observed } from '../operations/failover-plan';
+import { emulatorCredentials, startMoto, type RunningEmulator } from '../operations/moto';
+
+// The failover command's decisions (every path, from what it observed) and its steps against RDS, ECS
+// and Route 53 in moto across two regions. moto has no Global Accelerator, no global-database switchover
+// or failover, and ignores a detach of another region's cluster (README, "Emulator gaps"): those steps are
+// proven by their plans here, the run by the postgres engine's replica, which moto promotes.
+
+const prodSites = failoverSites(loadEnvironments({ prod: environments.prod })[0]);
+
+const healthy: Observed = { primaryHealthy: true, writer: 'primary', joined: { primary: true, standby: true } };
+
+describe('the steps a failover plans', () => {
+  it('switches a healthy primary\'s global database over (no data lost), scales the warm standby to the serving size, waits for its tasks, then moves traffic', () => {
+    const steps = planSteps(prodSites, 'failover', healthy);
+    expect(steps).toEqual([
+      { kind: 'promote', promotion: { kind: 'switchover', to: 'standby' } },
+      { kind: 'scale', site: 'standby', tasks: 3, autoscaling: { minTasks: 3, maxTasks: 12 } },
+      { kind: 'await-tasks', site: 'standby', tasks: 3 },
+      { kind: 'route', to: 'standby' },
+    ]);
+    expect(steps.map((step) => describeStep(step, prodSites))).toEqual([
+      "switch groundwork-prod's writer over to the standby (eu-central-1), once the replication has caught up: no data lost",
+      'scale the standby (eu-central-1) service groundwork-prod-standby-app to 3 tasks (autoscaling 3 to 12)',
+      'wait for 3 running tasks of the standby (eu-central-1) service',
+      "turn the accelerator's dials: standby (eu-central-1) 100%, the other 0%",
+    ]);
+  });
+
+  it('fails the global database over, allowing the loss of what had not replicated, when the primary\'s database does not answer', () => {
+    const steps = planSteps(prodSites, 'failover', { primaryHealthy: false, primaryProblem: 'RDS in eu-west-1 did not answer', joined: { primary: true, standby: true } });
+    expect(steps[0]).toEqual({ kind: 'promote', promotion: { kind: 'failover-allowing-data-loss', to: 'standby' } });
+  });
+
+  it('detaches the standby\'s cluster when asked, even from a healthy primary', () => {
+    expect(planSteps(prodSites, 'failover', healthy, { detach: true })[0]).toEqual({ kind: 'promote', promotion: { kind: 'detach', to: 'standby' } });
+  });
+
+  it('carries on after an interrupted run: a standby that already writes is not promoted again', () => {
+    for (const observed of [{ ...healthy, writer: 'standby' as const }, { ...healthy, writer: 'standby' as const, joined: { primary: true, standby: false } }]) {
+      expect(planSteps(prodSites, 'failover', observed).map((step) => step.kind)).toEqual(['scale', 'await-tasks', 'route']);
+    }
+  });
+
+  it('promotes a postgres standby\'s replica, and refuses to detach one', () => {
+    const sites: FailoverSites = { ...prodSites, engine: 'postgres', globalClusterIdentifier: undefined };
+    expect(planSteps(sites, 'failover', { primaryHealthy: true, joined: { primary: undefined, standby: true } })[0]).toEqual({ kind: 'promote', promotion: { kind: 'promote-replica' } });
+    expect(() => planSteps(sites, 'failover', healthy, { detach: true })).toThrow(FailoverRefused);
+  });
+
+  it('moves traffic without waiting for tasks when told not to wait', () => {
+    expect(planSteps(prodSites, 'failover', healthy, { awaitTasks: false }).map((step) => step.kind)).toEqual(['promote', 'scale', 'route']);
+  });
+});
+
+describe('the steps a failback plans', () => {
+  const failedOver: Observed = { primaryHealthy: true, writer: 'standby', joined: { primary: true, standby: true } };
+
+  it('switches the writer back, returns the traffic, then shrinks the standby to its waiting size', () => {
+    expect(planSteps(prodSites, 'failback', failedOver)).toEqual([
+      { kind: 'promote', promotion: { kind: 'switchover', to: 'primary' } },
+      { kind: 'route', to: 'primary' },
+      { kind: 'scale', site: 'standby', tasks: 2, autoscaling: { minTasks: 2, maxTasks: 12 } },
+    ]);
+  });
+
+  it('refuses while the primary\'s database is not available, and after a detach or a replica\'s promotion, which need a rebuild', () => {
+    expect(() => planSteps(prodSites, 'failback', { ...failedOver, primaryHealthy: false, primaryProblem: 'groundwork-prod in eu-west-1 is failing-over' })).toThrow(/must be healthy first/);
+    expect(() => planSteps(prodSites, 'failback', { ...failedOver, joined: { primary: false, standby: true } })).toThrow(/must be rebuilt from the standby's/);
+    expect(() => planSteps(prodSites, 'failback', { ...failedOver, joined: { primary: true, standby: false } })).toThrow(/was detached/);
+    const postgres: FailoverSites = { ...prodSites, engine: 'postgres', globalClusterIdentifier: undefined };
+    expect(() => planSteps(postgres, 'failback', { primaryHealthy: true, writer: 'standby', joined: { primary: undefined, standby: false } })).toThrow(/cannot follow a replica source again/);
+    expect(() => planSteps(prodSites, 'failback', failedOver, { detach: true })).toThrow(/for a failover only/);
+  });
+
+  it('only moves traffic and shrinks the standby when the primary already writes', () => {
+    expect(planSteps(prodSites, 'failback', healthy).map((step) => step.kind)).toEqual(['route', 'scale']);
+  });
+});
+
+describe('the names it acts on, from the config alone', () => {
+  it('names the database, services and routing as the stacks make them', () => {
+    expect(prodSites).toMatchObject({
+      globalClusterIdentifier: 'groundwork-prod',
+      primary: { region: 'eu-west-1', databaseArn: 'arn:aws:rds:eu-west-1:333333333333:cluster:groundwork-prod', clusterName: 'groundwork-prod', serviceName: 'groundwork-prod-app' },
+      standby: { region: 'eu-central-1', databaseArn: 'arn:aws:rds:eu-central-1:333333333333:cluster:groundwork-prod', serviceName: 'groundwork-prod-standby-app', idleTasks: 2 },
+      routing: { kind: 'global-accelerator' },
+    });
+  });
+
+  it('says how old the lag it measured is, or that there was none', () => {
+    const now = new Date('2026-12-03T10:00:30Z');
+    expect(describeLag({ value: 180, unit: 'Milliseconds', at: new Date('2026-12-03T10:00:00Z') }, now)).toBe('0.180 s, measured 30 s before the promotion');
+    expect(describeLag(undefined)).toMatch(/^unknown: no datapoint/);
+  });
+});
+
+/** `local` with a standby in us-west-2 behind Route 53 records, on either engine. */
+function localWithStandby(engine: 'aurora-postgresql' | 'postgres') {
+  const config = structuredClone(environments.local) as EnvironmentConfig;
+  config.database = engine === 'postgres' ? { engine: 'postgres', backup: { retentionDays: 1 } } : ({ ...config.database, engineVersion: '16.10' } as EnvironmentConfig['database']);
+  config.failover = { network: { cidr: '10.98.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0LOCALEXAMPLE', recordName: 'app.local.example.com' } };
+  return loadEnvironments({ local: config })[0];
+}
+
+describe('in moto, across two regions', () => {
+  let moto: RunningEmulator;
+  let clients: FailoverClients;
+  let route53: Route53Client;
+  const aurora = failoverSites(localWithStandby('aurora-postgresql'));
+  const sites = failoverSites(localWithStandby('postgres'));
+  const rds = (region: string) => clients.rds(region);
+  const healthCheckIds: Record<string, string> = {};
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = emulatorCredentials(aurora.primary.databaseArn.split(':')[4]);
+    const credentials = { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! };
+    clients = new FailoverClients({ endpoint: moto.endpoint, credentials });
+    route53 = new Route53Client({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
+
+    // What the data, service and routing stacks make, named as they name it: an Aurora global database, and
+    // (for the run, which moto can promote) an RDS instance with its replica in the standby's region.
+    const cluster = { DBClusterIdentifier: 'groundwork-local', Engine: 'aurora-postgresql', EngineVersion: '16.10' };
+    await rds(aurora.primary.region).send(new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'groundwork-local', Engine: 'aurora-postgresql', EngineVersion: '16.10' }));
+    await rds(aurora.primary.region).send(new CreateDBClusterCommand({ ...cluster, GlobalClusterIdentifier: 'groundwork-local', MasterUsername: 'groundwork', MasterUserPassword: 'not-a-real-secret-0' }));
+    await rds(aurora.standby.region).send(new CreateDBClusterCommand({ ...cluster, GlobalClusterIdentifier: 'groundwork-local' }));
+    await rds(sites.primary.region).send(
+      new CreateDBInstanceCommand({ DBInstanceIdentifier: 'groundwork-local', Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: 20, MasterUsername: 'groundwork', MasterUserPassword: 'not-a-real-secret-0' }),
+    );
+    await rds(sites.standby.region).send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'groundwork-local', SourceDBInstanceIdentifier: sites.primary.databaseArn, DBInstanceClass: 'db.t4g.micro' }));
+    for (const site of [sites.primary, sites.standby]) {
+      const ecs = clients.ecs(site.region);
+      await ecs.send(new CreateClusterCommand({ clusterName: site.clusterName }));
+      const { taskDefinition } = await ecs.send(new RegisterTaskDefinitionCommand({ family: site.serviceName, containerDefinitions: [{ name: 'app', image: 'example/app:1', essential: true, memory: 512 }] }));
+      await ecs.send(new CreateServiceCommand({ cluster: site.clusterName, serviceName: site.serviceName, taskDefinition: taskDefinition!.taskDefinitionArn, desiredCount: site === sites.primary ? 1 : 0 }));
+    }
+    for (const site of ['primary', 'standby']) {
+      const { HealthCheck } = await route53.send(
+        new CreateHealthCheckCommand({ CallerReference: site, HealthCheckConfig: { Type: 'HTTP', FullyQualifiedDomainName: `${site}.elb.example.com`, Port: 80, ResourcePath: '/healthz', Inverted: false } }),
+      );
+      await route53.send(new ChangeTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: HealthCheck!.Id, AddTags: [{ Key: 'Name', Value: `groundwork-local-${site}` }] }));
+      healthCheckIds[site] = HealthCheck!.Id!;
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    clients?.destroy();
+    route53?.destroy();
+    await moto?.stop();
+  });
+
+  const inverted = async (site: string) => (await route53.send(new GetHealthCheckCommand({ HealthCheckId: healthCheckIds[site] }))).HealthCheck!.HealthCheckConfig!.Inverted;
+  const desiredCount = async (site: 'primary' | 'standby') =>
+    (await clients.ecs(sites[site].region).send(new DescribeServicesCommand({ cluster: sites[site].clusterName, services: [sites[site].serviceName] }))).services![0].desiredCount;
+
+  it('observes an Aurora global database: a healthy primary that writes, both clusters in it, no lag published', async () => {
+    expect(await observe(aurora, clients)).toEqual({ primaryHealthy: true, writer: 'primary', joined: { primary: true, standby: true }, lag: undefined });
+  });
+
+  it('observes a postgres standby: a replica of a healthy primary', async () => {
+    expect(await observe(sites, clients)).toEqual({ primaryHealthy: true, writer: 'primary', joined: { primary: undefined, standby: true }, lag: undefined });
+  });
+
+  // moto accepts each promotion but shows none done (no switchover or failover of a global database; a
+  // detach of another region's cluster is ignored; a promoted replica still names its source), so the run
+  // here carries out the steps after it, and the promotions are proven by the plans above.
+  it('fails over after the promotion: scales the standby\'s service to the serving size and inverts the primary\'s health check', async () => {
+    const steps = planSteps(aurora, 'failover', await observe(aurora, clients), { awaitTasks: false });
+    expect(steps[0]).toEqual({ kind: 'promote', promotion: { kind: 'switchover', to: 'standby' } });
+    const log: string[] = [];
+    const seconds = await runSteps(steps.slice(1), aurora, clients, (line) => log.push(line));
+    expect(log.map((line) => line.replace(/done in [\d.]+ s/, 'done'))).toEqual([
+      '  1. scale the standby (us-west-2) service groundwork-local-standby-app to 1 task: done',
+      "  2. send app.local.example.com to the standby (us-west-2): invert the primary's Route 53 health check: done",
+    ]);
+    expect(seconds).toBeGreaterThan(0);
+    expect(await desiredCount('standby')).toBe(1);
+    expect(await desiredCount('primary')).toBe(1);
+    expect(await inverted('primary')).toBe(true);
+    expect(await inverted('standby')).toBe(false);
+  });
+
+  it('fails back after the writer\'s switch: returns the traffic and shrinks the standby to its waiting size', async () => {
+    const steps = planSteps(aurora, 'failback', { primaryHealthy: true, writer: 'standby', joined: { primary: true, standby: true } });
+    expect(steps[0]).toEqual({ kind: 'promote', promotion: { kind: 'switchover', to: 'primary' } });
+    await runSteps(steps.slice(1), aurora, clients, () => undefined);
+    expect(await inverted('primary')).toBe(false);
+    expect(await desiredCount('standby')).toBe(0);
+    expect(await desiredCount('primary')).toBe(1);
+  });
+
+  it('fails a step naming it, what AWS said, and how long it ran', async () => {
+    const missing = { ...sites, standby: { ...sites.standby, serviceName: 'not-a-service' } };
+    await expect(runSteps([{ kind: 'scale', site: 'standby', tasks: 2 }], missing, clients, () => undefined)).rejects.toThrow(/^step 1 of 1 \(scale the standby \(us-west-2\) service not-a-service to 2 tasks\) failed after [\d.]+ s: ServiceNotFoundException/);
+  });
+});
