@@ -17,6 +17,7 @@ const STATEFUL_KINDS: Readonly<Record<string, string>> = {
   aws_ecr_repository: 'image repository',
   aws_cloudwatch_log_group: 'log group',
   aws_sqs_queue: 'queue',
+  aws_globalaccelerator_accelerator: 'accelerator',
 };
 
 /** What is lost, by kind, when the resource goes. */
@@ -32,6 +33,7 @@ const LOSS: Readonly<Record<string, string>> = {
   'image repository': 'its images are gone; running tasks cannot be replaced from them',
   'log group': 'its logs (flow logs, audit, application) are gone',
   queue: 'the messages waiting in it are gone',
+  accelerator: 'its two static addresses are released for good: whatever points at them (DNS records, allow-lists) must change',
 };
 
 /** The kind of stateful resource a Terraform type is (`database`, `bucket`...), or undefined. */

@@ -14,6 +14,7 @@ import { lambdaRules } from './rules/lambda';
 import { logsRules } from './rules/logs';
 import { networkRules } from './rules/network';
 import { rdsRules } from './rules/rds';
+import { routingRules } from './rules/routing';
 import { s3Rules } from './rules/s3';
 import { secretsRules } from './rules/secrets';
 import { snsRules } from './rules/sns';
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   ...lambdaRules,
   ...backupRules,
   ...sqsRules,
+  ...routingRules,
 ];
 
 export * from './engine';

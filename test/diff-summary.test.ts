@@ -149,6 +149,7 @@ describe('statefulKind', () => {
       'aws_ecr_repository',
       'aws_cloudwatch_log_group',
       'aws_sqs_queue',
+      'aws_globalaccelerator_accelerator',
     ];
     for (const type of kinds) {
       expect(statefulKind(type)).toBeDefined();
