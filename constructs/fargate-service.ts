@@ -67,8 +67,9 @@ export interface FargateServiceProps {
   /** Tasks at creation; with `autoscaling`, it owns the count afterwards. */
   readonly desiredCount: number;
   /**
-   * The count belongs to an operation after creation (a failover scales a standby): Terraform sets it
-   * only when it creates the service, so an apply mid-failover cannot scale the serving region down.
+   * The count belongs to an operation after creation (a failover scales a standby): Terraform sets it, and
+   * with `autoscaling` the floor (`minTasks`), only when it creates them, so an apply mid-failover cannot
+   * scale the serving region down.
    * @default false (with `autoscaling`, the count is autoscaling's either way)
    */
   readonly countSetAfterCreation?: boolean;
@@ -218,6 +219,8 @@ export class FargateService extends Construct {
       scalableDimension: 'ecs:service:DesiredCount',
       minCapacity: scaling.minTasks,
       maxCapacity: scaling.maxTasks,
+      // The floor belongs to the operation that sets the count, as the count does.
+      ...(props.countSetAfterCreation && { lifecycle: { ignoreChanges: ['min_capacity'] } }),
     });
     const track = (metric: string, predefinedMetricType: string, targetValue: number, resourceLabel?: string) =>
       new AppautoscalingPolicy(this, `scale-on-${metric}`, {

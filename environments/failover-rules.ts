@@ -111,4 +111,11 @@ export const failoverRules: CrossFieldRule[] = [
           )
         : none,
   },
+  {
+    reads: ['region', 'failover.routing'],
+    check: (env) =>
+      env.failover?.routing.kind === 'global-accelerator' && partitionOf(env.region) !== 'aws'
+        ? problem(['failover', 'routing', 'kind'], `is global-accelerator, which the ${partitionOf(env.region)} partition does not offer; use route53`)
+        : none,
+  },
 ];

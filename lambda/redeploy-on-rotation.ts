@@ -123,9 +123,17 @@ export function redeployHandler(targets: readonly RedeployTarget[]) {
     const redeployed: string[] = [];
     const alreadyFresh: string[] = [];
     const failed: string[] = [];
+    const unreadable: string[] = [];
     let using = 0;
     for (const { ecs, cluster } of targets) {
-      const consumers = await servicesUsingSecret(ecs, cluster, secretArnFor(secretArn, cluster));
+      let consumers: Consumer[];
+      try {
+        consumers = await servicesUsingSecret(ecs, cluster, secretArnFor(secretArn, cluster));
+      } catch (error) {
+        // A cluster that cannot be read (the standby's region down) does not keep the other's services stale.
+        unreadable.push(`${cluster}: ${(error as Error).name}: ${(error as Error).message}`);
+        continue;
+      }
       // A deployment that started after the rotation already reads the new value. This also makes a retried
       // invocation (after a partial failure) redeploy only the services that failed.
       alreadyFresh.push(...consumers.filter(isFresh).map((consumer) => consumer.serviceArn));
@@ -142,8 +150,12 @@ export function redeployHandler(targets: readonly RedeployTarget[]) {
       }
     }
     // ARNs only: never a secret's value.
-    console.log(JSON.stringify({ secretArn, clusters: targets.map((target) => target.cluster), redeployed, alreadyFresh, failed }));
-    if (failed.length > 0) throw new Error(`could not redeploy ${failed.length} of ${using} services using ${secretArn}: ${failed.join('; ')}`);
+    console.log(JSON.stringify({ secretArn, clusters: targets.map((target) => target.cluster), redeployed, alreadyFresh, failed, unreadable }));
+    const problems = [
+      ...(failed.length > 0 ? [`could not redeploy ${failed.length} of ${using} services using ${secretArn}: ${failed.join('; ')}`] : []),
+      ...(unreadable.length > 0 ? [`could not read the services of ${unreadable.join('; ')}`] : []),
+    ];
+    if (problems.length > 0) throw new Error(problems.join('; and '));
     return { secretArn, redeployed, alreadyFresh };
   };
 }

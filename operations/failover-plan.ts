@@ -115,10 +115,12 @@ export function planSteps(sites: FailoverSites, direction: FailoverDirection, ob
     const scaleUp = sites.serving.autoscaling
       ? { tasks: sites.serving.tasks, autoscaling: sites.serving.autoscaling }
       : { tasks: sites.serving.tasks };
+    // The standby's tasks first: until the promotion the primary still takes writes, so the time between the
+    // promotion and the traffic's move (when writes fail) is the promotion's alone.
     return [
-      ...(promote ? [{ kind: 'promote', promotion: promote } as const] : []),
       { kind: 'scale', site: 'standby', ...scaleUp },
       ...(awaitTasks ? [{ kind: 'await-tasks', site: 'standby', tasks: sites.serving.tasks } as const] : []),
+      ...(promote ? [{ kind: 'promote', promotion: promote } as const] : []),
       { kind: 'route', to: 'standby' },
     ];
   }
@@ -159,6 +161,12 @@ function failoverPromotion(aurora: boolean, observed: Observed, options: PlanOpt
   return observed.primaryHealthy ? { kind: 'switchover', to: 'standby' } : { kind: 'failover-allowing-data-loss', to: 'standby' };
 }
 
+/** Whether a promotion may lose what had not replicated: all but a switchover, which waits for it. */
+export function losesUnreplicatedWrites(steps: readonly Step[]): boolean | undefined {
+  const promotion = steps.find((step) => step.kind === 'promote');
+  return promotion === undefined ? undefined : promotion.promotion.kind !== 'switchover';
+}
+
 /** One line for a step, as the report prints it. */
 export function describeStep(step: Step, sites: FailoverSites): string {
   const at = (site: Site) => `${site} (${sites[site].region})`;
@@ -173,7 +181,7 @@ export function describeStep(step: Step, sites: FailoverSites): string {
     case 'scale':
       return `scale the ${at(step.site)} service ${sites[step.site].serviceName} to ${step.tasks} task${step.tasks === 1 ? '' : 's'}${step.autoscaling ? ` (autoscaling ${step.autoscaling.minTasks} to ${step.autoscaling.maxTasks})` : ''}`;
     case 'await-tasks':
-      return `wait for ${step.tasks} running task${step.tasks === 1 ? '' : 's'} of the ${at(step.site)} service`;
+      return `wait for ${step.tasks} task${step.tasks === 1 ? '' : 's'} of the ${at(step.site)} service to pass the load balancer's health check`;
     case 'route':
       return sites.routing.kind === 'route53'
         ? `send ${sites.routing.recordName} to the ${at(step.to)}: ${step.to === 'standby' ? 'invert' : 'restore'} the primary's Route 53 health check`

@@ -5,6 +5,7 @@
 import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   GlobalAcceleratorClient,
   ListAcceleratorsCommand,
@@ -23,6 +24,7 @@ import {
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { ListHealthChecksCommand, ListTagsForResourcesCommand, Route53Client, UpdateHealthCheckCommand } from '@aws-sdk/client-route-53';
+import { partitionOf } from '../lib/arn';
 import { describeStep, type FailoverSites, type Observed, type Site, type Step } from './failover-plan';
 import { clientConfig, type AwsAccess } from './orphans';
 
@@ -50,10 +52,12 @@ export class FailoverClients {
   probe = (region: string) =>
     this.client(`probe:${region}`, () => new RDSClient({ ...clientConfig(this.access, region), maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 } }));
   ecs = (region: string) => this.client(`ecs:${region}`, () => new ECSClient(clientConfig(this.access, region)));
+  elb = (region: string) => this.client(`elb:${region}`, () => new ElasticLoadBalancingV2Client(clientConfig(this.access, region)));
   scaling = (region: string) => this.client(`scaling:${region}`, () => new ApplicationAutoScalingClient(clientConfig(this.access, region)));
   cloudwatch = (region: string) => this.client(`cloudwatch:${region}`, () => new CloudWatchClient(clientConfig(this.access, region)));
   // Route 53's and Global Accelerator's APIs live in one region each, whichever regions they route to.
-  route53 = () => this.client('route53', () => new Route53Client(clientConfig(this.access, 'us-east-1')));
+  route53 = (partition: string) =>
+    this.client('route53', () => new Route53Client(clientConfig(this.access, { 'aws-cn': 'cn-northwest-1', 'aws-us-gov': 'us-gov-west-1' }[partition] ?? 'us-east-1')));
   accelerator = () => this.client('accelerator', () => new GlobalAcceleratorClient(clientConfig(this.access, 'us-west-2')));
 
   destroy(): void {
@@ -84,6 +88,28 @@ export async function observe(sites: FailoverSites, clients: FailoverClients): P
   return { ...health, lag, joined: { primary: joined('primary'), standby: joined('standby') }, writer: writer ?? (joined('standby') ? undefined : 'standby') };
 }
 
+/**
+ * Statuses of a database that cannot take writes (RDS's documented cluster and instance statuses). Any
+ * other (available, backing-up, modifying, maintenance, upgrading...) serves: its failover is a
+ * switchover, which loses nothing, rather than one that may.
+ */
+const DOWN = new Set([
+  'failed',
+  'inaccessible-encryption-credentials',
+  'inaccessible-encryption-credentials-recoverable',
+  'incompatible-network',
+  'incompatible-option-group',
+  'incompatible-parameters',
+  'incompatible-restore',
+  'insufficient-capacity',
+  'restore-error',
+  'stopped',
+  'stopping',
+  'starting',
+  'storage-full',
+  'deleting',
+]);
+
 async function primaryHealth(sites: FailoverSites, clients: FailoverClients): Promise<Pick<Observed, 'primaryHealthy' | 'primaryProblem'>> {
   const { region, databaseIdentifier } = sites.primary;
   try {
@@ -91,7 +117,7 @@ async function primaryHealth(sites: FailoverSites, clients: FailoverClients): Pr
       sites.engine === 'aurora-postgresql'
         ? (await clients.probe(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: databaseIdentifier }))).DBClusters?.[0]?.Status
         : (await describeInstance(clients.probe(region), databaseIdentifier))?.DBInstanceStatus;
-    return status === 'available' ? { primaryHealthy: true } : { primaryHealthy: false, primaryProblem: `${databaseIdentifier} in ${region} is ${status ?? 'missing'}` };
+    return status !== undefined && !DOWN.has(status) ? { primaryHealthy: true } : { primaryHealthy: false, primaryProblem: `${databaseIdentifier} in ${region} is ${status ?? 'missing'}` };
   } catch (error) {
     return { primaryHealthy: false, primaryProblem: `RDS in ${region} did not answer: ${errorText(error)}` };
   }
@@ -177,10 +203,14 @@ export async function carryOut(step: Step, sites: FailoverSites, clients: Failov
       return;
     }
     case 'await-tasks': {
+      // Healthy behind the load balancer, not merely running: a running task may still fail its checks.
       const site = sites[step.site];
-      return waitFor(`${step.tasks} running tasks of ${site.serviceName} in ${site.region}`, patience.tasksSeconds ?? 600, poll, async () => {
-        const service = (await clients.ecs(site.region).send(new DescribeServicesCommand({ cluster: site.clusterName, services: [site.serviceName] }))).services?.[0];
-        return (service?.runningCount ?? 0) >= step.tasks;
+      const service = (await clients.ecs(site.region).send(new DescribeServicesCommand({ cluster: site.clusterName, services: [site.serviceName] }))).services?.[0];
+      const targetGroupArn = service?.loadBalancers?.[0]?.targetGroupArn;
+      if (!targetGroupArn) throw new Error(`${site.serviceName} in ${site.region} has no load balancer target group to wait on`);
+      return waitFor(`${step.tasks} healthy tasks of ${site.serviceName} in ${site.region}`, patience.tasksSeconds ?? 600, poll, async () => {
+        const { TargetHealthDescriptions = [] } = await clients.elb(site.region).send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+        return TargetHealthDescriptions.filter((target) => target.TargetHealth?.State === 'healthy').length >= step.tasks;
       });
     }
     case 'route':
@@ -190,7 +220,7 @@ export async function carryOut(step: Step, sites: FailoverSites, clients: Failov
 
 /** Inverts the primary's health check (Route 53 then answers with the standby) or puts it back. */
 async function routeByDns(sites: FailoverSites, to: Site, clients: FailoverClients): Promise<void> {
-  const route53 = clients.route53();
+  const route53 = clients.route53(partitionOf(sites.primary.region));
   const name = `groundwork-${sites.env}-primary`;
   const ids: string[] = [];
   let marker: string | undefined;

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { environments, loadEnvironments } from '../environments';
 import { environmentName, parseArguments, runScript, UsageError } from '../lib/cli';
 import { describeLag, FailoverClients, observe, runSteps } from '../operations/failover';
-import { describeStep, failoverSites, FailoverRefused, planSteps, type FailoverDirection } from '../operations/failover-plan';
+import { describeStep, failoverSites, FailoverRefused, losesUnreplicatedWrites, planSteps, type FailoverDirection } from '../operations/failover-plan';
 import { emulatorCredentials } from '../operations/moto';
 import { awsAccess } from '../operations/orphans';
 
@@ -47,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
     const observed = await observe(sites, clients);
     console.log(`${direction} of ${name}: primary ${sites.primary.region}, standby ${sites.standby.region}`);
     console.log(`  primary's database: ${observed.primaryHealthy ? 'available' : `not available (${observed.primaryProblem})`}`);
-    console.log(`  writer now: ${observed.writer ?? 'unknown'}`);
+    const detached = observed.joined.standby === false && sites.engine === 'aurora-postgresql';
+    console.log(`  writer now: ${observed.writer ?? 'unknown'}${detached ? ` (the standby's cluster left ${sites.globalClusterIdentifier} and writes on its own)` : ''}`);
     console.log(`  replication lag: ${describeLag(observed.lag)}`);
     let steps;
     try {
@@ -67,7 +68,9 @@ async function main(argv: string[]): Promise<number> {
     const total = (Date.now() - started) / 1000;
     console.log(`${direction} of ${name} done: ${direction === 'failover' ? 'the standby serves' : 'the primary serves'} in ${sites[direction === 'failover' ? 'standby' : 'primary'].region}.`);
     console.log(`  time to recovery: ${total.toFixed(1)} s from the start of the command (${ran.toFixed(1)} s of changes)${waitForTasks === 0 ? ", without waiting for the tasks to run" : ''}`);
-    if (direction === 'failover') console.log(`  data-loss window: the replication lag at the promotion, ${describeLag(observed.lag)}`);
+    const loses = losesUnreplicatedWrites(steps);
+    if (loses === true) console.log(`  data-loss window: what had not replicated at the promotion; the lag was ${describeLag(observed.lag)}`);
+    if (loses === false) console.log('  data-loss window: none (a switchover waits for the replication to catch up)');
     return 0;
   } finally {
     clients.destroy();

@@ -3,7 +3,7 @@ import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, Re
 import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, CreateGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
 import { describeLag, FailoverClients, observe, runSteps } from '../operations/failover';
-import { describeStep, failoverSites, FailoverRefused, planSteps, type FailoverSites, type Observed } from '../operations/failover-plan';
+import { describeStep, failoverSites, FailoverRefused, losesUnreplicatedWrites, planSteps, type FailoverSites, type Observed } from '../operations/failover-plan';
 import { emulatorCredentials, startMoto, type RunningEmulator } from '../operations/moto';
 
 // The failover command's decisions (every path, from what it observed) and its steps against RDS, ECS
@@ -16,45 +16,50 @@ const prodSites = failoverSites(loadEnvironments({ prod: environments.prod })[0]
 const healthy: Observed = { primaryHealthy: true, writer: 'primary', joined: { primary: true, standby: true } };
 
 describe('the steps a failover plans', () => {
-  it('switches a healthy primary\'s global database over (no data lost), scales the warm standby to the serving size, waits for its tasks, then moves traffic', () => {
+  it('scales the warm standby to the serving size and waits for its tasks, then switches a healthy primary\'s global database over (no data lost), then moves traffic', () => {
     const steps = planSteps(prodSites, 'failover', healthy);
     expect(steps).toEqual([
-      { kind: 'promote', promotion: { kind: 'switchover', to: 'standby' } },
       { kind: 'scale', site: 'standby', tasks: 3, autoscaling: { minTasks: 3, maxTasks: 12 } },
       { kind: 'await-tasks', site: 'standby', tasks: 3 },
+      { kind: 'promote', promotion: { kind: 'switchover', to: 'standby' } },
       { kind: 'route', to: 'standby' },
     ]);
     expect(steps.map((step) => describeStep(step, prodSites))).toEqual([
-      "switch groundwork-prod's writer over to the standby (eu-central-1), once the replication has caught up: no data lost",
       'scale the standby (eu-central-1) service groundwork-prod-standby-app to 3 tasks (autoscaling 3 to 12)',
-      'wait for 3 running tasks of the standby (eu-central-1) service',
+      "wait for 3 tasks of the standby (eu-central-1) service to pass the load balancer's health check",
+      "switch groundwork-prod's writer over to the standby (eu-central-1), once the replication has caught up: no data lost",
       "turn the accelerator's dials: standby (eu-central-1) 100%, the other 0%",
     ]);
+    // Only a switchover loses nothing.
+    expect(losesUnreplicatedWrites(steps)).toBe(false);
   });
 
   it('fails the global database over, allowing the loss of what had not replicated, when the primary\'s database does not answer', () => {
     const steps = planSteps(prodSites, 'failover', { primaryHealthy: false, primaryProblem: 'RDS in eu-west-1 did not answer', joined: { primary: true, standby: true } });
-    expect(steps[0]).toEqual({ kind: 'promote', promotion: { kind: 'failover-allowing-data-loss', to: 'standby' } });
+    expect(steps[2]).toEqual({ kind: 'promote', promotion: { kind: 'failover-allowing-data-loss', to: 'standby' } });
+    expect(losesUnreplicatedWrites(steps)).toBe(true);
   });
 
   it('detaches the standby\'s cluster when asked, even from a healthy primary', () => {
-    expect(planSteps(prodSites, 'failover', healthy, { detach: true })[0]).toEqual({ kind: 'promote', promotion: { kind: 'detach', to: 'standby' } });
+    expect(planSteps(prodSites, 'failover', healthy, { detach: true })[2]).toEqual({ kind: 'promote', promotion: { kind: 'detach', to: 'standby' } });
   });
 
   it('carries on after an interrupted run: a standby that already writes is not promoted again', () => {
     for (const observed of [{ ...healthy, writer: 'standby' as const }, { ...healthy, writer: 'standby' as const, joined: { primary: true, standby: false } }]) {
-      expect(planSteps(prodSites, 'failover', observed).map((step) => step.kind)).toEqual(['scale', 'await-tasks', 'route']);
+      const steps = planSteps(prodSites, 'failover', observed);
+      expect(steps.map((step) => step.kind)).toEqual(['scale', 'await-tasks', 'route']);
+      expect(losesUnreplicatedWrites(steps)).toBeUndefined();
     }
   });
 
   it('promotes a postgres standby\'s replica, and refuses to detach one', () => {
     const sites: FailoverSites = { ...prodSites, engine: 'postgres', globalClusterIdentifier: undefined };
-    expect(planSteps(sites, 'failover', { primaryHealthy: true, joined: { primary: undefined, standby: true } })[0]).toEqual({ kind: 'promote', promotion: { kind: 'promote-replica' } });
+    expect(planSteps(sites, 'failover', { primaryHealthy: true, joined: { primary: undefined, standby: true } })[2]).toEqual({ kind: 'promote', promotion: { kind: 'promote-replica' } });
     expect(() => planSteps(sites, 'failover', healthy, { detach: true })).toThrow(FailoverRefused);
   });
 
   it('moves traffic without waiting for tasks when told not to wait', () => {
-    expect(planSteps(prodSites, 'failover', healthy, { awaitTasks: false }).map((step) => step.kind)).toEqual(['promote', 'scale', 'route']);
+    expect(planSteps(prodSites, 'failover', healthy, { awaitTasks: false }).map((step) => step.kind)).toEqual(['scale', 'promote', 'route']);
   });
 });
 
@@ -172,9 +177,9 @@ describe('in moto, across two regions', () => {
   // here carries out the steps after it, and the promotions are proven by the plans above.
   it('fails over after the promotion: scales the standby\'s service to the serving size and inverts the primary\'s health check', async () => {
     const steps = planSteps(aurora, 'failover', await observe(aurora, clients), { awaitTasks: false });
-    expect(steps[0]).toEqual({ kind: 'promote', promotion: { kind: 'switchover', to: 'standby' } });
+    expect(steps[1]).toEqual({ kind: 'promote', promotion: { kind: 'switchover', to: 'standby' } });
     const log: string[] = [];
-    const seconds = await runSteps(steps.slice(1), aurora, clients, (line) => log.push(line));
+    const seconds = await runSteps(steps.filter((step) => step.kind !== 'promote'), aurora, clients, (line) => log.push(line));
     expect(log.map((line) => line.replace(/done in [\d.]+ s/, 'done'))).toEqual([
       '  1. scale the standby (us-west-2) service groundwork-local-standby-app to 1 task: done',
       "  2. send app.local.example.com to the standby (us-west-2): invert the primary's Route 53 health check: done",

@@ -232,6 +232,12 @@ describe('after a secret rotates', () => {
       const other = await redeployHandler([{ ecs, cluster }, { ecs: standbyEcs, cluster: standbyCluster }])(rotationSucceeded(secretArn['cache-token']));
       expect(other.redeployed).toEqual([serviceArn['cache-warmer']]);
       expect(await standbyDeployment()).toBe(untouched);
+      // A standby cluster that cannot be read (not deployed yet, its region down) fails the invocation, for a
+      // retry, after the primary's services are redeployed all the same.
+      const missing = standbyCluster.replace('groundwork-test', 'groundwork-gone');
+      const beforeMissing = await deployments();
+      await expect(redeployHandler([{ ecs, cluster }, { ecs: standbyEcs, cluster: missing }])(rotationSucceeded(secretArn['secret-key-base']))).rejects.toThrow(`could not read the services of ${missing}: ClusterNotFoundException`);
+      expect((await deployments()).api).not.toBe(beforeMissing.api);
     } finally {
       standbyEcs.destroy();
     }

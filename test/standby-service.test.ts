@@ -59,7 +59,9 @@ describe('standby_service-prod, the warm standby', () => {
     expect(service.desired_count).toBe(prod.failover!.standbyTasks);
     expect(prod.failover!.standbyTasks).toBe(2);
     expect(service.lifecycle).toEqual({ ignore_changes: ['desired_count'] });
-    expect(only(json(), 'aws_appautoscaling_target')).toMatchObject({ min_capacity: 2, max_capacity: prod.service.autoscaling.maxTasks });
+    // The floor too: a failover raises it, and an apply while the standby serves must not lower it.
+    expect(only(json(), 'aws_appautoscaling_target')).toMatchObject({ min_capacity: 2, max_capacity: prod.service.autoscaling.maxTasks, lifecycle: { ignore_changes: ['min_capacity'] } });
+    expect(only(stack('service-prod'), 'aws_appautoscaling_target').lifecycle).toBeUndefined();
   });
 
   it('serves HTTPS with the certificate of its own region, behind a protected load balancer', () => {
@@ -175,9 +177,11 @@ describe('standby_observability-prod', () => {
 
 describe('the policy gate\'s reading of a task definition', () => {
   it('keeps an interpolation that quotes strings whole, where plain JSON parsing would fail', () => {
-    const template = '[{"valueFrom":"${replace(data.x.arn, ":eu-west-1:", ":eu-central-1:")}:password::","q":"${jsonencode("a\\"b")}"}]';
+    const template = '[{"valueFrom":"${replace(data.x.arn, ":eu-west-1:", ":eu-central-1:")}:password::","q":"${jsonencode("a\\"b")}","p":"${replace(x, "\\\\", "/")}"}]';
     expect(() => JSON.parse(template)).toThrow();
-    expect(JSON.parse(templateAsJson(template))).toEqual([{ valueFrom: '${replace(data.x.arn, ":eu-west-1:", ":eu-central-1:")}:password::', q: '${jsonencode("a\\"b")}' }]);
+    expect(JSON.parse(templateAsJson(template))).toEqual([
+      { valueFrom: '${replace(data.x.arn, ":eu-west-1:", ":eu-central-1:")}:password::', q: '${jsonencode("a\\"b")}', p: '${replace(x, "\\\\", "/")}' },
+    ]);
   });
 });
 
@@ -189,6 +193,7 @@ describe('validation', () => {
     ['a standby certificate of the primary\'s region', changed(environments.prod, (c) => (c.failover.certificateArn = environments.prod.service.loadBalancer!.certificateArn)), 'prod.failover.certificateArn', 'names region eu-west-1; it must be in partition aws, region eu-central-1'],
     ['Route 53 health checks the load balancer keeps out', changed(environments.prod, (c) => Object.assign(c, { service: { ...c.service, loadBalancer: { ...c.service.loadBalancer, allowedCidrs: ['203.0.113.0/24'] } }, failover: { ...c.failover, routing: { kind: 'route53', hostedZoneId: 'Z0PROD', recordName: 'app.example.com' } } })), 'prod.failover.routing.kind', 'keeps Route 53\'s health checkers out'],
     ['a record name with a trailing dot', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', recordName: 'app.example.com.' })), 'prod.failover.routing.recordName', 'must be a lowercase DNS name'],
+    ['a Global Accelerator where the partition has none', changed(environments.prod, (c) => Object.assign(c, { region: 'cn-north-1', drRegion: 'cn-northwest-1', accountId: '333333333333' })), 'prod.failover.routing.kind', 'which the aws-cn partition does not offer'],
     ['an unknown routing kind', changed(environments.prod, (c) => (c.failover.routing = { kind: 'anycast' })), 'prod.failover.routing.kind', ''],
   ])('refuses %s, naming the field', (what, config, field, fragment) => {
     expectRejected([what, 'prod', config, field, fragment]);

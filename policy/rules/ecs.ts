@@ -20,7 +20,9 @@ export function templateAsJson(template: string): string {
     while (i < template.length && depth > 0) {
       const c = template[i];
       if (quoted && c === '\\') {
-        out += '\\\\' + (template[i + 1] === '"' ? '\\"' : (template[i + 1] ?? ''));
+        // An escape inside the expression's string: both characters, each made JSON.
+        const next = template[i + 1] ?? '';
+        out += '\\\\' + (next === '"' || next === '\\' ? `\\${next}` : next);
         i += 2;
         continue;
       }
