@@ -100,6 +100,8 @@ const EMULATOR_FILES = new Set([
   'test/rotation.test.ts',
   'test/redeploy-on-rotation.test.ts',
   'test/local-command.test.ts',
+  'test/postgres-rotation.test.ts',
+  'test/failover.test.ts',
   '.github/workflows/pull-request.yml',
 ]);
 
