@@ -79,12 +79,16 @@ export function synthesize(registry: Readonly<Record<string, unknown>>, options:
 export function withoutTokenCreationStacks(build: () => void): void {
   if (process.env.GROUNDWORK_TOKEN_STACKS === '1') return build();
   const previous = Error.prepareStackTrace;
+  const capture = Error.captureStackTrace;
   Error.prepareStackTrace = (target, frames) =>
     !(target instanceof Error) ? '' : previous ? previous(target, frames) : `${Error.prototype.toString.call(target)}${frames.map((frame) => `\n    at ${frame}`).join('')}`;
+  // Not even walked: cdktf asks for every frame (its stackTraceLimit is unbounded), which cost a tenth of a synth.
+  Error.captureStackTrace = (target: object, below?: Function) => (target instanceof Error ? capture(target, below) : Object.assign(target, { stack: '' }));
   try {
     build();
   } finally {
     Error.prepareStackTrace = previous;
+    Error.captureStackTrace = capture;
   }
 }
 

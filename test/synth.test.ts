@@ -169,13 +169,22 @@ describe('building the app without cdktf\'s token creation traces', () => {
 
   it('leaves cdktf\'s trace records empty but every error\'s stack whole, and restores the formatter', () => {
     const before = Error.prepareStackTrace;
-    let inside: { record: string; error: string } | undefined;
+    const capture = Error.captureStackTrace;
+    class Refused extends Error {
+      constructor() {
+        super('refused');
+        Error.captureStackTrace(this, Refused);
+      }
+    }
+    let inside: { record: string; error: string; captured: string } | undefined;
     withoutTokenCreationStacks(() => {
-      inside = { record: traceOfPlainObject(), error: new Error('boom').stack! };
+      inside = { record: traceOfPlainObject(), error: new Error('boom').stack!, captured: new Refused().stack! };
     });
     expect(inside!.record).toBe('');
     expect(inside!.error).toMatch(/^Error: boom\n\s+at /);
+    expect(inside!.captured).toMatch(/^Error: refused\n\s+at /);
     expect(Error.prepareStackTrace).toBe(before);
+    expect(Error.captureStackTrace).toBe(capture);
     expect(traceOfPlainObject()).toMatch(/\bat /);
   });
 
