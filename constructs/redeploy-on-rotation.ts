@@ -7,6 +7,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
 import { partitionOf } from '../lib/arn';
+import { replicaSecretArn } from './generated-secret';
 import { NodejsFunction } from './nodejs-function';
 
 export interface RedeployOnRotationProps {
@@ -93,6 +94,10 @@ export class RedeployOnRotation extends Construct {
         // Task definitions have no resource-level permissions for Describe.
         { sid: 'ReadWhichSecretsTheyInject', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] },
         { sid: 'ReportFailures', actions: ['sqs:SendMessage'], resources: [failed.arn] },
+        // Which version each replica holds (no value): the standby is redeployed once its replica has the new one.
+        ...(standby
+          ? [{ sid: 'SeeTheReplicasCatchUp', actions: ['secretsmanager:DescribeSecret'], resources: props.secretArns.flatMap((arn) => [arn, replicaSecretArn(arn, props.region, standby.region)]) }]
+          : []),
       ],
     });
     new LambdaFunctionEventInvokeConfig(this, 'on-failure', {

@@ -5,6 +5,7 @@ import {
   ListServicesCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
  * ECS reads a task's secrets once, when the task starts. After a secret rotates, the running tasks keep
@@ -91,6 +92,29 @@ export async function servicesUsingSecret(ecs: ECSClient, cluster: string, secre
 export interface RedeployTarget {
   readonly ecs: ECSClient;
   readonly cluster: string;
+  /**
+   * For a cluster whose tasks inject a replica (the standby's): Secrets Manager in both regions, to wait
+   * until the replica holds the rotated version, which it receives a moment after the rotation ends.
+   */
+  readonly replica?: { readonly source: SecretsManagerClient; readonly here: SecretsManagerClient; readonly waitSeconds?: number };
+}
+
+/** The version a secret's AWSCURRENT stage is on. */
+async function currentVersion(secrets: SecretsManagerClient, secretId: string): Promise<string | undefined> {
+  const { VersionIdsToStages = {} } = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
+  return Object.entries(VersionIdsToStages).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+}
+
+/** Waits until the replica's current version is the source's: tasks started before it would get the old value. */
+export async function replicaCaughtUp(replica: NonNullable<RedeployTarget['replica']>, secretArn: string, replicaArn: string): Promise<void> {
+  const wanted = await currentVersion(replica.source, secretArn);
+  const deadline = Date.now() + (replica.waitSeconds ?? 30) * 1000;
+  for (;;) {
+    const seen = await currentVersion(replica.here, replicaArn);
+    if (seen === wanted) return;
+    if (Date.now() >= deadline) throw new Error(`the replica ${replicaArn} is on version ${seen ?? 'none'}, not the rotated ${wanted}`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
 }
 
 /**
@@ -125,12 +149,15 @@ export function redeployHandler(targets: readonly RedeployTarget[]) {
     const failed: string[] = [];
     const unreadable: string[] = [];
     let using = 0;
-    for (const { ecs, cluster } of targets) {
+    for (const { ecs, cluster, replica } of targets) {
       let consumers: Consumer[];
       try {
         consumers = await servicesUsingSecret(ecs, cluster, secretArnFor(secretArn, cluster));
+        // Only a secret the cluster's tasks inject has a replica there to wait for (the cache's token has none).
+        if (replica && consumers.some((consumer) => !isFresh(consumer))) await replicaCaughtUp(replica, secretArn, secretArnFor(secretArn, cluster));
       } catch (error) {
-        // A cluster that cannot be read (the standby's region down) does not keep the other's services stale.
+        // A cluster that cannot be read (the standby's region down), or whose replica lags, does not keep the
+        // other's services stale; the invocation fails afterwards and is retried.
         unreadable.push(`${cluster}: ${(error as Error).name}: ${(error as Error).message}`);
         continue;
       }
@@ -153,7 +180,7 @@ export function redeployHandler(targets: readonly RedeployTarget[]) {
     console.log(JSON.stringify({ secretArn, clusters: targets.map((target) => target.cluster), redeployed, alreadyFresh, failed, unreadable }));
     const problems = [
       ...(failed.length > 0 ? [`could not redeploy ${failed.length} of ${using} services using ${secretArn}: ${failed.join('; ')}`] : []),
-      ...(unreadable.length > 0 ? [`could not read the services of ${unreadable.join('; ')}`] : []),
+      ...(unreadable.length > 0 ? [`could not redeploy in ${unreadable.join('; ')}`] : []),
     ];
     if (problems.length > 0) throw new Error(problems.join('; and '));
     return { secretArn, redeployed, alreadyFresh };
@@ -161,7 +188,10 @@ export function redeployHandler(targets: readonly RedeployTarget[]) {
 }
 
 const standbyCluster = process.env.STANDBY_CLUSTER_ARN;
+const standbyRegion = standbyCluster?.split(':')[3];
 export const handler = redeployHandler([
   { ecs: new ECSClient({}), cluster: process.env.CLUSTER_ARN ?? '' },
-  ...(standbyCluster ? [{ ecs: new ECSClient({ region: standbyCluster.split(':')[3] }), cluster: standbyCluster }] : []),
+  ...(standbyCluster
+    ? [{ ecs: new ECSClient({ region: standbyRegion }), cluster: standbyCluster, replica: { source: new SecretsManagerClient({}), here: new SecretsManagerClient({ region: standbyRegion }) } }]
+    : []),
 ]);

@@ -200,46 +200,60 @@ describe('after a secret rotates', () => {
     expect(await deployments()).toEqual(before);
   });
 
-  it('redeploys the standby\'s services too, in their region, where their tasks inject the secret\'s replica', async () => {
+  it('redeploys the standby\'s services too, in their region, once the replica their tasks inject has the rotated version', async () => {
     quietly();
     const standbyEcs = new ECSClient({ ...clientOptions, region: 'us-west-2' });
+    const standbySecrets = new SecretsManagerClient({ ...clientOptions, region: 'us-west-2' });
     try {
       const standbyCluster = (await standbyEcs.send(new CreateClusterCommand({ clusterName: 'groundwork-test' }))).cluster!.clusterArn!;
       expect(standbyCluster).toContain(':us-west-2:');
+      // A secret replicated to the standby's region, as secrets-<env> replicates SECRET_KEY_BASE there.
+      const { ARN: replicated } = await secrets.send(new CreateSecretCommand({ Name: 'groundwork/test/replicated', SecretString: 'c'.repeat(64), AddReplicaRegions: [{ Region: 'us-west-2' }] }));
       // The standby's task names the replica: the secret's ARN with the standby's region, as Secrets Manager makes it.
-      const replica = secretArn['secret-key-base'].replace(`:${REGION}:`, ':us-west-2:');
-      const { taskDefinition } = await standbyEcs.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'groundwork-test-standby-api',
-          requiresCompatibilities: ['FARGATE'],
-          networkMode: 'awsvpc',
-          cpu: '256',
-          memory: '512',
-          containerDefinitions: [{ name: 'app', image: 'example/app:1', essential: true, secrets: [{ name: 'SECRET_KEY_BASE', valueFrom: replica }] }],
-        }),
-      );
-      const { service } = await standbyEcs.send(new CreateServiceCommand({ cluster: standbyCluster, serviceName: 'api', taskDefinition: taskDefinition!.taskDefinitionArn, desiredCount: 0, launchType: 'FARGATE' }));
-      const standbyDeployment = async () => (await standbyEcs.send(new DescribeServicesCommand({ cluster: standbyCluster, services: [service!.serviceArn!] }))).services![0].deployments![0].id;
+      const replicaOf = (arn: string) => arn.replace(`:${REGION}:`, ':us-west-2:');
+      const standbyService = async (name: string, valueFrom: string) => {
+        const { taskDefinition } = await standbyEcs.send(
+          new RegisterTaskDefinitionCommand({
+            family: `groundwork-test-standby-${name}`,
+            requiresCompatibilities: ['FARGATE'],
+            networkMode: 'awsvpc',
+            cpu: '256',
+            memory: '512',
+            containerDefinitions: [{ name: 'app', image: 'example/app:1', essential: true, secrets: [{ name: 'SECRET', valueFrom }] }],
+          }),
+        );
+        return (await standbyEcs.send(new CreateServiceCommand({ cluster: standbyCluster, serviceName: name, taskDefinition: taskDefinition!.taskDefinitionArn, desiredCount: 0, launchType: 'FARGATE' }))).service!.serviceArn!;
+      };
+      const api = await standbyService('api', replicaOf(replicated!));
+      const standbyDeployment = async () => (await standbyEcs.send(new DescribeServicesCommand({ cluster: standbyCluster, services: [api] }))).services![0].deployments![0].id;
       const before = await standbyDeployment();
+      const standby = { ecs: standbyEcs, cluster: standbyCluster, replica: { source: secrets, here: standbySecrets, waitSeconds: 1 } };
 
-      // The event Secrets Manager sends in the primary's region (the rotation itself is the first test's).
-      const result = await redeployHandler([{ ecs, cluster }, { ecs: standbyEcs, cluster: standbyCluster }])(rotationSucceeded(secretArn['secret-key-base']));
-
-      expect(result.redeployed.sort()).toEqual([serviceArn.api, serviceArn.worker, service!.serviceArn!].sort());
+      // The event Secrets Manager sends in the primary's region.
+      const result = await redeployHandler([{ ecs, cluster }, standby])(rotationSucceeded(replicated!));
+      expect(result.redeployed).toEqual([api]);
       expect(await standbyDeployment()).not.toBe(before);
-      // A rotation of a secret the standby's tasks do not inject leaves them alone.
+
+      // A rotation of a secret the standby's tasks do not inject leaves them alone, and waits for no replica.
       const untouched = await standbyDeployment();
-      const other = await redeployHandler([{ ecs, cluster }, { ecs: standbyEcs, cluster: standbyCluster }])(rotationSucceeded(secretArn['cache-token']));
+      const other = await redeployHandler([{ ecs, cluster }, standby])(rotationSucceeded(secretArn['cache-token']));
       expect(other.redeployed).toEqual([serviceArn['cache-warmer']]);
       expect(await standbyDeployment()).toBe(untouched);
-      // A standby cluster that cannot be read (not deployed yet, its region down) fails the invocation, for a
-      // retry, after the primary's services are redeployed all the same.
+
+      // A replica that does not have the rotated version (here: none at all) keeps the standby's service as it
+      // is and fails the invocation, for a retry, after the primary's services are redeployed all the same.
+      const stale = await standbyService('stale', replicaOf(secretArn['secret-key-base']));
+      const beforeStale = await deployments();
+      await expect(redeployHandler([{ ecs, cluster }, standby])(rotationSucceeded(secretArn['secret-key-base']))).rejects.toThrow(`could not redeploy in ${standbyCluster}: ResourceNotFoundException`);
+      expect((await deployments()).api).not.toBe(beforeStale.api);
+      expect((await standbyEcs.send(new DescribeServicesCommand({ cluster: standbyCluster, services: [stale] }))).services![0].deployments).toHaveLength(1);
+
+      // So does a standby cluster that cannot be read (not deployed yet, its region down).
       const missing = standbyCluster.replace('groundwork-test', 'groundwork-gone');
-      const beforeMissing = await deployments();
-      await expect(redeployHandler([{ ecs, cluster }, { ecs: standbyEcs, cluster: missing }])(rotationSucceeded(secretArn['secret-key-base']))).rejects.toThrow(`could not read the services of ${missing}: ClusterNotFoundException`);
-      expect((await deployments()).api).not.toBe(beforeMissing.api);
+      await expect(redeployHandler([{ ecs, cluster }, { ...standby, cluster: missing }])(rotationSucceeded(replicated!))).rejects.toThrow(`could not redeploy in ${missing}: ClusterNotFoundException`);
     } finally {
       standbyEcs.destroy();
+      standbySecrets.destroy();
     }
   });
 

@@ -81,6 +81,23 @@ describe('standby_service-prod, the warm standby', () => {
   });
 });
 
+describe('service-prod, for its standby', () => {
+  it('redeploys the standby\'s services after a rotation only once it may see each replica catch up, values never', () => {
+    const json = stack('service-prod');
+    const fn = resources(json, 'aws_lambda_function').map(([, f]) => f).find((f) => f.function_name === 'groundwork-prod-redeploy-on-rotation')!;
+    const [, policy] = resources(json, 'aws_iam_role_policy').find(([, p]) => p.role === fn.role.replace('.arn}', '.name}'))!;
+    const statement = policyOf(json, policy.policy).find((s) => s.sid === 'SeeTheReplicasCatchUp')!;
+    expect(statement.actions).toEqual(['secretsmanager:DescribeSecret']);
+    const secrets = JSON.parse(only(json, 'aws_cloudwatch_event_rule').event_pattern).detail.additionalEventData.SecretId as string[];
+    expect(statement.resources).toHaveLength(2 * secrets.length);
+    for (const arn of secrets) {
+      expect(statement.resources).toContain(arn);
+      expect(statement.resources.some((r: string) => r.startsWith('${replace(') && r.includes(`":${prod.region}:", ":${standbyRegion}:"`))).toBe(true);
+    }
+    expect(resources(stack('service-staging'), 'aws_iam_role_policy').flatMap(([, p]) => policyOf(stack('service-staging'), p.policy)).some((s) => s.sid === 'SeeTheReplicasCatchUp')).toBe(false);
+  });
+});
+
 describe('dev with a pilot light', () => {
   it('makes the standby\'s service with no task, and no autoscaling without the primary\'s', () => {
     const json = devWithStandby.get('standby_service-dev')!;
