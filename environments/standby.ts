@@ -23,3 +23,8 @@ export function standbyOf(env: Environment): Environment {
 export function accountWideName(env: Pick<Environment, 'name' | 'site'>): string {
   return env.site === 'standby' ? `groundwork-${env.name}-standby` : `groundwork-${env.name}`;
 }
+
+/** The name of the environment's ECS service, which names its IAM roles too: the standby's is its own. */
+export function appServiceName(env: Pick<Environment, 'name' | 'site'>): string {
+  return `${accountWideName(env)}-app`;
+}

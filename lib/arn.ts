@@ -25,3 +25,11 @@ export function regionalServicePrincipal(service: string, region: string): strin
 export function logGroupArn(region: string, accountId: string, logGroupName: string): string {
   return `arn:${partitionOf(region)}:logs:${region}:${accountId}:log-group:${logGroupName}`;
 }
+
+/**
+ * The ARN of an RDS database from its identifier (known at synth time): an Aurora cluster's, or an
+ * instance's. Written out, so that a policy naming it never waits on the database's own planned changes.
+ */
+export function databaseArn(region: string, accountId: string, aurora: boolean, identifier: string): string {
+  return `arn:${partitionOf(region)}:rds:${region}:${accountId}:${aurora ? 'cluster' : 'db'}:${identifier}`;
+}

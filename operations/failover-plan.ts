@@ -3,8 +3,8 @@
 // observes and carries the steps out.
 import type { Environment } from '../environments';
 import type { FailoverRouting } from '../environments/failover-schema';
-import { accountWideName } from '../environments/standby';
-import { partitionOf } from '../lib/arn';
+import { appServiceName } from '../environments/standby';
+import { databaseArn } from '../lib/arn';
 
 export type FailoverDirection = 'failover' | 'failback';
 export type Site = 'primary' | 'standby';
@@ -42,7 +42,7 @@ export function failoverSites(env: Environment): FailoverSites {
   const site = (region: string, serviceName: string, idleTasks: number): SiteResources => ({
     region,
     databaseIdentifier: identifier,
-    databaseArn: `arn:${partitionOf(region)}:rds:${region}:${env.accountId}:${aurora ? 'cluster' : 'db'}:${identifier}`,
+    databaseArn: databaseArn(region, env.accountId, aurora, identifier),
     clusterName: identifier,
     serviceName,
     idleTasks,
@@ -52,8 +52,8 @@ export function failoverSites(env: Environment): FailoverSites {
     env: env.name,
     engine: env.database.engine,
     globalClusterIdentifier: aurora ? identifier : undefined,
-    primary: site(env.region, `${identifier}-app`, env.service.desiredCount),
-    standby: site(failover.region, `${accountWideName({ name: env.name, site: 'standby' })}-app`, failover.standbyTasks),
+    primary: site(env.region, appServiceName(env), env.service.desiredCount),
+    standby: site(failover.region, appServiceName({ name: env.name, site: 'standby' }), failover.standbyTasks),
     serving: { tasks: env.service.desiredCount, ...(autoscaling.enabled && { autoscaling: { minTasks: autoscaling.minTasks, maxTasks: autoscaling.maxTasks } }) },
     routing: failover.routing,
   };

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
 import { accountWideName } from '../environments/standby';
-import { partitionOf } from '../lib/arn';
+import { databaseArn } from '../lib/arn';
 import { AuroraServerlessCluster } from '../constructs/aurora-serverless-cluster';
 import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
 import { EphemeralSecretValue } from '../constructs/ephemeral-values';
@@ -180,7 +180,7 @@ export class DataStack extends EnvironmentStack {
     // Written out rather than read from the database: a policy document that reads a resource is read again
     // only at apply whenever that resource has a change planned, and would show as changing with it.
     const identifier = `groundwork-${env.name}`;
-    const databaseArn = `arn:${partitionOf(env.region)}:rds:${env.region}:${env.accountId}:${aurora ? 'cluster' : 'db'}:${identifier}`;
+    const writerArn = databaseArn(env.region, env.accountId, aurora, identifier);
     new SecretRotation(this, 'database-password-rotation', {
       secretArn: secrets.databaseCredentialsSecretArn!,
       secretKeyArn: secrets.secretsKeyArn,
@@ -196,7 +196,7 @@ export class DataStack extends EnvironmentStack {
         {
           sid: 'FindTheWriter',
           actions: aurora ? ['rds:DescribeDBClusters'] : ['rds:DescribeDBInstances'],
-          resources: [databaseArn],
+          resources: [writerArn],
         },
       ],
     });

@@ -2,7 +2,7 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
-import { accountWideName } from '../environments/standby';
+import { accountWideName, appServiceName } from '../environments/standby';
 import type { PlatformSecret, PlatformVariable } from '../environments/service-schema';
 import { ContainerRepository, replicatedRepository, type RepositoryReplica } from '../constructs/container-repository';
 import { replicaSecretArn } from '../constructs/generated-secret';
@@ -130,7 +130,7 @@ export class ServiceStack extends EnvironmentStack {
       SECRET_KEY_BASE: { secretArn: primary ? replicaSecretArn(secrets.secretKeyBaseSecretArn, primary.environment.region, env.region) : secrets.secretKeyBaseSecretArn },
     };
     const app = new FargateService(this, 'app', {
-      serviceName: `${accountWide}-app`,
+      serviceName: appServiceName(env),
       clusterArn: cluster.clusterArn,
       clusterName: cluster.clusterName,
       image: `${repository.repositoryUrl}:${config.image.tag}`,

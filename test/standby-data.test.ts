@@ -173,23 +173,21 @@ describe('a plain RDS PostgreSQL standby (dev with failover)', () => {
 });
 
 describe('validation', () => {
-  it('refuses a restore from a snapshot while the environment has a standby, naming the field', () => {
-    expectRejected([
+  it.each([
+    [
       'a restore of a global database\'s primary',
-      'prod',
       changed(environments.prod, (c) => (c.database.restoreFromSnapshot = 'groundwork-prod-final')),
       'prod.database.restoreFromSnapshot',
       'cannot be set with failover: a restore replaces the database that leads the global database',
-    ]);
-  });
-
-  it('refuses a standby of an Aurora database whose version names no minor, naming the field', () => {
-    expectRejected([
+    ],
+    [
       'a global database without a pinned minor version',
-      'prod',
       changed(environments.prod, (c) => (c.database.engineVersion = '16')),
       'prod.database.engineVersion',
       'a global database\'s secondary must run its primary\'s exact version',
-    ]);
+    ],
+  ])('refuses %s while the environment has a standby, naming the field', (what, config, field, fragment) => {
+    expectRejected([what, 'prod', config, field, fragment]);
   });
 });
+
