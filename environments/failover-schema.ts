@@ -14,14 +14,14 @@ const Route53RoutingSchema = z.strictObject({
   /** Consecutive failed checks before Route 53 calls a region unhealthy (1 to 10). @default 3 */
   failureThreshold: z.number().int().min(1).max(10).default(3),
   /** Seconds between Route 53's checks: 10 (fast, billed extra) or 30. @default 30 */
-  requestIntervalSeconds: z.union([z.literal(10), z.literal(30)]).default(30),
+  requestIntervalSeconds: z.literal([10, 30], { error: 'must be 10 or 30: the only intervals Route 53 checks at' }).default(30),
 });
 
 /** A Global Accelerator: two static anycast addresses, an endpoint group per region, traffic moved by dials. */
 const AcceleratorRoutingSchema = z.strictObject({
   kind: z.literal('global-accelerator'),
   /** Seconds between the accelerator's checks of each load balancer: 10 or 30. @default 30 */
-  healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)]).default(30),
+  healthCheckIntervalSeconds: z.literal([10, 30], { error: 'must be 10 or 30: the only intervals Global Accelerator checks at' }).default(30),
   /** Consecutive checks that make a load balancer healthy or unhealthy (1 to 10). @default 3 */
   thresholdCount: z.number().int().min(1).max(10).default(3),
 });
