@@ -1,3 +1,4 @@
+import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
@@ -6,6 +7,8 @@ import type { EndpointHealthCheck, RegionalEndpoint } from './regional-endpoint'
 export interface FailoverDnsRecordsProps {
   /** The public hosted zone the records go in. */
   readonly hostedZoneId: string;
+  /** The zone's name, without the trailing dot: the plan fails, saying so, when `hostedZoneId` is another zone's. */
+  readonly zoneName: string;
   /** The name users reach the service by, inside that zone. */
   readonly recordName: string;
   /** The primary's and the standby's load balancers; the primary answers while it is healthy. */
@@ -37,6 +40,18 @@ export class FailoverDnsRecords extends Construct {
 
   constructor(scope: Construct, id: string, props: FailoverDnsRecordsProps) {
     super(scope, id);
+    // Read at plan time, so that an id of the wrong zone stops the plan rather than the records' apply.
+    const zone = new DataAwsRoute53Zone(this, 'zone', {
+      zoneId: props.hostedZoneId,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: `\${trimsuffix(self.name, ".") == "${props.zoneName}"}`,
+            errorMessage: `Hosted zone ${props.hostedZoneId} is not ${props.zoneName} (failover.routing.zoneName): check failover.routing.hostedZoneId.`,
+          },
+        ],
+      },
+    });
     const ids: Partial<Record<RegionalEndpoint['site'], string>> = {};
     for (const endpoint of props.endpoints) {
       const check = new Route53HealthCheck(this, `${endpoint.site}-health-check`, {
@@ -51,7 +66,7 @@ export class FailoverDnsRecords extends Construct {
         tags: { Name: `${props.name}-${endpoint.site}` },
       });
       new Route53Record(this, `${endpoint.site}-record`, {
-        zoneId: props.hostedZoneId,
+        zoneId: zone.zoneId,
         name: props.recordName,
         type: 'A',
         setIdentifier: endpoint.site,

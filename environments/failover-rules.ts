@@ -112,6 +112,14 @@ export const failoverRules: CrossFieldRule[] = [
         : none,
   },
   {
+    reads: ['failover.routing'],
+    check: (env) => {
+      const routing = env.failover?.routing;
+      if (routing?.kind !== 'route53' || routing.recordName === routing.zoneName || routing.recordName.endsWith(`.${routing.zoneName}`)) return none;
+      return problem(['failover', 'routing', 'recordName'], `is ${routing.recordName}, outside the hosted zone ${routing.zoneName} (failover.routing.zoneName); Route 53 takes records only inside their zone`);
+    },
+  },
+  {
     reads: ['region', 'failover.routing'],
     check: (env) =>
       env.failover?.routing.kind === 'global-accelerator' && partitionOf(env.region) !== 'aws'

@@ -1,16 +1,23 @@
 import { z } from 'zod';
 import { awsRegion, vpcCidr } from './fields';
 
+const dnsName = z
+  .string()
+  .max(253)
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as "app.example.com", with no trailing dot');
+
 /** Route 53 failover records: the primary's load balancer while its health check passes, else the standby's. */
 const Route53RoutingSchema = z.strictObject({
   kind: z.literal('route53'),
   /** The public hosted zone the records go in (`Z` and up to 31 letters and digits). */
   hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ"'),
+  /**
+   * The zone's name as Route 53 shows it, without the trailing dot ("example.com"). Route 53 takes a record
+   * only inside its zone: synth checks `recordName` against it, and the plan checks it against the zone id.
+   */
+  zoneName: dnsName,
   /** The name users reach the service by, inside that zone, such as "app.example.com". */
-  recordName: z
-    .string()
-    .max(253)
-    .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as "app.example.com", with no trailing dot'),
+  recordName: dnsName,
   /** Consecutive failed checks before Route 53 calls a region unhealthy (1 to 10). @default 3 */
   failureThreshold: z.number().int().min(1).max(10).default(3),
   /** Seconds between Route 53's checks: 10 (fast, billed extra) or 30. @default 30 */

@@ -30,6 +30,7 @@ export class RoutingStack extends EnvironmentStack {
       const records = new FailoverDnsRecords(this, 'dns-failover', {
         name,
         hostedZoneId: routing.hostedZoneId,
+        zoneName: routing.zoneName,
         recordName: routing.recordName,
         endpoints,
         healthCheck,

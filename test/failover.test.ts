@@ -1,23 +1,31 @@
-import { CreateHealthCheckCommand, ChangeTagsForResourceCommand, GetHealthCheckCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CreateHealthCheckCommand, ChangeTagsForResourceCommand, CreateHostedZoneCommand, GetHealthCheckCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, CreateGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
 import { FailoverClients, observe, runSteps } from '../operations/failover';
 import { failoverSites, planSteps } from '../operations/failover-plan';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { useLocalBackend } from '../operations/bootstrap';
+import { environmentStacks, readStackJson } from '../operations/environment-stacks';
 import { emulatorCredentials, startMoto, type RunningEmulator } from '../operations/moto';
+import { offlineTerraformEnv, requireTerraform, terraform } from '../operations/terraform-cli';
+import { synthesizeInto, tempDir, type StackJson } from './support/synthesized';
 
 // The failover command's steps against RDS, ECS and Route 53 in moto across two regions. moto has no
 // Global Accelerator, no global-database switchover or failover, ignores a detach of another region's
 // cluster and still names a promoted replica's source (README, "Emulator gaps"): those steps are proven
 // by their plans (test/failover-plan.test.ts); the run here carries out the others.
 
-/** `local` with a standby in us-west-2 behind Route 53 records, on either engine. */
-function localWithStandby(engine: 'aurora-postgresql' | 'postgres') {
+/** `local`'s config with a standby in us-west-2 behind Route 53 records, on either engine. */
+function localConfigWithStandby(engine: 'aurora-postgresql' | 'postgres', hostedZoneId = 'Z0LOCALEXAMPLE'): EnvironmentConfig {
   const config = structuredClone(environments.local) as EnvironmentConfig;
   config.database = engine === 'postgres' ? { engine: 'postgres', backup: { retentionDays: 1 } } : ({ ...config.database, engineVersion: '16.10' } as EnvironmentConfig['database']);
-  config.failover = { network: { cidr: '10.98.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0LOCALEXAMPLE', recordName: 'app.local.example.com' } };
-  return loadEnvironments({ local: config })[0];
+  config.failover = { network: { cidr: '10.98.0.0/16' }, routing: { kind: 'route53', hostedZoneId, zoneName: 'local.example.com', recordName: 'app.local.example.com' } };
+  return config;
 }
+
+const localWithStandby = (engine: 'aurora-postgresql' | 'postgres') => loadEnvironments({ local: localConfigWithStandby(engine) })[0];
 
 describe('in moto, across two regions', () => {
   let moto: RunningEmulator;
@@ -110,4 +118,37 @@ describe('in moto, across two regions', () => {
     const missing = { ...sites, standby: { ...sites.standby, serviceName: 'not-a-service' } };
     await expect(runSteps([{ kind: 'scale', site: 'standby', tasks: 2 }], missing, clients, () => undefined)).rejects.toThrow(/^step 1 of 1 \(scale the standby \(us-west-2\) service not-a-service to 2 tasks\) failed after [\d.]+ s: ServiceNotFoundException/);
   });
+
+  it('stops the routing stack\'s plan when the hosted zone id names another zone than failover.routing.zoneName', async () => {
+    requireTerraform();
+    const workDir = tempDir('routing-zone');
+    try {
+      const env = { ...offlineTerraformEnv(workDir), ...emulatorCredentials(environments.local.accountId), AWS_REGION: 'us-east-1' };
+      // moto's zone ids are 22 random letters and digits, where Route 53's (and the config's check) start with
+      // Z: zones are made until one's id does, about one in 36 (Route 53 allows zones of the same name).
+      const zoneId = async (name: string) => {
+        for (let attempt = 0; ; attempt++) {
+          const id = (await route53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${attempt}` }))).HostedZone!.Id!.replace('/hostedzone/', '');
+          if (id.startsWith('Z')) return id;
+        }
+      };
+      const [right, wrong] = [await zoneId('local.example.com'), await zoneId('other.example.com')];
+      const planZone = async (hostedZoneId: string) => {
+        const outdir = synthesizeInto({ local: { ...localConfigWithStandby('aurora-postgresql', hostedZoneId), emulator: { endpoint: moto.endpoint } } });
+        const [stack] = environmentStacks(outdir, 'local').filter((s) => s.name === 'routing-local');
+        // Only the zone's lookup: the records need the service stacks' state, which this emulator does not hold.
+        const zone = Object.keys(readStackJson<StackJson>(stack).data!.aws_route53_zone)[0];
+        useLocalBackend(stack.dir, path.join(workDir, 'routing-local.tfstate'));
+        expect((await terraform(['init', '-input=false'], { cwd: stack.dir, env })).code).toBe(0);
+        return terraform(['plan', '-input=false', `-target=data.aws_route53_zone.${zone}`], { cwd: stack.dir, env, timeoutMs: 120_000 });
+      };
+      const planned = await planZone(right);
+      expect({ code: planned.code, stderr: planned.stderr }).toEqual({ code: 0, stderr: expect.not.stringContaining('Error') });
+      const refused = await planZone(wrong);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.replace(/\s+/g, ' ')).toContain(`Hosted zone ${wrong} is not local.example.com (failover.routing.zoneName): check failover.routing.hostedZoneId.`);
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -10,7 +10,7 @@ const standbyRegion = prod.failover!.region;
 /** dev (plain RDS PostgreSQL) with a standby in its DR region. */
 const devWithStandby = (() => {
   const config = structuredClone(environments.dev) as EnvironmentConfig;
-  config.failover = { network: { cidr: '10.41.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0DEVEXAMPLE', recordName: 'app.dev.example.com' } };
+  config.failover = { network: { cidr: '10.41.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0DEVEXAMPLE', zoneName: 'dev.example.com', recordName: 'app.dev.example.com' } };
   return readStacks(synthesizeInto({ dev: config }));
 })();
 

@@ -10,7 +10,7 @@ const standbyRegion = prod.failover!.region;
 
 const devWithStandby = (() => {
   const config = structuredClone(environments.dev) as EnvironmentConfig;
-  config.failover = { network: { cidr: '10.41.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0DEVEXAMPLE', recordName: 'app.dev.example.com', requestIntervalSeconds: 10 } };
+  config.failover = { network: { cidr: '10.41.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0DEVEXAMPLE', zoneName: 'dev.example.com', recordName: 'app.dev.example.com', requestIntervalSeconds: 10 } };
   return readStacks(synthesizeInto({ dev: config }));
 })();
 
@@ -148,12 +148,18 @@ describe('routing-dev: Route 53 failover records', () => {
   it('answers with the primary while its health check passes, else the standby', () => {
     const records = resources(json(), 'aws_route53_record').map(([, r]) => r);
     expect(records.map((r) => [r.set_identifier, r.failover_routing_policy.type])).toEqual([['primary', 'PRIMARY'], ['standby', 'SECONDARY']]);
+    const [[zoneName, zone]] = Object.entries(json().data!.aws_route53_zone as Record<string, Record<string, any>>);
     for (const record of records) {
-      expect(record).toMatchObject({ zone_id: 'Z0DEVEXAMPLE', name: 'app.dev.example.com', type: 'A' });
+      expect(record).toMatchObject({ zone_id: `\${data.aws_route53_zone.${zoneName}.zone_id}`, name: 'app.dev.example.com', type: 'A' });
       expect(record.alias.evaluate_target_health).toBe(true);
       expect(record.health_check_id).toMatch(/^\$\{aws_route53_health_check\./);
     }
     expect(records.map((r) => sourceStack(r.alias.name))).toEqual(['service-dev', 'standby_service-dev']);
+    // The zone is read by its id, and the plan stops when its name is not the configured one.
+    expect(zone).toMatchObject({ zone_id: 'Z0DEVEXAMPLE' });
+    expect(zone.lifecycle.postcondition).toEqual([
+      { condition: '${trimsuffix(self.name, ".") == "dev.example.com"}', error_message: expect.stringContaining('Hosted zone Z0DEVEXAMPLE is not dev.example.com') },
+    ]);
   });
 
   it('checks each region\'s health path through its load balancer, and lets a failover invert the primary\'s check', () => {
@@ -208,8 +214,8 @@ describe('validation', () => {
     ['a standby larger than the service may be', changed(environments.prod, (c) => (c.failover.standbyTasks = 13)), 'prod.failover.standbyTasks', 'more than service.autoscaling.maxTasks (12)'],
     ['a standby without a certificate while the primary serves HTTPS', changed(environments.prod, (c) => delete c.failover.certificateArn), 'prod.failover.certificateArn', 'needs a certificate of its own region'],
     ['a standby certificate of the primary\'s region', changed(environments.prod, (c) => (c.failover.certificateArn = environments.prod.service.loadBalancer!.certificateArn)), 'prod.failover.certificateArn', 'names region eu-west-1; it must be in partition aws, region eu-central-1'],
-    ['Route 53 health checks the load balancer keeps out', changed(environments.prod, (c) => Object.assign(c, { service: { ...c.service, loadBalancer: { ...c.service.loadBalancer, allowedCidrs: ['203.0.113.0/24'] } }, failover: { ...c.failover, routing: { kind: 'route53', hostedZoneId: 'Z0PROD', recordName: 'app.example.com' } } })), 'prod.failover.routing.kind', 'keeps Route 53\'s health checkers out'],
-    ['a record name with a trailing dot', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', recordName: 'app.example.com.' })), 'prod.failover.routing.recordName', 'must be a lowercase DNS name'],
+    ['Route 53 health checks the load balancer keeps out', changed(environments.prod, (c) => Object.assign(c, { service: { ...c.service, loadBalancer: { ...c.service.loadBalancer, allowedCidrs: ['203.0.113.0/24'] } }, failover: { ...c.failover, routing: { kind: 'route53', hostedZoneId: 'Z0PROD', zoneName: 'example.com', recordName: 'app.example.com' } } })), 'prod.failover.routing.kind', 'keeps Route 53\'s health checkers out'],
+    ['a record name with a trailing dot', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', zoneName: 'example.com', recordName: 'app.example.com.' })), 'prod.failover.routing.recordName', 'must be a lowercase DNS name'],
     ['a Global Accelerator where the partition has none', changed(environments.prod, (c) => Object.assign(c, { region: 'cn-north-1', drRegion: 'cn-northwest-1', accountId: '333333333333' })), 'prod.failover.routing.kind', 'which the aws-cn partition does not offer'],
     ['an unknown routing kind', changed(environments.prod, (c) => (c.failover.routing = { kind: 'anycast' })), 'prod.failover.routing.kind', "Invalid discriminator value. Expected 'route53' | 'global-accelerator'"],
     ['a standby without routing', changed(environments.prod, (c) => delete c.failover.routing), 'prod.failover.routing', 'is required'],
@@ -219,10 +225,13 @@ describe('validation', () => {
     ['a standby certificate that is no ACM ARN', changed(environments.prod, (c) => (c.failover.certificateArn = 'arn:aws:acm:eu-central-1:333333333333:cert/x')), 'prod.failover.certificateArn', 'must be an ACM certificate ARN'],
     ['a standby certificate of another account', changed(environments.prod, (c) => (c.failover.certificateArn = 'arn:aws:acm:eu-central-1:444444444444:certificate/0c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f')), 'prod.failover.certificateArn', 'names account 444444444444; it must be in partition aws, region eu-central-1, account 333333333333'],
     ['a standby certificate where the primary serves plain HTTP', changed(environments.prod, (c) => (c.service.loadBalancer = { ...c.service.loadBalancer, certificateArn: undefined })), 'prod.failover.certificateArn', 'is set, but the primary serves plain HTTP'],
-    ['a hosted zone id that is not one', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'zone-1', recordName: 'app.example.com' })), 'prod.failover.routing.hostedZoneId', 'must be a Route 53 hosted zone id'],
-    ['a record name in capitals', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', recordName: 'App.example.com' })), 'prod.failover.routing.recordName', 'must be a lowercase DNS name'],
-    ['a failure threshold Route 53 does not take', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', recordName: 'app.example.com', failureThreshold: 11 })), 'prod.failover.routing.failureThreshold', 'expected number to be <=10'],
-    ['a check interval Route 53 does not offer', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', recordName: 'app.example.com', requestIntervalSeconds: 20 })), 'prod.failover.routing.requestIntervalSeconds', 'must be 10 or 30: the only intervals Route 53 checks at'],
+    ['a hosted zone id that is not one', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'zone-1', zoneName: 'example.com', recordName: 'app.example.com' })), 'prod.failover.routing.hostedZoneId', 'must be a Route 53 hosted zone id'],
+    ['a record name in capitals', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', zoneName: 'example.com', recordName: 'App.example.com' })), 'prod.failover.routing.recordName', 'must be a lowercase DNS name'],
+    ['a record name outside its hosted zone', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', zoneName: 'example.com', recordName: 'app.example.org' })), 'prod.failover.routing.recordName', 'is app.example.org, outside the hosted zone example.com'],
+    ['a record name that only ends like its zone', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', zoneName: 'example.com', recordName: 'appexample.com' })), 'prod.failover.routing.recordName', 'outside the hosted zone example.com'],
+    ['Route 53 routing without the zone\'s name', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', recordName: 'app.example.com' })), 'prod.failover.routing.zoneName', 'is required'],
+    ['a failure threshold Route 53 does not take', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', zoneName: 'example.com', recordName: 'app.example.com', failureThreshold: 11 })), 'prod.failover.routing.failureThreshold', 'expected number to be <=10'],
+    ['a check interval Route 53 does not offer', changed(environments.prod, (c) => (c.failover.routing = { kind: 'route53', hostedZoneId: 'Z0PROD', zoneName: 'example.com', recordName: 'app.example.com', requestIntervalSeconds: 20 })), 'prod.failover.routing.requestIntervalSeconds', 'must be 10 or 30: the only intervals Route 53 checks at'],
     ['a check interval Global Accelerator does not offer', changed(environments.prod, (c) => (c.failover.routing = { kind: 'global-accelerator', healthCheckIntervalSeconds: 15 })), 'prod.failover.routing.healthCheckIntervalSeconds', 'must be 10 or 30: the only intervals Global Accelerator checks at'],
     ['a Global Accelerator threshold of zero', changed(environments.prod, (c) => (c.failover.routing = { kind: 'global-accelerator', thresholdCount: 0 })), 'prod.failover.routing.thresholdCount', 'expected number to be >=1'],
     ['a hosted zone on a Global Accelerator', changed(environments.prod, (c) => (c.failover.routing = { kind: 'global-accelerator', hostedZoneId: 'Z0PROD' })), 'prod.failover.routing.hostedZoneId', 'is not a known field'],

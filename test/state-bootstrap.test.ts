@@ -66,7 +66,7 @@ describe('the local state backend in the emulator: bootstrap, replica, and the s
     ...environments.local,
     emulator: { endpoint: moto.endpoint },
     database: { ...environments.local.database, engineVersion: '16.14' },
-    failover: { network: { cidr: '10.98.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0LOCALEXAMPLE', recordName: 'app.local.example.com' } },
+    failover: { network: { cidr: '10.98.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0LOCALEXAMPLE', zoneName: 'local.example.com', recordName: 'app.local.example.com' } },
   });
   const bootstrap = () => bootstrapState({ environment: 'local', outdir, workDir, terraformEnv: env, autoApprove: true, log: (line) => log.push(line) });
   const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key).sort();

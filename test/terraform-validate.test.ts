@@ -25,7 +25,7 @@ const CHILD_BACKEND = 'Backend configuration ignored';
 const VARIANT_STACKS = ['routing-dev'];
 function synthesizeVariants(): string {
   const config = structuredClone(environments.dev) as EnvironmentConfig;
-  config.failover = { network: { cidr: '10.41.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0DEVEXAMPLE', recordName: 'app.dev.example.com' } };
+  config.failover = { network: { cidr: '10.41.0.0/16' }, routing: { kind: 'route53', hostedZoneId: 'Z0DEVEXAMPLE', zoneName: 'dev.example.com', recordName: 'app.dev.example.com' } };
   return synthesizeInto({ dev: config });
 }
 
