@@ -31,11 +31,14 @@ export interface AlarmTopicProps {
   readonly keyDeletionWindowDays?: number;
   /** Terraform refuses any plan that destroys the key. @default false */
   readonly preventDestroy?: boolean;
+  /** Managed Prometheus alert managers of the account, in the topic's region, may publish too. @default false */
+  readonly prometheusAlerts?: boolean;
 }
 
 /**
  * An SNS topic for CloudWatch alarms: encrypted with a key of its own that CloudWatch may use to publish,
- * a topic policy that admits only the account's own alarms in the topic's region, and its subscribers.
+ * a topic policy that admits only the account's own alarms in the topic's region (and, when asked, its
+ * Managed Prometheus alert managers there), and its subscribers.
  */
 export class AlarmTopic extends Construct {
   readonly topicArn: string;
@@ -47,6 +50,7 @@ export class AlarmTopic extends Construct {
     const partition = partitionOf(props.region);
     // Built from the name, not taken from the topic: the key's policy needs it, and the topic needs the key.
     const topicArn = `arn:${partition}:sns:${props.region}:${props.accountId}:${props.topicName}`;
+    const publishers = ['cloudwatch.amazonaws.com', ...(props.prometheusAlerts ? ['aps.amazonaws.com'] : [])];
     const key = new EncryptionKey(this, 'key', {
       description: `SNS topic ${props.topicName}`,
       alias: props.keyAlias,
@@ -56,13 +60,11 @@ export class AlarmTopic extends Construct {
       deletionWindowDays: props.keyDeletionWindowDays,
       // A publisher to an encrypted topic needs the topic's key, and AWS's own SNS key leaves CloudWatch out.
       // SNS names the topic in the encryption context of every data key: this key serves this topic only.
-      serviceGrants: [
-        {
-          principal: 'cloudwatch.amazonaws.com',
-          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          conditions: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [topicArn] }],
-        },
-      ],
+      serviceGrants: publishers.map((principal) => ({
+        principal,
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        conditions: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [topicArn] }],
+      })),
       preventDestroy: props.preventDestroy,
     });
     const topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: key.keyArn });
@@ -80,6 +82,20 @@ export class AlarmTopic extends Construct {
             { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*`] },
           ],
         },
+        ...(props.prometheusAlerts
+          ? [
+              {
+                sid: 'AccountPrometheusAlertsPublish',
+                principals: [{ type: 'Service', identifiers: ['aps.amazonaws.com'] }],
+                actions: ['sns:Publish', 'sns:GetTopicAttributes'],
+                resources: [topic.arn],
+                condition: [
+                  { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
+                  { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:aps:${props.region}:${props.accountId}:workspace/*`] },
+                ],
+              },
+            ]
+          : []),
       ],
     });
     new SnsTopicPolicy(this, 'topic-policy', { arn: topic.arn, policy: policy.json });

@@ -32,8 +32,13 @@ export const local: EnvironmentConfig = {
   rotation: { databasePasswordSchedule: false },
   // moto's AWS Backup has plans and vaults but no selections.
   backup: { selectDatabase: false },
-  // moto's CloudTrail StartLogging finds a trail by name only, and the provider starts it by ARN.
-  observability: { trail: { logging: false } },
+  observability: {
+    // moto's CloudTrail StartLogging finds a trail by name only, and the provider starts it by ARN.
+    trail: { logging: false },
+    // local runs no ArgoCD, but has the GitOps alerts' workspace so that its AWS side is applied for real.
+    // moto's Managed Prometheus drops a workspace's key (each plan would replace it) and has no alert manager.
+    prometheus: { enabled: true, customerKey: false, alertManager: false },
+  },
   // moto 5.2 denies every request under a conditional Deny, so the TLS-only bucket policy would lock
   // Terraform out of its own state. An emulator gap, listed in the README.
   buckets: { tlsOnlyPolicy: false },
@@ -51,6 +56,11 @@ export const local: EnvironmentConfig = {
         rule: 'GW-BACKUP-04',
         resource: 'data-local/database/cluster',
         reason: 'moto 5.2 has no AWS Backup selections, so local runs with backup.selectDatabase false (an emulator gap, see the README)',
+      },
+      {
+        rule: 'GW-AMP-01',
+        resource: 'observability-local/prometheus/workspace',
+        reason: "moto 5.2 drops a Managed Prometheus workspace's key, so each plan would replace it; local runs with observability.prometheus.customerKey false (an emulator gap, see the README)",
       },
       {
         rule: 'GW-ALB-02',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logRetentionDays } from './fields';
 
 /**
  * Alarms, the dashboard and the audit trail of an environment. Every threshold has a default; the alarm
@@ -83,6 +84,45 @@ const TrailSchema = z.strictObject({
   logging: z.boolean().default(true),
 });
 
+const minutes = (what: string) => z.number().int().min(1).max(1440, `must be at most 1440 minutes (a day): ${what}`);
+
+/** When the GitOps loop's alerts fire; the dashboard's panels read the same thresholds. */
+const GitopsAlertsSchema = z.strictObject({
+  /** Failed syncs of one application, with no success between them, that fire `ArgoCdSyncFailing`. @default 3 */
+  syncFailures: z.number().int().min(1).max(20).default(3),
+  /** Minutes an application may stay OutOfSync. @default - 60 in tier dev, 30 in staging, 15 in prod */
+  outOfSyncMinutes: minutes('an application out of sync for longer is drift').optional(),
+  /** Minutes an application may stay Degraded. @default - 15 in tier dev, 10 in staging, 5 in prod */
+  degradedMinutes: minutes('a degraded application for longer is an outage').optional(),
+  /** Minutes an application without automated sync may wait for someone to sync it by hand. @default 60 */
+  manualSyncMinutes: minutes('a change waiting longer for a manual sync is forgotten').default(60),
+  /** Minutes an ArgoCD component may be unreachable to its scraper. @default 5 */
+  componentDownMinutes: minutes('a component down for longer stops the loop').default(5),
+});
+
+/**
+ * The environment's Amazon Managed Service for Prometheus workspace: ArgoCD's metrics are written to it, its
+ * rule groups hold the GitOps alerts, and its alert manager sends them to the alarm topic.
+ */
+const PrometheusSchema = z.strictObject({
+  /** Whether the environment has the workspace. @default - true when the environment has `gitops` */
+  enabled: z.boolean().optional(),
+  /** The workspace's metrics are encrypted with the environment's own key. Only an emulator environment may turn it off. @default true */
+  customerKey: z.boolean().default(true),
+  /** The workspace's alert manager sends alerts to the alarm topic. Only an emulator environment may turn it off. @default true */
+  alertManager: z.boolean().default(true),
+  /** Days the workspace's own log group (rule evaluation and alert manager errors) keeps its events. @default - 365 in tier prod, 90 otherwise */
+  logRetentionDays: logRetentionDays.optional(),
+  /**
+   * Where each alert's `runbook_url` points: this URL followed by `gitops-alerts.md#<alert>`, such as
+   * "https://github.com/example/platform/blob/main/docs/runbooks/".
+   * @default - the repository path docs/runbooks/
+   */
+  runbookBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https URL ending in "/"' }).refine((url) => url.endsWith('/'), 'must end in "/"').optional(),
+  /** When the GitOps alerts fire. @default - see each field */
+  gitopsAlerts: GitopsAlertsSchema.prefault({}),
+});
+
 export const ObservabilitySchema = z.strictObject({
   /** Who is told when an alarm fires or clears. Tier prod needs at least one. @default [] */
   subscriptions: z
@@ -105,4 +145,28 @@ export const ObservabilitySchema = z.strictObject({
   evaluation: EvaluationSchema.prefault({}),
   /** The account's CloudTrail trail. @default - see each field */
   trail: TrailSchema.prefault({}),
+  /** The Managed Prometheus workspace and the GitOps alerts. @default - see each field */
+  prometheus: PrometheusSchema.prefault({}),
 });
+
+/** The GitOps alerts' defaults that depend on the tier. */
+const TIER_ALERT_MINUTES = { dev: { outOfSync: 60, degraded: 15 }, staging: { outOfSync: 30, degraded: 10 }, prod: { outOfSync: 15, degraded: 5 } } as const;
+
+/** Fills the defaults that depend on the tier and on whether the environment runs ArgoCD. */
+export function resolveObservability(observability: z.output<typeof ObservabilitySchema>, tier: keyof typeof TIER_ALERT_MINUTES, hasGitops: boolean) {
+  const { prometheus } = observability;
+  const alerts = prometheus.gitopsAlerts;
+  return {
+    ...observability,
+    prometheus: {
+      ...prometheus,
+      enabled: prometheus.enabled ?? hasGitops,
+      logRetentionDays: prometheus.logRetentionDays ?? (tier === 'prod' ? 365 : 90),
+      gitopsAlerts: {
+        ...alerts,
+        outOfSyncMinutes: alerts.outOfSyncMinutes ?? TIER_ALERT_MINUTES[tier].outOfSync,
+        degradedMinutes: alerts.degradedMinutes ?? TIER_ALERT_MINUTES[tier].degraded,
+      },
+    },
+  };
+}

@@ -86,6 +86,8 @@ const platformRules: CrossFieldRule[] = [
   emulatorOnlyOff(['observability', 'trail', 'logging'], (env) => env.observability.trail.logging, 'a trail that does not log audits nothing'),
   emulatorOnlyOff(['rotation', 'databasePasswordSchedule'], (env) => env.rotation.databasePasswordSchedule, 'the database password must rotate on the schedule set here'),
   emulatorOnlyOff(['backup', 'selectDatabase'], (env) => env.backup.selectDatabase, 'a plan that selects nothing backs up nothing'),
+  emulatorOnlyOff(['observability', 'prometheus', 'customerKey'], (env) => env.observability.prometheus.customerKey, "the workspace's metrics must be encrypted with a key the environment controls"),
+  emulatorOnlyOff(['observability', 'prometheus', 'alertManager'], (env) => env.observability.prometheus.alertManager, 'without it no GitOps alert reaches anyone'),
   emulatorOnlyOff(['state', 'replica', 'enabled'], (env) => env.state.replica.enabled, 'without a replica the state is lost with the region, and nothing can be re-provisioned from it'),
   {
     reads: ['name', 'accountId', 'state.bucket', 'state.replica.bucket'],

@@ -8,7 +8,7 @@ import { CATALOG_FIELDS } from './catalog-rules';
 import { FailoverSchema } from './failover-schema';
 import { GitopsSchema, resolveGitops } from './gitops-schema';
 import { ImportsSchema } from './imports-schema';
-import { ObservabilitySchema } from './observability-schema';
+import { ObservabilitySchema, resolveObservability } from './observability-schema';
 import { PolicySchema } from './policy-schema';
 import { ServiceSchema } from './service-schema';
 import { TIERS } from './tiers';
@@ -271,6 +271,7 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
   database: env.database.engine === 'postgres' ? { ...env.database, multiAz: env.database.multiAz ?? env.tier === 'prod' } : env.database,
   service: { ...env.service, desiredCount: env.service.desiredCount ?? env.service.autoscaling.minTasks },
   gitops: env.gitops && resolveGitops(env.gitops, env.tier, env.name),
+  observability: resolveObservability(env.observability, env.tier, env.gitops !== undefined),
 }));
 
 /** Which copy of an environment a stack builds: the primary, or the standby in `failover.region`. */

@@ -71,12 +71,15 @@ export const tierRules: CrossFieldRule[] = [
   },
   {
     // What prod must be able to look back on, and undo.
-    reads: ['tier', 'kms', 'observability.trail', 'network.flowLogs'],
+    reads: ['tier', 'kms', 'observability.trail', 'observability.prometheus.logRetentionDays', 'network.flowLogs'],
     check: (env) => {
       if (env.tier !== 'prod') return none;
       return [
         ...(env.kms.deletionWindowDays < 30 ? problem(['kms', 'deletionWindowDays'], `is ${env.kms.deletionWindowDays}; tier prod keeps a deleted key 30 days, the longest AWS allows, so a deletion by mistake can be cancelled`) : none),
         ...(env.observability.trail.retentionDays < 365 ? problem(['observability', 'trail', 'retentionDays'], `is ${env.observability.trail.retentionDays}; tier prod keeps its audit trail at least 365 days`) : none),
+        ...((env.observability.prometheus.logRetentionDays ?? 365) < 365
+          ? problem(['observability', 'prometheus', 'logRetentionDays'], `is ${env.observability.prometheus.logRetentionDays}; tier prod keeps logs at least 365 days (the policy gate's GW-LOGS-03)`)
+          : none),
         ...(env.network.flowLogs.retentionDays < 90 ? problem(['network', 'flowLogs', 'retentionDays'], `is ${env.network.flowLogs.retentionDays}; tier prod keeps flow logs at least 90 days, long enough to look into an incident found late`) : none),
       ];
     },

@@ -18,6 +18,7 @@ const STATEFUL_KINDS: Readonly<Record<string, string>> = {
   aws_cloudwatch_log_group: 'log group',
   aws_sqs_queue: 'queue',
   aws_globalaccelerator_accelerator: 'accelerator',
+  aws_prometheus_workspace: 'metrics workspace',
 };
 
 /** What is lost, by kind, when the resource goes. */
@@ -34,6 +35,7 @@ const LOSS: Readonly<Record<string, string>> = {
   'log group': 'its logs (flow logs, audit, application) are gone',
   queue: 'the messages waiting in it are gone',
   accelerator: 'its two static addresses are released for good: whatever points at them (DNS records, allow-lists) must change',
+  'metrics workspace': 'its metrics (the GitOps loop\'s history) are gone, and its endpoint changes: collectors writing to it must be pointed at the new one',
 };
 
 /** The kind of stateful resource a Terraform type is (`database`, `bucket`...), or undefined. */

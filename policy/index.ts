@@ -14,6 +14,7 @@ import { lambdaRules } from './rules/lambda';
 import { logsRules } from './rules/logs';
 import { networkRules } from './rules/network';
 import { rdsRules } from './rules/rds';
+import { prometheusRules } from './rules/prometheus';
 import { routingRules } from './rules/routing';
 import { s3Rules } from './rules/s3';
 import { secretsRules } from './rules/secrets';
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   ...backupRules,
   ...sqsRules,
   ...routingRules,
+  ...prometheusRules,
 ];
 
 export * from './engine';

@@ -7,7 +7,7 @@ import { MINIMUM_TERRAFORM } from '../lib/versions';
 
 /** Every AWS service a Groundwork stack calls; with an emulator, each of these endpoints points at it. */
 export const AWS_SERVICES = [
-  'acm', 'applicationautoscaling', 'backup', 'cloudtrail', 'cloudwatch', 'ec2', 'ecr', 'ecs', 'eks', 'elasticache',
+  'acm', 'amp', 'applicationautoscaling', 'backup', 'cloudtrail', 'cloudwatch', 'ec2', 'ecr', 'ecs', 'eks', 'elasticache',
   'elbv2', 'events', 'globalaccelerator', 'iam', 'kms', 'lambda', 'logs', 'rds', 'route53', 's3', 'secretsmanager', 'sns', 'sqs',
   'ssm', 'sts',
 ] as const;

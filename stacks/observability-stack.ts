@@ -7,9 +7,11 @@ import { AlarmTopic } from '../constructs/alarm-topic';
 import { AuditTrail } from '../constructs/audit-trail';
 import { REPLICATION_RULE_ID } from '../constructs/bucket-replication';
 import { MetricAlarms } from '../constructs/metric-alarms';
+import { ManagedPrometheusWorkspace } from '../constructs/managed-prometheus-workspace';
 import { MetricDashboard } from '../constructs/metric-dashboard';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
+import { gitopsAlertRules, runbookUrl } from './gitops-metrics';
 import { platformMetrics } from './platform-metrics';
 import type { ServiceStack } from './service-stack';
 
@@ -22,7 +24,9 @@ export interface ObservabilityStackDependencies {
 
 /**
  * `observability-<env>`: an alarm on every metric of `platform-metrics.ts`, each telling an encrypted topic
- * when it fires and clears; a dashboard graphing what the alarms read; and the account's audit trail.
+ * when it fires and clears; a dashboard graphing what the alarms read; the account's audit trail; and, with
+ * `observability.prometheus`, the Managed Prometheus workspace holding the GitOps alerts of `gitops-metrics.ts`,
+ * whose alert manager tells the same topic.
  *
  * `standby_observability-<env>` is this class again for the standby: its alarms, topic and dashboard in
  * the failover region (an alarm notifies a topic of its own region), with the replication lag and the
@@ -36,11 +40,14 @@ export class ObservabilityStack extends EnvironmentStack {
     const standby = env.site === 'standby';
     const keys = { accountId: env.accountId, region: env.region, keyRotationPeriodDays: env.kms.rotationPeriodDays, keyDeletionWindowDays: env.kms.deletionWindowDays };
 
+    // The standby's observability watches the standby's AWS resources; ArgoCD runs in the primary's region.
+    const prometheus = env.observability.prometheus.enabled && !standby ? env.observability.prometheus : undefined;
     const topic = new AlarmTopic(this, 'alarm-topic', {
       topicName: `${name}-alarms`,
       keyAlias: `groundwork/${env.name}/alarms`,
       subscriptions: env.observability.subscriptions,
       preventDestroy: protection.preventDestroy,
+      prometheusAlerts: prometheus?.alertManager,
       ...keys,
     });
     const definitions = platformMetrics(env, {
@@ -62,6 +69,34 @@ export class ObservabilityStack extends EnvironmentStack {
     // Dashboard names are the account's, across regions.
     const dashboard = new MetricDashboard(this, 'dashboard', { dashboardName: accountWideName(env), region: env.region, alarms: alarms.alarms });
 
+    const workspace = prometheus && new ManagedPrometheusWorkspace(this, 'prometheus', {
+      alias: name,
+      keyAlias: `groundwork/${env.name}/prometheus`,
+      customerKey: prometheus.customerKey,
+      logGroupName: `/groundwork/${env.name}/prometheus`,
+      logRetentionDays: prometheus.logRetentionDays,
+      ruleNamespaces: {
+        gitops: [
+          {
+            name: 'gitops',
+            rules: gitopsAlertRules(env).map((rule) => ({
+              alert: rule.alert,
+              expr: rule.expr,
+              for: rule.for,
+              labels: { severity: rule.severity, environment: env.name },
+              annotations: { summary: rule.summary, description: rule.description, runbook_url: runbookUrl(env, rule.alert) },
+            })),
+          },
+        ],
+      },
+      alertTopicArn: prometheus.alertManager ? topic.topicArn : undefined,
+      preventDestroy: protection.preventDestroy,
+      keyRotationPeriodDays: keys.keyRotationPeriodDays,
+      keyDeletionWindowDays: keys.keyDeletionWindowDays,
+      accountId: env.accountId,
+      region: env.region,
+    });
+
     const trail = standby ? undefined : new AuditTrail(this, 'audit-trail', {
       trailName: name,
       bucketName: `${name}-audit-trail-${env.accountId}`,
@@ -77,6 +112,10 @@ export class ObservabilityStack extends EnvironmentStack {
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
     output('alarm_topic_arn', topic.topicArn, 'SNS topic every alarm notifies; subscribe through observability.subscriptions');
     output('dashboard_name', dashboard.dashboardName, 'CloudWatch dashboard of the alarmed metrics');
+    if (workspace) {
+      output('prometheus_workspace_arn', workspace.workspaceArn, 'Managed Prometheus workspace of the GitOps metrics and alerts');
+      output('prometheus_endpoint', workspace.endpoint, 'Prometheus-compatible endpoint of the workspace (remote write: <endpoint>api/v1/remote_write)');
+    }
     if (!trail) return;
     output('trail_name', trail.trailName, 'CloudTrail trail of the account, every region');
     output('trail_arn', trail.trailArn, 'ARN of the trail');

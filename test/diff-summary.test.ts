@@ -150,6 +150,7 @@ describe('statefulKind', () => {
       'aws_cloudwatch_log_group',
       'aws_sqs_queue',
       'aws_globalaccelerator_accelerator',
+      'aws_prometheus_workspace',
     ];
     for (const type of kinds) {
       expect(statefulKind(type)).toBeDefined();

@@ -333,7 +333,8 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
       const policy = only(json(), 'aws_sns_topic_policy');
       expect(policy.arn).toBe(topicRef());
       const statements = policyOf(json(), policy.policy);
-      expect(statements).toHaveLength(1);
+      // With a Managed Prometheus alert manager, its statement too (test/gitops-monitoring.test.ts).
+      expect(statements).toHaveLength(environment().observability.prometheus.enabled && environment().observability.prometheus.alertManager ? 2 : 1);
       const [publish] = statements;
       expect(publish.effect ?? 'Allow').toBe('Allow');
       expect(publish).toMatchObject({ principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }], actions: ['sns:Publish'], resources: [topicRef()] });
@@ -418,7 +419,8 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
   });
 
   it('outputs the topic, the dashboard, the trail and its bucket, each described', () => {
-    expect(ownOutputs(json()).sort()).toEqual(['alarm_topic_arn', 'dashboard_name', 'trail_arn', 'trail_bucket_name', 'trail_name']);
+    const prometheus = environment().observability.prometheus.enabled ? ['prometheus_endpoint', 'prometheus_workspace_arn'] : [];
+    expect(ownOutputs(json()).sort()).toEqual(['alarm_topic_arn', 'dashboard_name', ...prometheus, 'trail_arn', 'trail_bucket_name', 'trail_name']);
     for (const output of Object.values(json().output!)) expect(output.description).toBeTruthy();
     expect(json().output!.alarm_topic_arn.value).toBe(topicRef());
   });

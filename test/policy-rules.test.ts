@@ -35,7 +35,7 @@ describe('every rule', () => {
 
   it('covers every service area the platform uses', () => {
     const areas = new Set(RULES.map((rule) => rule.id.split('-')[1]));
-    expect([...areas].sort()).toEqual(['ALARM', 'ALB', 'BACKUP', 'CACHE', 'ECR', 'ECS', 'EKS', 'IAM', 'KMS', 'LAMBDA', 'LOGS', 'RDS', 'ROUTE', 'S3', 'SECRETS', 'SG', 'SNS', 'SQS', 'TRAIL', 'VPC']);
+    expect([...areas].sort()).toEqual(['ALARM', 'ALB', 'AMP', 'BACKUP', 'CACHE', 'ECR', 'ECS', 'EKS', 'IAM', 'KMS', 'LAMBDA', 'LOGS', 'RDS', 'ROUTE', 'S3', 'SECRETS', 'SG', 'SNS', 'SQS', 'TRAIL', 'VPC']);
     expect(RULES.length).toBeGreaterThanOrEqual(30);
   });
 

@@ -103,6 +103,7 @@ function serviceOf(type: string): string {
     ['aws_cloudwatch_dashboard', 'cloudwatch'],
     ['aws_cloudtrail', 'cloudtrail'],
     ['aws_backup_', 'backup'],
+    ['aws_prometheus_', 'amp'],
   ];
   const match = byPrefix.find(([prefix]) => type.startsWith(prefix));
   if (!match) throw new Error(`which AWS service creates ${type}? add it to serviceOf`);

@@ -21,6 +21,7 @@ const RUNBOOKS = [
   'stale-lock.md',
   'orphaned-resources.md',
   'orphans.md',
+  'gitops-alerts.md',
 ];
 
 const packageScripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;

@@ -98,6 +98,20 @@ describe('the local platform in moto', () => {
     expect(trails.find((trail) => trail.Name === 'groundwork-local')).toMatchObject({ IsMultiRegionTrail: true, LogFileValidationEnabled: true });
 
     await expect(new S3Client({ ...config, forcePathStyle: true }).send(new HeadBucketCommand({ Bucket: environments.local.state?.bucket ?? 'groundwork-local-tfstate-123456789012' }))).resolves.toBeDefined();
+
+    // The GitOps alerts' Managed Prometheus workspace, read through the API (moto picks the service from
+    // the credential scope and does not check the signature).
+    const aps = async (pathname: string) => {
+      const response = await fetch(`${platform().moto.endpoint}${pathname}`, { headers: { Authorization: `AWS4-HMAC-SHA256 Credential=${config.credentials.accessKeyId}/20260101/us-east-1/aps/aws4_request, SignedHeaders=host, Signature=0` } });
+      return (await response.json()) as Record<string, any>;
+    };
+    const [workspace] = (await aps('/workspaces?alias=groundwork-local')).workspaces;
+    expect(workspace.status.statusCode).toBe('ACTIVE');
+    const logging = (await aps(`/workspaces/${workspace.workspaceId}/logging`)).loggingConfiguration;
+    expect(logging.logGroupArn).toBe('arn:aws:logs:us-east-1:123456789012:log-group:/groundwork/local/prometheus:*');
+    const { ruleGroupsNamespace } = await aps(`/workspaces/${workspace.workspaceId}/rulegroupsnamespaces/gitops`);
+    const rulesFile = Buffer.from(ruleGroupsNamespace.data, 'base64').toString('utf8');
+    for (const alert of ['ArgoCdSyncFailing', 'ArgoCdAppDegraded', 'ArgoCdAppOutOfSync', 'ArgoCdManualSyncWaiting', 'ArgoCdComponentDown']) expect(rulesFile).toContain(`alert: ${alert}`);
   }, 2 * MINUTES);
 
   it('`npm run diff -- --env local` then says "no changes" for every stack, and records the change set', async () => {

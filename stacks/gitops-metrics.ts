@@ -1,0 +1,135 @@
+import type { Environment } from '../environments';
+
+/**
+ * The GitOps loop's metrics, as ArgoCD exports them, and the alerts on them: one list, so that a dashboard
+ * panel and the alert that watches it read the same expression. Rendered into the Managed Prometheus
+ * workspace's rule groups (constructs/managed-prometheus-workspace.ts); every expression is parsed by the
+ * Prometheus project's own PromQL grammar in test/gitops-metrics.test.ts.
+ */
+
+/** An ArgoCD component the collector scrapes: its `job` label and the chart's metrics port. */
+export interface ArgoCdComponent {
+  readonly name: string;
+  readonly job: string;
+  readonly port: number;
+}
+
+/** What the chart (`argo-cd`, release `argocd`) runs and exposes metrics for. */
+export const ARGOCD_COMPONENTS: readonly ArgoCdComponent[] = [
+  { name: 'application controller', job: 'argocd-application-controller', port: 8082 },
+  { name: 'API server', job: 'argocd-server', port: 8083 },
+  { name: 'repo server', job: 'argocd-repo-server', port: 8084 },
+  { name: 'ApplicationSet controller', job: 'argocd-applicationset-controller', port: 8080 },
+  { name: 'notifications controller', job: 'argocd-notifications-controller', port: 9001 },
+];
+
+/** A PromQL expression with what it means: graphed on the dashboard, and alerted on where an alert names it. */
+export interface GitopsQuery {
+  readonly id: string;
+  readonly title: string;
+  readonly expr: string;
+  /** The dashboard panel's unit (Grafana's). */
+  readonly unit: 'short' | 's' | 'percentunit';
+}
+
+/** The dashboard's panels, in order: sync rate, duration, failures, health by app, drift, the components. */
+export const GITOPS_QUERIES = {
+  syncRate: { id: 'sync-rate', title: 'Syncs per minute, by phase', expr: 'sum by (phase) (rate(argocd_app_sync_total[5m])) * 60', unit: 'short' },
+  syncFailureRatio: {
+    id: 'sync-failure-ratio',
+    title: 'Share of syncs that failed',
+    expr: 'sum(rate(argocd_app_sync_total{phase=~"Failed|Error"}[1h])) / clamp_min(sum(rate(argocd_app_sync_total[1h])), 1e-9)',
+    unit: 'percentunit',
+  },
+  reconcileDurationP95: {
+    id: 'reconcile-duration-p95',
+    title: 'Reconciliation time, p95',
+    expr: 'histogram_quantile(0.95, sum by (le) (rate(argocd_app_reconcile_bucket[5m])))',
+    unit: 's',
+  },
+  failedSyncsByApp: { id: 'failed-syncs-by-app', title: 'Failed syncs in the last hour, by application', expr: 'sum by (name) (increase(argocd_app_sync_total{phase=~"Failed|Error"}[1h]))', unit: 'short' },
+  healthByApp: { id: 'health-by-app', title: 'Applications by health', expr: 'sum by (health_status) (argocd_app_info)', unit: 'short' },
+  outOfSyncApps: { id: 'out-of-sync-apps', title: 'Applications out of sync (drift)', expr: 'sum by (name) (argocd_app_info{sync_status="OutOfSync"})', unit: 'short' },
+  componentsUp: { id: 'components-up', title: 'ArgoCD components up', expr: `sum by (job) (up{job=~"${ARGOCD_COMPONENTS.map((c) => c.job).join('|')}"})`, unit: 'short' },
+} as const satisfies Record<string, GitopsQuery>;
+
+/** A Prometheus alerting rule, with what the rule group's YAML needs. */
+export interface PrometheusAlertRule {
+  /** The alert's name; also the runbook's section (`gitops-alerts.md#<lowercase name>`). */
+  readonly alert: string;
+  readonly expr: string;
+  /** How long the expression must hold before the alert fires, e.g. `15m`. */
+  readonly for: string;
+  readonly severity: 'critical' | 'warning';
+  readonly summary: string;
+  /** Prometheus templating (`{{ $labels.name }}`) is left to Prometheus. */
+  readonly description: string;
+  /** The query of the dashboard panel this alert watches. */
+  readonly query?: GitopsQuery;
+}
+
+/**
+ * Every alert the seeds name: a sync failing N times in a row, an application Degraded, OutOfSync for longer
+ * than the tier allows, waiting for a manual sync, and an ArgoCD component down. Thresholds come from
+ * `observability.prometheus.gitopsAlerts`.
+ */
+export function gitopsAlertRules(env: Environment): PrometheusAlertRule[] {
+  const thresholds = env.observability.prometheus.gitopsAlerts;
+  const prod = env.tier === 'prod';
+  return [
+    {
+      alert: 'ArgoCdSyncFailing',
+      // N failed syncs in the hour and no success among them: N failures in a row.
+      expr: `sum by (name, project) (increase(argocd_app_sync_total{phase=~"Failed|Error"}[1h])) >= ${thresholds.syncFailures} unless on (name, project) sum by (name, project) (increase(argocd_app_sync_total{phase="Succeeded"}[1h])) > 0`,
+      for: '0m',
+      severity: prod ? 'critical' : 'warning',
+      summary: `{{ $labels.name }} failed to sync ${thresholds.syncFailures} times in a row`,
+      description: `Application {{ $labels.name }} (project {{ $labels.project }}) failed ${thresholds.syncFailures} syncs in the last hour with none succeeding.`,
+      query: GITOPS_QUERIES.failedSyncsByApp,
+    },
+    {
+      alert: 'ArgoCdAppDegraded',
+      expr: 'argocd_app_info{health_status="Degraded"} == 1',
+      for: `${thresholds.degradedMinutes}m`,
+      // The seeds page for degradation in production; elsewhere it is a warning.
+      severity: prod ? 'critical' : 'warning',
+      summary: `{{ $labels.name }} has been Degraded for ${thresholds.degradedMinutes} minutes`,
+      description: `Application {{ $labels.name }} (project {{ $labels.project }}) reports health Degraded in ${env.name}.`,
+      query: GITOPS_QUERIES.healthByApp,
+    },
+    {
+      alert: 'ArgoCdAppOutOfSync',
+      // Drift: automated sync would have corrected it by now, or a manual one is overdue (the next rule).
+      expr: 'argocd_app_info{sync_status="OutOfSync", autosync_enabled="true"} == 1',
+      for: `${thresholds.outOfSyncMinutes}m`,
+      severity: 'warning',
+      summary: `{{ $labels.name }} has been OutOfSync for ${thresholds.outOfSyncMinutes} minutes`,
+      description: 'Application {{ $labels.name }} (project {{ $labels.project }}) differs from Git and automated sync has not corrected it: drift, or a sync that cannot finish.',
+      query: GITOPS_QUERIES.outOfSyncApps,
+    },
+    {
+      alert: 'ArgoCdManualSyncWaiting',
+      expr: 'argocd_app_info{sync_status="OutOfSync", autosync_enabled="false"} == 1',
+      for: `${thresholds.manualSyncMinutes}m`,
+      severity: prod ? 'critical' : 'warning',
+      summary: `{{ $labels.name }} has waited ${thresholds.manualSyncMinutes} minutes for a manual sync`,
+      description: 'Application {{ $labels.name }} (project {{ $labels.project }}) syncs only by hand, and a change in Git has waited for someone to sync it: manual intervention required.',
+      query: GITOPS_QUERIES.outOfSyncApps,
+    },
+    {
+      alert: 'ArgoCdComponentDown',
+      // absent() of the component's up targets names its job, so the alert says which component.
+      expr: ARGOCD_COMPONENTS.map((component) => `absent(up{job="${component.job}"} == 1)`).join(' or '),
+      for: `${thresholds.componentDownMinutes}m`,
+      severity: 'critical',
+      summary: 'ArgoCD component {{ $labels.job }} is down',
+      description: `No target of {{ $labels.job }} has answered its scraper for ${thresholds.componentDownMinutes} minutes: syncs, the UI or notifications stop with it.`,
+      query: GITOPS_QUERIES.componentsUp,
+    },
+  ];
+}
+
+/** The runbook section of an alert: GitHub's anchor of its heading. */
+export function runbookUrl(env: Environment, alert: string): string {
+  return `${env.observability.prometheus.runbookBaseUrl ?? 'docs/runbooks/'}gitops-alerts.md#${alert.toLowerCase()}`;
+}
