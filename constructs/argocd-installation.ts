@@ -31,6 +31,9 @@ export class ArgoCdInstallation extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdInstallationProps) {
     super(scope, id);
     const ha = props.highAvailability ?? false;
+    // Each component's metrics Service (`argocd-<component>-metrics`), which the metrics collector scrapes;
+    // plain Services, since the collector needs no Prometheus Operator.
+    const metrics = { metrics: { enabled: true } };
     const replicated = (replicas: number) => ({ replicas: ha ? replicas : 1, pdb: { enabled: ha, ...(ha && { minAvailable: 1 }) } });
     this.values = stringify({
       configs: {
@@ -43,10 +46,11 @@ export class ArgoCdInstallation extends Construct {
       'redis-ha': { enabled: ha },
       // One application controller (it shards, it does not replicate): a disruption budget on one pod would
       // block every node drain, so it has none.
-      controller: { replicas: 1 },
-      server: replicated(2),
-      repoServer: replicated(2),
-      applicationSet: replicated(2),
+      controller: { replicas: 1, ...metrics },
+      server: { ...replicated(2), ...metrics },
+      repoServer: { ...replicated(2), ...metrics },
+      applicationSet: { ...replicated(2), ...metrics },
+      notifications: metrics,
     });
     this.release = new Release(this, 'release', {
       name: 'argocd',

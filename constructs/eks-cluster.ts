@@ -71,6 +71,8 @@ export class EksCluster extends Construct {
   /** Base64 PEM of the cluster's certificate authority (public). */
   readonly certificateAuthority: string;
   readonly oidcProviderArn: string;
+  /** The OIDC issuer's URL, which service-account roles' trust conditions name. */
+  readonly oidcIssuerUrl: string;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
@@ -168,5 +170,6 @@ export class EksCluster extends Construct {
     this.endpoint = cluster.endpoint;
     this.certificateAuthority = cluster.certificateAuthority.get(0).data;
     this.oidcProviderArn = oidc.arn;
+    this.oidcIssuerUrl = oidc.url;
   }
 }

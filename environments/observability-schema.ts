@@ -105,8 +105,26 @@ const GitopsAlertsSchema = z.strictObject({
  * rule groups hold the GitOps alerts, and its alert manager sends them to the alarm topic.
  */
 const PrometheusSchema = z.strictObject({
-  /** Whether the environment has the workspace. @default - true when the environment has `gitops` */
+  /**
+   * Whether the environment has the workspace, and, with `gitops`, the collector that writes ArgoCD's
+   * metrics to it. @default - true when `gitops.cluster` is an EKS cluster
+   */
   enabled: z.boolean().optional(),
+  /** The in-cluster Prometheus that scrapes ArgoCD and writes to the workspace (with `gitops`). @default - see each field */
+  collector: z
+    .strictObject({
+      /** Version of the `prometheus` Helm chart (prometheus-community); pinned. @default '29.27.0' */
+      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact chart version such as "29.27.0": charts are pinned').default('29.27.0'),
+      /** Namespace the collector runs in. @default 'monitoring' */
+      namespace: z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+        .refine((namespace) => !['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace), "must be the collector's own namespace, not one of Kubernetes' (default, kube-system, kube-public, kube-node-lease)")
+        .default('monitoring'),
+      /** Seconds between scrapes: 10 to 300. @default 30 */
+      scrapeIntervalSeconds: z.number().int().min(10).max(300).default(30),
+    })
+    .prefault({}),
   /** The workspace's metrics are encrypted with the environment's own key. Only an emulator environment may turn it off. @default true */
   customerKey: z.boolean().default(true),
   /** The workspace's alert manager sends alerts to the alarm topic. Only an emulator environment may turn it off. @default true */
@@ -152,15 +170,15 @@ export const ObservabilitySchema = z.strictObject({
 /** The GitOps alerts' defaults that depend on the tier. */
 const TIER_ALERT_MINUTES = { dev: { outOfSync: 60, degraded: 15 }, staging: { outOfSync: 30, degraded: 10 }, prod: { outOfSync: 15, degraded: 5 } } as const;
 
-/** Fills the defaults that depend on the tier and on whether the environment runs ArgoCD. */
-export function resolveObservability(observability: z.output<typeof ObservabilitySchema>, tier: keyof typeof TIER_ALERT_MINUTES, hasGitops: boolean) {
+/** Fills the defaults that depend on the tier and on whether ArgoCD runs on an EKS cluster of the environment's. */
+export function resolveObservability(observability: z.output<typeof ObservabilitySchema>, tier: keyof typeof TIER_ALERT_MINUTES, eksGitops: boolean) {
   const { prometheus } = observability;
   const alerts = prometheus.gitopsAlerts;
   return {
     ...observability,
     prometheus: {
       ...prometheus,
-      enabled: prometheus.enabled ?? hasGitops,
+      enabled: prometheus.enabled ?? eksGitops,
       logRetentionDays: prometheus.logRetentionDays ?? (tier === 'prod' ? 365 : 90),
       gitopsAlerts: {
         ...alerts,

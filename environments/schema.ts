@@ -271,7 +271,7 @@ export const EnvironmentSchema = EnvironmentObject.superRefine(
   database: env.database.engine === 'postgres' ? { ...env.database, multiAz: env.database.multiAz ?? env.tier === 'prod' } : env.database,
   service: { ...env.service, desiredCount: env.service.desiredCount ?? env.service.autoscaling.minTasks },
   gitops: env.gitops && resolveGitops(env.gitops, env.tier, env.name),
-  observability: resolveObservability(env.observability, env.tier, env.gitops !== undefined),
+  observability: resolveObservability(env.observability, env.tier, env.gitops?.cluster.kind === 'eks'),
 }));
 
 /** Which copy of an environment a stack builds: the primary, or the standby in `failover.region`. */

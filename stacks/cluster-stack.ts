@@ -3,23 +3,31 @@ import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { EksCluster } from '../constructs/eks-cluster';
 import { SecurityGroupAccess } from '../constructs/private-security-group';
+import { ServiceAccountRole } from '../constructs/service-account-role';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 import type { NetworkStack } from './network-stack';
+import type { ObservabilityStack } from './observability-stack';
+
+/** The metrics collector's Kubernetes service account, which its IAM role trusts. */
+export const METRICS_COLLECTOR_SERVICE_ACCOUNT = 'metrics-collector';
 
 /** The EKS part of an environment's GitOps config. */
 export type EksClusterConfig = Extract<NonNullable<Environment['gitops']>['cluster'], { kind: 'eks' }>;
 
 /**
  * `cluster-<env>`: the EKS cluster ArgoCD runs in, for environments whose config asks for one. Its nodes
- * (and so its pods) may reach the database and the cache, whose endpoints the gitops stack hands them.
+ * (and so its pods) may reach the database and the cache, whose endpoints the gitops stack hands them. With
+ * the Managed Prometheus workspace, the role the metrics collector's service account writes to it with.
  */
 export class ClusterStack extends EnvironmentStack {
   readonly clusterName: string;
   readonly endpoint: string;
   readonly certificateAuthority: string;
+  /** The role the metrics collector's service account assumes to write to the workspace, when there is one. */
+  readonly metricsCollectorRoleArn?: string;
 
-  constructor(scope: Construct, env: Environment, config: EksClusterConfig, network: NetworkStack, data: DataStack) {
+  constructor(scope: Construct, env: Environment, config: EksClusterConfig, network: NetworkStack, data: DataStack, observability: ObservabilityStack) {
     super(scope, 'cluster', env);
     const cluster = new EksCluster(this, 'eks', {
       clusterName: `groundwork-${env.name}`,
@@ -42,6 +50,22 @@ export class ClusterStack extends EnvironmentStack {
     new SecurityGroupAccess(this, 'nodes-to-database', { ...client, serverName: `groundwork-${env.name}-database`, serverSecurityGroupId: data.databaseSecurityGroupId, port: env.database.port });
     if (data.cache) {
       new SecurityGroupAccess(this, 'nodes-to-cache', { ...client, serverName: `groundwork-${env.name}-cache`, serverSecurityGroupId: data.cache.securityGroupId, port: env.cache.port });
+    }
+
+    const workspace = observability.prometheusWorkspace;
+    if (workspace) {
+      const { collector } = env.observability.prometheus;
+      const role = new ServiceAccountRole(this, 'metrics-collector-role', {
+        roleName: `groundwork-${env.name}-metrics-collector`,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        namespace: collector.namespace,
+        serviceAccountName: METRICS_COLLECTOR_SERVICE_ACCOUNT,
+        // Writing samples to this workspace only: no query, no rules, no other workspace.
+        statements: [{ sid: 'RemoteWriteToTheWorkspace', actions: ['aps:RemoteWrite'], resources: [workspace.arn] }],
+      });
+      this.metricsCollectorRoleArn = role.roleArn;
+      new TerraformOutput(this, 'metrics_collector_role_arn', { value: role.roleArn, description: 'IAM role of the metrics collector\'s service account (aps:RemoteWrite to the workspace)' });
     }
 
     this.clusterName = cluster.clusterName;

@@ -7,10 +7,12 @@ import { gitopsObjects } from '../environments/gitops-policy';
 import { ArgoCdAppOfApps } from '../constructs/argocd-app-of-apps';
 import { ArgoCdClusterMetadata } from '../constructs/argocd-cluster-metadata';
 import { ArgoCdInstallation } from '../constructs/argocd-installation';
-import type { ClusterStack } from './cluster-stack';
+import { PrometheusCollector } from '../constructs/prometheus-collector';
+import { METRICS_COLLECTOR_SERVICE_ACCOUNT, type ClusterStack } from './cluster-stack';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 import type { NetworkStack } from './network-stack';
+import type { ObservabilityStack } from './observability-stack';
 import type { SecretsStack } from './secrets-stack';
 
 /** What the GitOps stack reads from the rest of the environment. */
@@ -18,14 +20,17 @@ export interface GitopsInputs {
   readonly network: NetworkStack;
   readonly secrets: SecretsStack;
   readonly data: DataStack;
+  /** The Managed Prometheus workspace ArgoCD's metrics are written to, when there is one. */
+  readonly observability: ObservabilityStack;
   /** The EKS cluster, when the config asks for one; otherwise the kubeconfig of `gitops.cluster`. */
   readonly cluster?: ClusterStack;
 }
 
 /**
  * `gitops-<env>`: ArgoCD on the environment's cluster, its projects and root app-of-apps from the
- * environment's policy, and the infrastructure metadata workloads read. The Kubernetes and Helm providers
- * only: nothing here talks to AWS.
+ * environment's policy, the infrastructure metadata workloads read, and the collector that writes ArgoCD's
+ * metrics to the Managed Prometheus workspace. The Kubernetes and Helm providers only: nothing here talks
+ * to AWS.
  */
 export class GitopsStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment, inputs: GitopsInputs) {
@@ -42,6 +47,21 @@ export class GitopsStack extends EnvironmentStack {
       highAvailability: gitops.argocd.highAvailability,
       readOnlyGroups: [gitops.ssoGroups.viewers],
     });
+    const workspace = inputs.observability.prometheusWorkspace;
+    if (workspace) {
+      const { collector } = env.observability.prometheus;
+      new PrometheusCollector(this, 'metrics-collector', {
+        chartVersion: collector.chartVersion,
+        namespace: collector.namespace,
+        serviceAccountName: METRICS_COLLECTOR_SERVICE_ACCOUNT,
+        remoteWriteUrl: `${workspace.endpoint}api/v1/remote_write`,
+        region: env.region,
+        // On an existing cluster there is no OIDC provider of ours: SigV4 takes the nodes' credentials.
+        roleArn: inputs.cluster?.metricsCollectorRoleArn,
+        scrapeNamespace: namespace,
+        scrapeIntervalSeconds: collector.scrapeIntervalSeconds,
+      });
+    }
     const { projects, applications } = gitopsObjects(env);
     new ArgoCdAppOfApps(this, 'app-of-apps', { chartVersion: gitops.argocd.appsChartVersion, namespace, projects, applications, dependsOn: [argocd.release] });
     new ArgoCdClusterMetadata(this, 'cluster-metadata', {

@@ -33,6 +33,9 @@ export interface ObservabilityStackDependencies {
  * standby's health added, and no second trail (the primary's records every region).
  */
 export class ObservabilityStack extends EnvironmentStack {
+  /** The Managed Prometheus workspace, when `observability.prometheus` is enabled (the primary's only). */
+  readonly prometheusWorkspace?: { readonly arn: string; readonly endpoint: string };
+
   constructor(scope: Construct, env: Environment, { service, data }: ObservabilityStackDependencies) {
     super(scope, 'observability', env);
     const protection = protectionFor(env);
@@ -113,6 +116,7 @@ export class ObservabilityStack extends EnvironmentStack {
     output('alarm_topic_arn', topic.topicArn, 'SNS topic every alarm notifies; subscribe through observability.subscriptions');
     output('dashboard_name', dashboard.dashboardName, 'CloudWatch dashboard of the alarmed metrics');
     if (workspace) {
+      this.prometheusWorkspace = { arn: workspace.workspaceArn, endpoint: workspace.endpoint };
       output('prometheus_workspace_arn', workspace.workspaceArn, 'Managed Prometheus workspace of the GitOps metrics and alerts');
       output('prometheus_endpoint', workspace.endpoint, 'Prometheus-compatible endpoint of the workspace (remote write: <endpoint>api/v1/remote_write)');
     }

@@ -54,8 +54,8 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   // Every stack keeps its state in the state stack's bucket, so `cdktf deploy` must apply that first.
   // Cross-stack references add the other dependencies (data on network and secrets, ...) themselves.
   const clusterConfig = env.gitops?.cluster;
-  const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data) : undefined;
-  const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, cluster }) : undefined;
+  const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data, observability) : undefined;
+  const gitops = env.gitops ? new GitopsStack(scope, env, { network, secrets, data, observability, cluster }) : undefined;
   const standby = env.failover ? addStandby(scope, standbyOf(env), secrets, data, service) : undefined;
   const routing = standby ? new RoutingStack(scope, env, service, standby.service) : undefined;
   const standbyStacks = standby ? [standby.network, standby.data, standby.service, standby.observability, routing] : [];

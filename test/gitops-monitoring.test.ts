@@ -20,7 +20,7 @@ function promqlErrors(expr: string): number[] {
 }
 
 const loaded = (name: keyof typeof environments) => loadEnvironments({ [name]: environments[name] })[0];
-const WITH_WORKSPACE = ['dev', 'staging', 'prod', 'local'] as const;
+const WITH_WORKSPACE = ['staging', 'prod', 'local'] as const;
 const rulesOf = (json: StackJson) => parse(only(json, 'aws_prometheus_rule_group_namespace').data).groups[0].rules as Record<string, any>[];
 const ref = (type: string, json: StackJson, attribute: string) => `\${${type}.${resources(json, type)[0][0]}.${attribute}}`;
 
@@ -130,7 +130,8 @@ describe.each(WITH_WORKSPACE)('observability-%s: the GitOps alerts', (env) => {
 });
 
 describe('the workspace in config', () => {
-  it('is left out where there is no ArgoCD, unless asked for, and from the standby', () => {
+  it('is left out where there is no ArgoCD on an EKS cluster of the environment\'s, unless asked for, and from the standby', () => {
+    expect(resources(stack('observability-dev'), 'aws_prometheus_workspace')).toEqual([]);
     const withoutGitops = readStacks(synthesizeInto({ dev: changed(environments.dev, (c) => delete c.gitops) })).get('observability-dev')!;
     expect(resources(withoutGitops, 'aws_prometheus_workspace')).toEqual([]);
     expect(policyOf(withoutGitops, only(withoutGitops, 'aws_sns_topic_policy').policy)).toHaveLength(1);
@@ -162,6 +163,10 @@ describe('the workspace in config', () => {
     ['no failed sync as the threshold', 'dev', changed(environments.dev, (c) => (c.observability = { prometheus: { gitopsAlerts: { syncFailures: 0 } } })), 'dev.observability.prometheus.gitopsAlerts.syncFailures', 'expected number to be >=1'],
     ['an out-of-sync time of more than a day', 'dev', changed(environments.dev, (c) => (c.observability = { prometheus: { gitopsAlerts: { outOfSyncMinutes: 1441 } } })), 'dev.observability.prometheus.gitopsAlerts.outOfSyncMinutes', 'must be at most 1440 minutes'],
     ['a degraded time of no minutes', 'dev', changed(environments.dev, (c) => (c.observability = { prometheus: { gitopsAlerts: { degradedMinutes: 0 } } })), 'dev.observability.prometheus.gitopsAlerts.degradedMinutes', 'expected number to be >=1'],
+    ['a collector chart version range', 'prod', changed(environments.prod, (c) => (c.observability.prometheus = { collector: { chartVersion: '^29.0.0' } })), 'prod.observability.prometheus.collector.chartVersion', 'must be an exact chart version'],
+    ['the collector in kube-system', 'prod', changed(environments.prod, (c) => (c.observability.prometheus = { collector: { namespace: 'kube-system' } })), 'prod.observability.prometheus.collector.namespace', "must be the collector's own namespace"],
+    ['a collector namespace Kubernetes refuses', 'prod', changed(environments.prod, (c) => (c.observability.prometheus = { collector: { namespace: 'Monitoring' } })), 'prod.observability.prometheus.collector.namespace', 'must be a Kubernetes namespace name'],
+    ['a scrape every five seconds', 'prod', changed(environments.prod, (c) => (c.observability.prometheus = { collector: { scrapeIntervalSeconds: 5 } })), 'prod.observability.prometheus.collector.scrapeIntervalSeconds', 'expected number to be >=10'],
     ['an unknown alert setting', 'dev', changed(environments.dev, (c) => (c.observability = { prometheus: { gitopsAlerts: { syncFailure: 3 } } })), 'dev.observability.prometheus.gitopsAlerts.syncFailure', 'is not a known field'],
   ])('refuses %s, naming the field', (what, env, config, field, fragment) => {
     expectRejected([what, env, config, field, fragment]);

@@ -48,8 +48,8 @@ describe('a full synth', () => {
     expect(dependencies('data-dev')).toEqual(['network-dev', 'secrets-dev', 'state-dev']);
     expect(dependencies('gitops-dev')).toEqual(['data-dev', 'network-dev', 'secrets-dev', 'state-dev']);
     const prod = JSON.parse(fs.readFileSync(path.join(synthesizeInto({ prod: environments.prod }), 'manifest.json'), 'utf8'));
-    expect([...prod.stacks['cluster-prod'].dependencies].sort()).toEqual(['data-prod', 'network-prod', 'state-prod']);
-    expect([...prod.stacks['gitops-prod'].dependencies].sort()).toEqual(['cluster-prod', 'data-prod', 'network-prod', 'secrets-prod', 'state-prod']);
+    expect([...prod.stacks['cluster-prod'].dependencies].sort()).toEqual(['data-prod', 'network-prod', 'observability-prod', 'state-prod']);
+    expect([...prod.stacks['gitops-prod'].dependencies].sort()).toEqual(['cluster-prod', 'data-prod', 'network-prod', 'observability-prod', 'secrets-prod', 'state-prod']);
   });
 
   it('is deterministic: two synths are byte-identical', () => {
