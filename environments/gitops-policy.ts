@@ -18,6 +18,8 @@ export const SYNC_WAVE = { projects: '-1', applications: '0' } as const;
 const WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 /** Deleting an Application deletes what it deployed. */
 const CASCADE_DELETE = 'resources-finalizer.argocd.argoproj.io';
+/** Groundwork's annotations on ArgoCD objects. */
+const ANNOTATION_PREFIX = 'groundwork.dev/';
 
 export interface GitopsObjects {
   readonly projects: IAppProject[];
@@ -34,7 +36,7 @@ export function gitopsObjects(env: Environment): GitopsObjects {
   const project = (name: string, description: string, destinations: { namespace: string }[], resources: { cluster: { group: string; kind: string }[]; namespaced?: { group: string; kind: string }[] }): IAppProject => ({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AppProject',
-    metadata: { name, namespace, annotations: { [WAVE_ANNOTATION]: SYNC_WAVE.projects } },
+    metadata: { name, namespace, annotations: { [WAVE_ANNOTATION]: SYNC_WAVE.projects, ...windowAnnotations(gitops) } },
     spec: {
       description,
       sourceRepos: [gitops.repository.url],
@@ -55,7 +57,7 @@ export function gitopsObjects(env: Environment): GitopsObjects {
           policies: [`p, proj:${name}:viewers, applications, get, ${name}/*, allow`],
         },
       ],
-      syncWindows: gitops.syncWindows.map((w) => ({ kind: w.kind, schedule: w.schedule, duration: w.duration, manualSync: w.manualSync, applications: [...w.applications], timeZone: 'UTC' })),
+      syncWindows: syncWindows(gitops),
     },
   });
 
@@ -90,4 +92,29 @@ export function gitopsObjects(env: Environment): GitopsObjects {
     },
   };
   return { projects, applications: [root] };
+}
+
+type GitopsPolicy = NonNullable<Environment['gitops']>;
+
+/**
+ * The projects' sync windows: the change windows, then each maintenance window as a deny window that holds
+ * manual syncs too. While an emergency override lasts, every window lets people sync by hand.
+ */
+function syncWindows(gitops: GitopsPolicy): NonNullable<IAppProject['spec']>['syncWindows'] {
+  const breakGlass = gitops.emergencyOverride !== undefined;
+  return [
+    ...gitops.syncWindows.map((w) => ({ kind: w.kind, schedule: w.schedule, duration: w.duration, manualSync: w.manualSync, applications: [...w.applications] })),
+    ...gitops.maintenanceWindows.map((w) => ({ kind: 'deny', schedule: w.schedule, duration: w.duration, manualSync: false, applications: [...w.applications] })),
+  ].map((w) => ({ ...w, manualSync: w.manualSync || breakGlass, timeZone: 'UTC' }));
+}
+
+/** Why the windows are as they are, on each project, so that ArgoCD's UI shows it beside them. */
+function windowAnnotations(gitops: GitopsPolicy): Record<string, string> {
+  const override = gitops.emergencyOverride;
+  return {
+    ...(gitops.maintenanceWindows.length > 0 && {
+      [`${ANNOTATION_PREFIX}maintenance`]: gitops.maintenanceWindows.map((w) => `${w.schedule} UTC for ${w.duration}: ${w.reason}`).join('; '),
+    }),
+    ...(override && { [`${ANNOTATION_PREFIX}emergency-override`]: `${override.reason} (approved by ${override.approvedBy}; expires ${override.expires})` }),
+  };
 }

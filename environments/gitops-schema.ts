@@ -109,6 +109,45 @@ const SyncWindowSchema = z.strictObject({
   applications: z.array(z.string().min(1)).min(1).default(['*']),
 });
 
+/** A maintenance window: no sync at all inside it, automated or by hand (an ArgoCD deny window), in UTC. */
+const MaintenanceWindowSchema = z.strictObject({
+  /** When the window opens, as cron, e.g. `0 22 * * 6` (Saturdays 22:00 UTC). */
+  schedule: argoCdSchedule,
+  /** How long it stays open, e.g. `4h`. */
+  duration: goDuration,
+  /** Why, shown on the projects (`groundwork.dev/maintenance`), e.g. "database engine upgrade". */
+  reason: z.string().trim().min(1, 'must say why the window blocks syncs').max(200),
+  /** Applications the window applies to. @default ['*'] */
+  applications: z.array(z.string().min(1)).min(1).default(['*']),
+});
+
+/** How far ahead an emergency override may expire: a break-glass is for hours, not for good. */
+export const EMERGENCY_OVERRIDE_MAX_HOURS = 72;
+
+/**
+ * A break-glass: while it lasts, people may sync by hand inside every window (maintenance and change
+ * windows alike); automated syncs still keep to the windows. Synth fails once `expires` has passed, so an
+ * override is removed in a reviewed change rather than left open by accident.
+ */
+const EmergencyOverrideSchema = z.strictObject({
+  /** What the emergency is, e.g. "INC-1234: payment outage, hotfix 2.3.1". */
+  reason: z.string().trim().min(10, 'must say what the emergency is (10 characters at least)').max(200),
+  /** Who approved it, e.g. the incident commander. */
+  approvedBy: z.string().trim().min(1, 'must name who approved it'),
+  /** When it ends, UTC, e.g. `2026-12-05T18:00Z`: in the future, at most 72 hours ahead. */
+  expires: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/, 'must be a UTC time such as "2026-12-05T18:00Z"')
+    .superRefine((expires, ctx) => {
+      const at = Date.parse(expires);
+      const hoursLeft = (at - Date.now()) / 3_600_000;
+      // Date.parse rolls 30 February over into March: a real time reads back as it was written.
+      if (Number.isNaN(at) || new Date(at).toISOString().slice(0, 16) !== expires.slice(0, 16)) ctx.addIssue({ code: 'custom', message: 'is not a real date and time' });
+      else if (hoursLeft <= 0) ctx.addIssue({ code: 'custom', message: `expired at ${expires}: remove the emergency override (a break-glass closes when it expires)` });
+      else if (hoursLeft > EMERGENCY_OVERRIDE_MAX_HOURS) ctx.addIssue({ code: 'custom', message: `is ${Math.ceil(hoursLeft)} hours away; an emergency override lasts at most ${EMERGENCY_OVERRIDE_MAX_HOURS} hours` });
+    }),
+});
+
 export const GitopsSchema = z.strictObject({
   /** The cluster ArgoCD runs in and deploys to. */
   cluster: z.discriminatedUnion('kind', [EksClusterSchema, ExistingClusterSchema]),
@@ -162,6 +201,10 @@ export const GitopsSchema = z.strictObject({
    * @default - tier prod: allow Monday to Friday 14:00 to 18:00 UTC, manual sync allowed; none otherwise
    */
   syncWindows: z.array(SyncWindowSchema).optional(),
+  /** Scheduled maintenance: deny windows that block every sync, automated or manual. @default [] */
+  maintenanceWindows: z.array(MaintenanceWindowSchema).default([]),
+  /** A break-glass that lets people sync by hand inside every window until it expires. @default - none */
+  emergencyOverride: EmergencyOverrideSchema.optional(),
   /** How a failed sync is retried: attempts, with exponential backoff. @default - 5 attempts, 5s doubling up to 3m */
   retry: z
     .strictObject({

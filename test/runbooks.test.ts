@@ -22,6 +22,7 @@ const RUNBOOKS = [
   'orphaned-resources.md',
   'orphans.md',
   'gitops-alerts.md',
+  'emergency-sync.md',
 ];
 
 const packageScripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
