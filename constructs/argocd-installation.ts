@@ -1,6 +1,7 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { argoCdNotificationValues, type ArgoCdNotificationsProps } from './argocd-notifications';
 
 /** The chart repository of the argo-cd and argocd-apps charts. */
 export const ARGO_HELM_REPOSITORY = 'https://argoproj.github.io/argo-helm';
@@ -17,6 +18,8 @@ export interface ArgoCdInstallationProps {
   readonly highAvailability?: boolean;
   /** SSO groups with read-only access to everything (ArgoCD's built-in `role:readonly`). @default - none */
   readonly readOnlyGroups?: readonly string[];
+  /** What the notifications controller reports, and where. */
+  readonly notifications: ArgoCdNotificationsProps;
 }
 
 /**
@@ -50,7 +53,7 @@ export class ArgoCdInstallation extends Construct {
       server: { ...replicated(2), ...metrics },
       repoServer: { ...replicated(2), ...metrics },
       applicationSet: { ...replicated(2), ...metrics },
-      notifications: metrics,
+      notifications: argoCdNotificationValues(props.notifications),
     });
     this.release = new Release(this, 'release', {
       name: 'argocd',

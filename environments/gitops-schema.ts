@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ipv4Block, logRetentionDays } from './fields';
 import { argoCdBackoff, argoCdSchedule, goDuration } from './schedule-fields';
 import type { Tier } from './tiers';
+import { NOTIFICATION_TRIGGERS } from '../constructs/argocd-notifications';
 
 /**
  * GitOps: the Kubernetes cluster ArgoCD runs in, the ArgoCD install, and the policy of what may deploy
@@ -148,6 +149,36 @@ const EmergencyOverrideSchema = z.strictObject({
     }),
 });
 
+/** A Kubernetes object name (RFC 1123 subdomain). */
+const kubernetesName = z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, 'must be a Kubernetes object name: lower case letters, digits, "-" and "."');
+/** A key of the notifications Secret, as ArgoCD's `$<key>` references can name it (letters, digits, `_`, `-`). */
+const notificationSecretKey = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a Secret key ArgoCD can reference as $<key>: letters, digits, "_" and "-"');
+
+/**
+ * ArgoCD's notifications: a trigger and a template for each event, and where they go. The webhook's URL and
+ * token are keys of a Kubernetes Secret that is created outside Groundwork (External Secrets, or by hand):
+ * config names them, and can hold no value.
+ */
+const NotificationsSchema = z.strictObject({
+  /** The webhook notified of every application's events. @default - none: the triggers exist for apps to subscribe to */
+  webhook: z
+    .strictObject({
+      /** The Secret holding the webhook's URL and token, in ArgoCD's namespace. @default 'argocd-notifications-secret' */
+      secretName: kubernetesName.default('argocd-notifications-secret'),
+      /** Its key holding the URL. @default 'webhook-url' */
+      urlKey: notificationSecretKey.default('webhook-url'),
+      /** Its key holding a bearer token, sent as `Authorization: Bearer`. @default - no token */
+      tokenKey: notificationSecretKey.optional(),
+    })
+    .optional(),
+  /** The events sent to the webhook. @default ['on-sync-failed', 'on-health-degraded', 'on-deployed'] */
+  triggers: z
+    .array(z.enum(NOTIFICATION_TRIGGERS))
+    .min(1)
+    .refine((triggers) => new Set(triggers).size === triggers.length, 'must name each trigger once')
+    .default([...NOTIFICATION_TRIGGERS]),
+});
+
 export const GitopsSchema = z.strictObject({
   /** The cluster ArgoCD runs in and deploys to. */
   cluster: z.discriminatedUnion('kind', [EksClusterSchema, ExistingClusterSchema]),
@@ -203,6 +234,8 @@ export const GitopsSchema = z.strictObject({
   syncWindows: z.array(SyncWindowSchema).optional(),
   /** Scheduled maintenance: deny windows that block every sync, automated or manual. @default [] */
   maintenanceWindows: z.array(MaintenanceWindowSchema).default([]),
+  /** ArgoCD's notifications of failed syncs, degraded health and deployments. @default - see each field */
+  notifications: NotificationsSchema.prefault({}),
   /** A break-glass that lets people sync by hand inside every window until it expires. @default - none */
   emergencyOverride: EmergencyOverrideSchema.optional(),
   /** How a failed sync is retried: attempts, with exponential backoff. @default - 5 attempts, 5s doubling up to 3m */

@@ -46,6 +46,7 @@ export class GitopsStack extends EnvironmentStack {
       namespace,
       highAvailability: gitops.argocd.highAvailability,
       readOnlyGroups: [gitops.ssoGroups.viewers],
+      notifications: { environment: env.name, webhook: gitops.notifications.webhook, subscribe: gitops.notifications.triggers },
     });
     const workspace = inputs.observability.prometheusWorkspace;
     if (workspace) {
