@@ -38,3 +38,14 @@ export const vpcCidr = z.string().superRefine((value, ctx) => {
           : undefined;
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+/** A Helm chart version, exact: a range would let a new chart in without review. */
+export const helmChartVersion = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact chart version such as "8.3.9": charts are pinned');
+
+/** A namespace of Groundwork's own on the cluster, not one of Kubernetes' system namespaces; `owner` names whose it is. */
+export function ownNamespace(owner: string) {
+  return z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+    .refine((namespace) => !['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace), `must be ${owner} own namespace, not one of Kubernetes' (default, kube-system, kube-public, kube-node-lease)`);
+}

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ipv4Block, logRetentionDays } from './fields';
+import { helmChartVersion, ipv4Block, logRetentionDays, ownNamespace } from './fields';
 import { argoCdBackoff, argoCdSchedule, goDuration } from './schedule-fields';
 import type { Tier } from './tiers';
-import { NOTIFICATION_TRIGGERS } from '../constructs/argocd-notifications';
 
 /**
  * GitOps: the Kubernetes cluster ArgoCD runs in, the ArgoCD install, and the policy of what may deploy
@@ -10,7 +9,6 @@ import { NOTIFICATION_TRIGGERS } from '../constructs/argocd-notifications';
  */
 
 const kubernetesVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.33"');
-const chartVersion = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact chart version such as "8.3.9": charts are pinned');
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN');
 
 /** A Git repository as ArgoCD clones it: `https://` or `ssh://`, or scp-like `git@host:org/repo.git`. */
@@ -154,6 +152,9 @@ const kubernetesName = z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/
 /** A key of the notifications Secret, as ArgoCD's `$<key>` references can name it (letters, digits, `_`, `-`). */
 const notificationSecretKey = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a Secret key ArgoCD can reference as $<key>: letters, digits, "_" and "-"');
 
+/** The events ArgoCD's notifications report. */
+const NOTIFICATION_TRIGGERS = ['on-sync-failed', 'on-health-degraded', 'on-deployed'] as const;
+
 /**
  * ArgoCD's notifications: a trigger and a template for each event, and where they go. The webhook's URL and
  * token are keys of a Kubernetes Secret that is created outside Groundwork (External Secrets, or by hand):
@@ -171,7 +172,10 @@ const NotificationsSchema = z.strictObject({
       tokenKey: notificationSecretKey.optional(),
     })
     .optional(),
-  /** The events sent to the webhook. @default ['on-sync-failed', 'on-health-degraded', 'on-deployed'] */
+  /**
+   * The events sent to the webhook: ArgoCD's triggers of those names, which constructs/argocd-notifications.ts
+   * defines (the stack's types keep the two lists alike). @default ['on-sync-failed', 'on-health-degraded', 'on-deployed']
+   */
   triggers: z
     .array(z.enum(NOTIFICATION_TRIGGERS))
     .min(1)
@@ -186,15 +190,11 @@ export const GitopsSchema = z.strictObject({
   argocd: z
     .strictObject({
       /** Version of the `argo-cd` Helm chart (argo-helm); pinned. @default '8.3.9' */
-      chartVersion: chartVersion.default('8.3.9'),
+      chartVersion: helmChartVersion.default('8.3.9'),
       /** Version of the `argocd-apps` Helm chart that creates the projects and the root application. @default '2.0.5' */
-      appsChartVersion: chartVersion.default('2.0.5'),
+      appsChartVersion: helmChartVersion.default('2.0.5'),
       /** Namespace ArgoCD runs in. @default 'argocd' */
-      namespace: z
-        .string()
-        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name')
-        .refine((namespace) => !['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace), "must be ArgoCD's own namespace, not one of Kubernetes' (default, kube-system, kube-public, kube-node-lease)")
-        .default('argocd'),
+      namespace: ownNamespace("ArgoCD's").default('argocd'),
       /**
        * Redis HA and two replicas of the server, repo server and ApplicationSet controller, with disruption
        * budgets. Redis HA needs three nodes (hard anti-affinity).

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logRetentionDays } from './fields';
+import { helmChartVersion, logRetentionDays, ownNamespace } from './fields';
 
 /**
  * Alarms, the dashboard and the audit trail of an environment. Every threshold has a default; the alarm
@@ -110,19 +110,28 @@ const PrometheusSchema = z.strictObject({
    * metrics to it. @default - true when `gitops.cluster` is an EKS cluster
    */
   enabled: z.boolean().optional(),
+  /** The cluster namespace of the collector and Grafana (with `gitops`). @default 'monitoring' */
+  namespace: ownNamespace("the collector's and Grafana's").default('monitoring'),
   /** The in-cluster Prometheus that scrapes ArgoCD and writes to the workspace (with `gitops`). @default - see each field */
   collector: z
     .strictObject({
       /** Version of the `prometheus` Helm chart (prometheus-community); pinned. @default '29.27.0' */
-      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact chart version such as "29.27.0": charts are pinned').default('29.27.0'),
-      /** Namespace the collector runs in. @default 'monitoring' */
-      namespace: z
-        .string()
-        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name')
-        .refine((namespace) => !['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace), "must be the collector's own namespace, not one of Kubernetes' (default, kube-system, kube-public, kube-node-lease)")
-        .default('monitoring'),
+      chartVersion: helmChartVersion.default('29.27.0'),
       /** Seconds between scrapes: 10 to 300. @default 30 */
       scrapeIntervalSeconds: z.number().int().min(10).max(300).default(30),
+    })
+    .prefault({}),
+  /**
+   * Grafana with the GitOps dashboard, reading the workspace (with `gitops`). The dashboard is a ConfigMap
+   * that Grafana's sidecar loads, so with `install: false` a Grafana of your own whose sidecar watches the
+   * namespace shows it too. @default - see each field
+   */
+  grafana: z
+    .strictObject({
+      /** Whether Groundwork installs Grafana (the `grafana` chart of grafana-community). @default true */
+      install: z.boolean().default(true),
+      /** Version of the `grafana` chart; pinned. @default '12.11.1' */
+      chartVersion: helmChartVersion.default('12.11.1'),
     })
     .prefault({}),
   /** The workspace's metrics are encrypted with the environment's own key. Only an emulator environment may turn it off. @default true */

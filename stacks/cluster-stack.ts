@@ -1,3 +1,4 @@
+import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
@@ -11,6 +12,8 @@ import type { ObservabilityStack } from './observability-stack';
 
 /** The metrics collector's Kubernetes service account, which its IAM role trusts. */
 export const METRICS_COLLECTOR_SERVICE_ACCOUNT = 'metrics-collector';
+/** Grafana's Kubernetes service account, which its IAM role trusts. */
+export const GRAFANA_SERVICE_ACCOUNT = 'grafana';
 
 /** The EKS part of an environment's GitOps config. */
 export type EksClusterConfig = Extract<NonNullable<Environment['gitops']>['cluster'], { kind: 'eks' }>;
@@ -18,7 +21,8 @@ export type EksClusterConfig = Extract<NonNullable<Environment['gitops']>['clust
 /**
  * `cluster-<env>`: the EKS cluster ArgoCD runs in, for environments whose config asks for one. Its nodes
  * (and so its pods) may reach the database and the cache, whose endpoints the gitops stack hands them. With
- * the Managed Prometheus workspace, the role the metrics collector's service account writes to it with.
+ * the Managed Prometheus workspace, the roles the metrics collector's and Grafana's service accounts write
+ * to it and read it with.
  */
 export class ClusterStack extends EnvironmentStack {
   readonly clusterName: string;
@@ -26,6 +30,8 @@ export class ClusterStack extends EnvironmentStack {
   readonly certificateAuthority: string;
   /** The role the metrics collector's service account assumes to write to the workspace, when there is one. */
   readonly metricsCollectorRoleArn?: string;
+  /** The role Grafana's service account assumes to query the workspace, when there is one. */
+  readonly grafanaRoleArn?: string;
 
   constructor(scope: Construct, env: Environment, config: EksClusterConfig, network: NetworkStack, data: DataStack, observability: ObservabilityStack) {
     super(scope, 'cluster', env);
@@ -54,18 +60,26 @@ export class ClusterStack extends EnvironmentStack {
 
     const workspace = observability.prometheusWorkspace;
     if (workspace) {
-      const { collector } = env.observability.prometheus;
-      const role = new ServiceAccountRole(this, 'metrics-collector-role', {
-        roleName: `groundwork-${env.name}-metrics-collector`,
-        oidcProviderArn: cluster.oidcProviderArn,
-        oidcIssuerUrl: cluster.oidcIssuerUrl,
-        namespace: collector.namespace,
-        serviceAccountName: METRICS_COLLECTOR_SERVICE_ACCOUNT,
-        // Writing samples to this workspace only: no query, no rules, no other workspace.
-        statements: [{ sid: 'RemoteWriteToTheWorkspace', actions: ['aps:RemoteWrite'], resources: [workspace.arn] }],
-      });
-      this.metricsCollectorRoleArn = role.roleArn;
-      new TerraformOutput(this, 'metrics_collector_role_arn', { value: role.roleArn, description: 'IAM role of the metrics collector\'s service account (aps:RemoteWrite to the workspace)' });
+      const { namespace } = env.observability.prometheus;
+      const serviceAccountRole = (id: string, serviceAccountName: string, statement: DataAwsIamPolicyDocumentStatement) =>
+        new ServiceAccountRole(this, id, {
+          roleName: `groundwork-${env.name}-${serviceAccountName}`,
+          oidcProviderArn: cluster.oidcProviderArn,
+          oidcIssuerUrl: cluster.oidcIssuerUrl,
+          namespace,
+          serviceAccountName,
+          statements: [{ ...statement, resources: [workspace.arn] }],
+        }).roleArn;
+      // The collector writes samples to this workspace only, and Grafana only reads it: no rules, no other workspace.
+      this.metricsCollectorRoleArn = serviceAccountRole('metrics-collector-role', METRICS_COLLECTOR_SERVICE_ACCOUNT, { sid: 'RemoteWriteToTheWorkspace', actions: ['aps:RemoteWrite'] });
+      new TerraformOutput(this, 'metrics_collector_role_arn', { value: this.metricsCollectorRoleArn, description: 'IAM role of the metrics collector\'s service account (aps:RemoteWrite to the workspace)' });
+      if (env.observability.prometheus.grafana.install) {
+        this.grafanaRoleArn = serviceAccountRole('grafana-role', GRAFANA_SERVICE_ACCOUNT, {
+          sid: 'QueryTheWorkspace',
+          actions: ['aps:QueryMetrics', 'aps:GetSeries', 'aps:GetLabels', 'aps:GetMetricMetadata'],
+        });
+        new TerraformOutput(this, 'grafana_role_arn', { value: this.grafanaRoleArn, description: 'IAM role of Grafana\'s service account (queries the workspace)' });
+      }
     }
 
     this.clusterName = cluster.clusterName;

@@ -3,8 +3,9 @@ import type { Environment } from '../environments';
 /**
  * The GitOps loop's metrics, as ArgoCD exports them, and the alerts on them: one list, so that a dashboard
  * panel and the alert that watches it read the same expression. Rendered into the Managed Prometheus
- * workspace's rule groups (constructs/managed-prometheus-workspace.ts); every expression is parsed by the
- * Prometheus project's own PromQL grammar in test/gitops-metrics.test.ts.
+ * workspace's rule groups (constructs/managed-prometheus-workspace.ts) and into the Grafana dashboard
+ * (`gitopsDashboard`); every expression is parsed by the Prometheus project's own PromQL grammar in
+ * test/gitops-monitoring.test.ts and test/gitops-dashboard.test.ts.
  */
 
 /** An ArgoCD component the collector scrapes: its `job` label and the chart's metrics port. */
@@ -30,11 +31,15 @@ export interface GitopsQuery {
   readonly expr: string;
   /** The dashboard panel's unit (Grafana's). */
   readonly unit: 'short' | 's' | 'percentunit';
+  /** How the panel draws it. @default 'timeseries' */
+  readonly panel?: 'timeseries' | 'bargauge';
+  /** The series' legend, Grafana's `{{label}}` templating. @default - the labels */
+  readonly legend?: string;
 }
 
 /** The dashboard's panels, in order: sync rate, duration, failures, health by app, drift, the components. */
 export const GITOPS_QUERIES = {
-  syncRate: { id: 'sync-rate', title: 'Syncs per minute, by phase', expr: 'sum by (phase) (rate(argocd_app_sync_total[5m])) * 60', unit: 'short' },
+  syncRate: { id: 'sync-rate', title: 'Syncs per minute, by phase', expr: 'sum by (phase) (rate(argocd_app_sync_total[5m])) * 60', unit: 'short', legend: '{{phase}}' },
   syncFailureRatio: {
     id: 'sync-failure-ratio',
     title: 'Share of syncs that failed',
@@ -47,10 +52,10 @@ export const GITOPS_QUERIES = {
     expr: 'histogram_quantile(0.95, sum by (le) (rate(argocd_app_reconcile_bucket[5m])))',
     unit: 's',
   },
-  failedSyncsByApp: { id: 'failed-syncs-by-app', title: 'Failed syncs in the last hour, by application', expr: 'sum by (name) (increase(argocd_app_sync_total{phase=~"Failed|Error"}[1h]))', unit: 'short' },
-  healthByApp: { id: 'health-by-app', title: 'Applications by health', expr: 'sum by (health_status) (argocd_app_info)', unit: 'short' },
-  outOfSyncApps: { id: 'out-of-sync-apps', title: 'Applications out of sync (drift)', expr: 'sum by (name) (argocd_app_info{sync_status="OutOfSync"})', unit: 'short' },
-  componentsUp: { id: 'components-up', title: 'ArgoCD components up', expr: `sum by (job) (up{job=~"${ARGOCD_COMPONENTS.map((c) => c.job).join('|')}"})`, unit: 'short' },
+  failedSyncsByApp: { id: 'failed-syncs-by-app', title: 'Failed syncs in the last hour, by application', expr: 'sum by (name) (increase(argocd_app_sync_total{phase=~"Failed|Error"}[1h]))', unit: 'short', legend: '{{name}}' },
+  healthByApp: { id: 'health-by-app', title: 'Applications by health', expr: 'sum by (health_status) (argocd_app_info)', unit: 'short', panel: 'bargauge', legend: '{{health_status}}' },
+  outOfSyncApps: { id: 'out-of-sync-apps', title: 'Applications out of sync (drift)', expr: 'sum by (name) (argocd_app_info{sync_status="OutOfSync"})', unit: 'short', legend: '{{name}}' },
+  componentsUp: { id: 'components-up', title: 'ArgoCD components up', expr: `sum by (job) (up{job=~"${ARGOCD_COMPONENTS.map((c) => c.job).join('|')}"})`, unit: 'short', panel: 'bargauge', legend: '{{job}}' },
 } as const satisfies Record<string, GitopsQuery>;
 
 /** A Prometheus alerting rule, with what the rule group's YAML needs. */
@@ -132,4 +137,44 @@ export function gitopsAlertRules(env: Environment): PrometheusAlertRule[] {
 /** The runbook section of an alert: GitHub's anchor of its heading. */
 export function runbookUrl(env: Environment, alert: string): string {
   return `${env.observability.prometheus.runbookBaseUrl ?? 'docs/runbooks/'}gitops-alerts.md#${alert.toLowerCase()}`;
+}
+
+/** The uid of the Grafana data source the dashboard reads by default: the workspace, as Grafana is given it. */
+export const DASHBOARD_DATASOURCE_UID = 'groundwork-prometheus';
+
+/**
+ * The GitOps loop's Grafana dashboard (JSON model): a panel per query of GITOPS_QUERIES, two to a row, each
+ * linking the runbook of every alert that watches it. Its data source is a variable, defaulting to the
+ * workspace, so a Grafana of your own can show it with its own Prometheus.
+ */
+export function gitopsDashboard(env: Environment): Record<string, unknown> {
+  const alerts = gitopsAlertRules(env);
+  const panels = Object.values(GITOPS_QUERIES).map((query: GitopsQuery, index) => {
+    const watching = alerts.filter((rule) => rule.query?.id === query.id);
+    return {
+      id: index + 1,
+      type: query.panel ?? 'timeseries',
+      title: query.title,
+      description: watching.length > 0 ? `Alerts: ${watching.map((rule) => rule.alert).join(', ')}` : '',
+      gridPos: { x: (index % 2) * 12, y: Math.floor(index / 2) * 8, w: 12, h: 8 },
+      datasource: { type: 'prometheus', uid: '${datasource}' },
+      targets: [{ refId: 'A', expr: query.expr, ...(query.legend && { legendFormat: query.legend }) }],
+      fieldConfig: { defaults: { unit: query.unit }, overrides: [] },
+      links: watching.map((rule) => ({ title: `Runbook: ${rule.alert}`, url: runbookUrl(env, rule.alert), targetBlank: true })),
+    };
+  });
+  return {
+    uid: `groundwork-gitops-${env.name}`,
+    title: `GitOps loop (${env.name})`,
+    tags: ['groundwork', 'gitops', env.name],
+    timezone: 'utc',
+    editable: false,
+    refresh: '1m',
+    time: { from: 'now-6h', to: 'now' },
+    schemaVersion: 39,
+    templating: {
+      list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: { text: DASHBOARD_DATASOURCE_UID, value: DASHBOARD_DATASOURCE_UID } }],
+    },
+    panels,
+  };
 }

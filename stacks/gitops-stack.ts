@@ -7,10 +7,12 @@ import { gitopsObjects } from '../environments/gitops-policy';
 import { ArgoCdAppOfApps } from '../constructs/argocd-app-of-apps';
 import { ArgoCdClusterMetadata } from '../constructs/argocd-cluster-metadata';
 import { ArgoCdInstallation } from '../constructs/argocd-installation';
+import { InClusterGrafana } from '../constructs/in-cluster-grafana';
 import { PrometheusCollector } from '../constructs/prometheus-collector';
-import { METRICS_COLLECTOR_SERVICE_ACCOUNT, type ClusterStack } from './cluster-stack';
+import { GRAFANA_SERVICE_ACCOUNT, METRICS_COLLECTOR_SERVICE_ACCOUNT, type ClusterStack } from './cluster-stack';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
+import { DASHBOARD_DATASOURCE_UID, gitopsDashboard } from './gitops-metrics';
 import type { NetworkStack } from './network-stack';
 import type { ObservabilityStack } from './observability-stack';
 import type { SecretsStack } from './secrets-stack';
@@ -28,9 +30,9 @@ export interface GitopsInputs {
 
 /**
  * `gitops-<env>`: ArgoCD on the environment's cluster, its projects and root app-of-apps from the
- * environment's policy, the infrastructure metadata workloads read, and the collector that writes ArgoCD's
- * metrics to the Managed Prometheus workspace. The Kubernetes and Helm providers only: nothing here talks
- * to AWS.
+ * environment's policy, the infrastructure metadata workloads read, and, with the Managed Prometheus
+ * workspace, the collector that writes ArgoCD's metrics to it and Grafana with the GitOps dashboard that
+ * reads it. The Kubernetes and Helm providers only: nothing here talks to AWS.
  */
 export class GitopsStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment, inputs: GitopsInputs) {
@@ -50,10 +52,10 @@ export class GitopsStack extends EnvironmentStack {
     });
     const workspace = inputs.observability.prometheusWorkspace;
     if (workspace) {
-      const { collector } = env.observability.prometheus;
-      new PrometheusCollector(this, 'metrics-collector', {
+      const { collector, grafana, namespace: monitoringNamespace } = env.observability.prometheus;
+      const metricsCollector = new PrometheusCollector(this, 'metrics-collector', {
         chartVersion: collector.chartVersion,
-        namespace: collector.namespace,
+        namespace: monitoringNamespace,
         serviceAccountName: METRICS_COLLECTOR_SERVICE_ACCOUNT,
         remoteWriteUrl: `${workspace.endpoint}api/v1/remote_write`,
         region: env.region,
@@ -61,6 +63,19 @@ export class GitopsStack extends EnvironmentStack {
         roleArn: inputs.cluster?.metricsCollectorRoleArn,
         scrapeNamespace: namespace,
         scrapeIntervalSeconds: collector.scrapeIntervalSeconds,
+      });
+      new InClusterGrafana(this, 'grafana', {
+        namespace: monitoringNamespace,
+        dashboards: { 'gitops.json': gitopsDashboard(env) },
+        dependsOn: [metricsCollector.release],
+        install: grafana.install
+          ? {
+              chartVersion: grafana.chartVersion,
+              serviceAccountName: GRAFANA_SERVICE_ACCOUNT,
+              prometheus: { url: workspace.endpoint, region: env.region, uid: DASHBOARD_DATASOURCE_UID, name: `Managed Prometheus (${env.name})` },
+              roleArn: inputs.cluster?.grafanaRoleArn,
+            }
+          : undefined,
       });
     }
     const { projects, applications } = gitopsObjects(env);

@@ -3,8 +3,7 @@ import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { parse } from 'yaml';
 import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
 import { ConfigError } from '../environments/load';
-import { ARGOCD_COMPONENTS } from '../stacks/gitops-metrics';
-import { crossStackSource, only, policyOf, readStacks, resources, stack, synthesizeInto } from './support/synthesized';
+import { crossStackSource, only, readStacks, resources, stack, synthesizeInto } from './support/synthesized';
 
 // The gitops stacks need the Kubernetes and Helm providers, which this machine cannot install, so
 // `terraform validate` cannot run on them. They are proved here instead: by their synthesized JSON, and
@@ -284,78 +283,5 @@ describe('invalid GitOps config', () => {
   it('is rejected beside an emulator', () => {
     const config = { ...environments.local, gitops: environments.dev.gitops } as EnvironmentConfig;
     expect(() => loadEnvironments({ local: config })).toThrow('local.gitops: is not available with an emulator');
-  });
-});
-
-describe('the metrics collector', () => {
-  const collector = (json: ReturnType<typeof stack>) => resources(json, 'helm_release').map(([, release]) => release).find((release) => release.chart === 'prometheus');
-  const collectorValues = (json: ReturnType<typeof stack>) => parse(collector(json)!.values[0]);
-
-  it.each(GITOPS_ENVIRONMENTS)('every ArgoCD component of gitops-%s serves its metrics Service', (env) => {
-    const values = valuesOf(env, 'argo-cd');
-    for (const component of ['controller', 'server', 'repoServer', 'applicationSet', 'notifications']) expect(values[component].metrics).toEqual({ enabled: true });
-  });
-
-  it.each(['staging', 'prod'])('in gitops-%s scrapes ArgoCD\'s metrics Services and writes them to the workspace under the cluster\'s service-account role', (env) => {
-    const json = stack(`gitops-${env}`);
-    expect(collector(json)).toMatchObject({ repository: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus', version: '29.27.0', namespace: 'monitoring', create_namespace: true });
-    const values = collectorValues(json);
-    expect(values.serviceAccounts.server.name).toBe('metrics-collector');
-    expect(crossStackSource(values.serviceAccounts.server.annotations['eks.amazonaws.com/role-arn'])).toEqual({ stack: `cluster-${env}`, expression: expect.stringMatching(/^\$\{aws_iam_role\.metrics-collector-role_\w+\.arn\}$/) });
-    const [remoteWrite] = values.server.remoteWrite;
-    const { region } = loadEnvironments({ [env]: environments[env as 'staging' | 'prod'] })[0];
-    expect(remoteWrite.sigv4).toEqual({ region });
-    expect(remoteWrite.url).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-observability-\w+\.outputs\.[\w-]+prometheus_endpoint\}api\/v1\/remote_write$/);
-    expect(crossStackSource(remoteWrite.url.replace(/api\/v1\/remote_write$/, '')).stack).toBe(`observability-${env}`);
-    // The history is the workspace's: no volume, no rules, none of the chart's extras.
-    expect(values.server.persistentVolume).toEqual({ enabled: false });
-    for (const extra of ['alertmanager', 'kube-state-metrics', 'prometheus-node-exporter', 'prometheus-pushgateway']) expect(values[extra]).toEqual({ enabled: false });
-  });
-
-  it('scrapes only ArgoCD\'s namespace, each metrics Service as the job the alerts name', () => {
-    const { scrapeConfigs } = collectorValues(stack('gitops-prod'));
-    const enabled = Object.entries(scrapeConfigs as Record<string, any>).filter(([, job]) => job.enabled);
-    expect(enabled.map(([name]) => name)).toEqual(['argocd-metrics']);
-    const [[, job]] = enabled;
-    expect(job.kubernetes_sd_configs).toEqual([{ role: 'endpointslice', namespaces: { names: ['argocd'] } }]);
-    // The relabelling the alerts' `job` labels depend on: `argocd-server-metrics` is scraped as `argocd-server`.
-    const jobName = (service: string) => {
-      const [keep, rename] = job.relabel_configs;
-      if (!new RegExp(`^(?:${keep.regex})$`).test(service)) return undefined;
-      return service.replace(new RegExp(`^(?:${rename.regex})$`), rename.replacement);
-    };
-    for (const component of ARGOCD_COMPONENTS) expect(jobName(`${component.job}-metrics`)).toBe(component.job);
-    expect(jobName('argocd-redis')).toBeUndefined();
-  });
-
-  it.each(['staging', 'prod'])('writes as a role in cluster-%s that only its service account may assume, and that may only write to the workspace', (env) => {
-    const json = stack(`cluster-${env}`);
-    const [[name, role]] = resources(json, 'aws_iam_role').filter(([, r]) => r.name === `groundwork-${env}-metrics-collector`);
-    const [trust] = policyOf(json, role.assume_role_policy);
-    const oidc = resources(json, 'aws_iam_openid_connect_provider')[0][0];
-    const issuer = `\${replace(aws_iam_openid_connect_provider.${oidc}.url, "https://", "")}`;
-    expect(trust).toEqual({
-      actions: ['sts:AssumeRoleWithWebIdentity'],
-      principals: [{ type: 'Federated', identifiers: [`\${aws_iam_openid_connect_provider.${oidc}.arn}`] }],
-      condition: [
-        { test: 'StringEquals', variable: `${issuer}:sub`, values: ['system:serviceaccount:monitoring:metrics-collector'] },
-        { test: 'StringEquals', variable: `${issuer}:aud`, values: ['sts.amazonaws.com'] },
-      ],
-    });
-    const inline = resources(json, 'aws_iam_role_policy').map(([, policy]) => policy).filter((policy) => policy.role === `\${aws_iam_role.${name}.name}`);
-    expect(inline).toHaveLength(1);
-    const [statement] = policyOf(json, inline[0].policy);
-    expect(statement.actions).toEqual(['aps:RemoteWrite']);
-    expect(statement.resources).toHaveLength(1);
-    expect(crossStackSource(statement.resources[0])).toEqual({ stack: `observability-${env}`, expression: expect.stringMatching(/^\$\{aws_prometheus_workspace\.[\w-]+\.arn\}$/) });
-    expect(resources(json, 'aws_iam_role_policy_attachment').filter(([, attachment]) => attachment.role === `\${aws_iam_role.${name}.name}`)).toEqual([]);
-  });
-
-  it('is not installed where there is no workspace (dev\'s existing cluster, as shipped); on an existing cluster with one, it writes with the nodes\' credentials', () => {
-    expect(collector(stack('gitops-dev'))).toBeUndefined();
-    const dev = structuredClone(environments.dev) as EnvironmentConfig;
-    dev.observability = { ...dev.observability, prometheus: { enabled: true } };
-    const json = readStacks(synthesizeInto({ dev })).get('gitops-dev')!;
-    expect(collectorValues(json).serviceAccounts.server.annotations).toEqual({});
   });
 });
