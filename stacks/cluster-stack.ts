@@ -1,10 +1,9 @@
-import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { EksCluster } from '../constructs/eks-cluster';
 import { SecurityGroupAccess } from '../constructs/private-security-group';
-import { ServiceAccountRole } from '../constructs/service-account-role';
+import { PrometheusWorkspaceRoles } from '../constructs/prometheus-workspace-roles';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 import type { NetworkStack } from './network-stack';
@@ -60,26 +59,20 @@ export class ClusterStack extends EnvironmentStack {
 
     const workspace = observability.prometheusWorkspace;
     if (workspace) {
-      const { namespace } = env.observability.prometheus;
-      const serviceAccountRole = (id: string, serviceAccountName: string, statement: DataAwsIamPolicyDocumentStatement) =>
-        new ServiceAccountRole(this, id, {
-          roleName: `groundwork-${env.name}-${serviceAccountName}`,
-          oidcProviderArn: cluster.oidcProviderArn,
-          oidcIssuerUrl: cluster.oidcIssuerUrl,
-          namespace,
-          serviceAccountName,
-          statements: [{ ...statement, resources: [workspace.arn] }],
-        }).roleArn;
-      // The collector writes samples to this workspace only, and Grafana only reads it: no rules, no other workspace.
-      this.metricsCollectorRoleArn = serviceAccountRole('metrics-collector-role', METRICS_COLLECTOR_SERVICE_ACCOUNT, { sid: 'RemoteWriteToTheWorkspace', actions: ['aps:RemoteWrite'] });
-      new TerraformOutput(this, 'metrics_collector_role_arn', { value: this.metricsCollectorRoleArn, description: 'IAM role of the metrics collector\'s service account (aps:RemoteWrite to the workspace)' });
-      if (env.observability.prometheus.grafana.install) {
-        this.grafanaRoleArn = serviceAccountRole('grafana-role', GRAFANA_SERVICE_ACCOUNT, {
-          sid: 'QueryTheWorkspace',
-          actions: ['aps:QueryMetrics', 'aps:GetSeries', 'aps:GetLabels', 'aps:GetMetricMetadata'],
-        });
-        new TerraformOutput(this, 'grafana_role_arn', { value: this.grafanaRoleArn, description: 'IAM role of Grafana\'s service account (queries the workspace)' });
-      }
+      const { namespace, grafana } = env.observability.prometheus;
+      const roles = new PrometheusWorkspaceRoles(this, 'prometheus-roles', {
+        namePrefix: `groundwork-${env.name}`,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        namespace,
+        workspaceArn: workspace.arn,
+        writerServiceAccount: METRICS_COLLECTOR_SERVICE_ACCOUNT,
+        readerServiceAccount: grafana.install ? GRAFANA_SERVICE_ACCOUNT : undefined,
+      });
+      this.metricsCollectorRoleArn = roles.writerRoleArn;
+      this.grafanaRoleArn = roles.readerRoleArn;
+      new TerraformOutput(this, 'metrics_collector_role_arn', { value: roles.writerRoleArn, description: 'IAM role of the metrics collector\'s service account (aps:RemoteWrite to the workspace)' });
+      if (roles.readerRoleArn) new TerraformOutput(this, 'grafana_role_arn', { value: roles.readerRoleArn, description: 'IAM role of Grafana\'s service account (queries the workspace)' });
     }
 
     this.clusterName = cluster.clusterName;

@@ -72,7 +72,7 @@ describe('the metrics collector', () => {
     expect(collector(json)).toMatchObject({ repository: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus', version: '29.27.0', namespace: 'monitoring', create_namespace: true });
     const values = collectorValues(json);
     expect(values.serviceAccounts.server.name).toBe('metrics-collector');
-    expect(crossStackSource(values.serviceAccounts.server.annotations['eks.amazonaws.com/role-arn'])).toEqual({ stack: `cluster-${env}`, expression: expect.stringMatching(/^\$\{aws_iam_role\.metrics-collector-role_\w+\.arn\}$/) });
+    expect(crossStackSource(values.serviceAccounts.server.annotations['eks.amazonaws.com/role-arn'])).toEqual({ stack: `cluster-${env}`, expression: expect.stringMatching(/^\$\{aws_iam_role\.prometheus-roles_metrics-collector_role_\w+\.arn\}$/) });
     const [remoteWrite] = values.server.remoteWrite;
     const { region } = loaded(env as 'staging' | 'prod');
     expect(remoteWrite.sigv4).toEqual({ region });
@@ -167,7 +167,7 @@ describe.each(WITH_WORKSPACE)('gitops-%s: Grafana', (env) => {
     expect(values.persistence).toEqual({ enabled: false });
     expect(values['grafana.ini']).toMatchObject({ auth: { sigv4_auth_enabled: true }, 'auth.anonymous': { enabled: false }, users: { allow_sign_up: false } });
     expect(values.adminPassword).toBeUndefined();
-    expect(crossStackSource(values.serviceAccount.annotations['eks.amazonaws.com/role-arn'])).toEqual({ stack: `cluster-${env}`, expression: expect.stringMatching(/^\$\{aws_iam_role\.grafana-role_\w+\.arn\}$/) });
+    expect(crossStackSource(values.serviceAccount.annotations['eks.amazonaws.com/role-arn'])).toEqual({ stack: `cluster-${env}`, expression: expect.stringMatching(/^\$\{aws_iam_role\.prometheus-roles_grafana_role_\w+\.arn\}$/) });
     expect(values.serviceAccount.name).toBe('grafana');
   });
 
