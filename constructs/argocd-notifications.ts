@@ -27,26 +27,30 @@ export interface ArgoCdNotificationsProps {
 }
 
 /** What each trigger watches (expr-lang over the Application) and what its message says. */
-const EVENTS: Record<NotificationTrigger, { template: string; description: string; when: string; oncePer?: string; summary: string }> = {
+const EVENTS: Record<NotificationTrigger, { template: string; description: string; when: string; oncePer?: string; summary: string; revision: string }> = {
   'on-sync-failed': {
     template: 'app-sync-failed',
     description: 'A sync of the application failed',
     when: "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
     summary: 'sync failed',
+    revision: '.app.status.sync.revision',
   },
   'on-health-degraded': {
     template: 'app-health-degraded',
     description: 'The application became Degraded',
     when: "app.status.health.status == 'Degraded'",
     summary: 'health degraded',
+    revision: '.app.status.sync.revision',
   },
   'on-deployed': {
     template: 'app-deployed',
     description: 'A sync succeeded and the application is Healthy: once per revision',
     when: "app.status.operationState != nil and app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'",
-    // One message per deployed revision, however often it is synced again.
-    oncePer: 'app.status.sync.revision',
+    // One message per revision a sync deployed: the app's target (`sync.revision`) moves with every commit
+    // to the one repository, deployed or not.
+    oncePer: 'app.status.operationState?.syncResult?.revision',
     summary: 'deployed',
+    revision: '.app.status.operationState.syncResult.revision',
   },
 };
 
@@ -72,7 +76,7 @@ export function argoCdNotificationValues(props: ArgoCdNotificationsProps): Recor
         `"environment": ${JSON.stringify(props.environment)}`,
         '"application": {{ toJson .app.metadata.name }}',
         '"project": {{ toJson .app.spec.project }}',
-        '"revision": {{ toJson .app.status.sync.revision }}',
+        `"revision": {{ toJson ${event.revision} }}`,
         '"health": {{ toJson .app.status.health.status }}',
         '"message": {{ if .app.status.operationState }}{{ toJson .app.status.operationState.message }}{{ else }}""{{ end }}',
       ];

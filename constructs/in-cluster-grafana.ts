@@ -7,6 +7,12 @@ import { stringify } from 'yaml';
 /** The chart repository of the `grafana` chart (grafana-community, where it moved from grafana/helm-charts in 2026). */
 export const GRAFANA_COMMUNITY_REPOSITORY = 'https://grafana-community.github.io/helm-charts';
 
+/**
+ * The data source plugin for Managed Prometheus, pinned: Grafana 13's core Prometheus data source no longer
+ * signs with SigV4 (it migrates such data sources to this plugin, which must be installed).
+ */
+export const AMAZON_PROMETHEUS_PLUGIN = { id: 'grafana-amazonprometheus-datasource', version: '3.0.0' } as const;
+
 /** The label Grafana's dashboard sidecar loads ConfigMaps by, and its value. */
 export const DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
 
@@ -46,7 +52,8 @@ export interface InClusterGrafanaProps {
 }
 
 /**
- * Grafana in the cluster, reading a Managed Prometheus workspace as its only data source, and the dashboards
+ * Grafana in the cluster, reading a Managed Prometheus workspace as its only data source (through the
+ * Amazon Managed Service for Prometheus plugin, which signs with SigV4), and the dashboards
  * its sidecar loads from labelled ConfigMaps. No volume (the dashboards and the data source are provisioned,
  * so nothing is lost with the pod), no sign-up, no anonymous access; the admin password is the chart's
  * generated Secret, and SSO is the operator's to add (it needs a client secret).
@@ -65,8 +72,8 @@ export class InClusterGrafana extends Construct {
         {
           serviceAccount: { create: true, name: install.serviceAccountName, annotations: install.roleArn ? { 'eks.amazonaws.com/role-arn': install.roleArn } : {} },
           persistence: { enabled: false },
+          plugins: [`${AMAZON_PROMETHEUS_PLUGIN.id}@${AMAZON_PROMETHEUS_PLUGIN.version}`],
           'grafana.ini': {
-            auth: { sigv4_auth_enabled: true },
             'auth.anonymous': { enabled: false },
             users: { allow_sign_up: false },
             analytics: { reporting_enabled: false, check_for_updates: false },
@@ -78,7 +85,7 @@ export class InClusterGrafana extends Construct {
                 {
                   name: prometheus.name,
                   uid: prometheus.uid,
-                  type: 'prometheus',
+                  type: AMAZON_PROMETHEUS_PLUGIN.id,
                   access: 'proxy',
                   url: prometheus.url,
                   isDefault: true,
@@ -107,7 +114,9 @@ export class InClusterGrafana extends Construct {
     for (const [file, dashboard] of Object.entries(props.dashboards)) {
       new ConfigMapV1(this, `dashboard-${file.replace(/\.json$/, '')}`, {
         metadata: { name: `dashboard-${file.replace(/\.json$/, '')}`, namespace: props.namespace, labels: { ...DASHBOARD_LABEL } },
-        data: { [file]: JSON.stringify(dashboard, undefined, 2) },
+        // Terraform reads `${` in any string as a template: Grafana's variables (`${datasource}`) are escaped
+        // (by a function: in a replacement string `$$` stands for one `$`).
+        data: { [file]: JSON.stringify(dashboard, undefined, 2).replaceAll('${', () => '$${') },
         dependsOn: [...(props.dependsOn ?? []), ...(this.release ? [this.release] : [])],
       });
     }

@@ -164,8 +164,13 @@ const NotificationsSchema = z.strictObject({
   /** The webhook notified of every application's events. @default - none: the triggers exist for apps to subscribe to */
   webhook: z
     .strictObject({
-      /** The Secret holding the webhook's URL and token, in ArgoCD's namespace. @default 'argocd-notifications-secret' */
-      secretName: kubernetesName.default('argocd-notifications-secret'),
+      /**
+       * The Secret holding the webhook's URL and token, in ArgoCD's namespace. Not the chart's own
+       * `argocd-notifications-secret`, which Helm deletes once the chart stops making it. @default 'argocd-notifications-webhook'
+       */
+      secretName: kubernetesName
+        .refine((name) => name !== 'argocd-notifications-secret', "must not be the chart's own argocd-notifications-secret: Helm deletes it when the webhook is turned on")
+        .default('argocd-notifications-webhook'),
       /** Its key holding the URL. @default 'webhook-url' */
       urlKey: notificationSecretKey.default('webhook-url'),
       /** Its key holding a bearer token, sent as `Authorization: Bearer`. @default - no token */

@@ -123,8 +123,12 @@ export function gitopsAlertRules(env: Environment): PrometheusAlertRule[] {
     },
     {
       alert: 'ArgoCdComponentDown',
-      // absent() of the component's up targets names its job, so the alert says which component.
-      expr: ARGOCD_COMPONENTS.map((component) => `absent(up{job="${component.job}"} == 1)`).join(' or '),
+      // Down: every target of the job fails its scrape, or the job has no target at all. absent() copies
+      // labels only from a plain selector, so each component has its own, and the alert names its job.
+      expr: [
+        `sum by (job) (up{job=~"${ARGOCD_COMPONENTS.map((c) => c.job).join('|')}"}) == 0`,
+        ...ARGOCD_COMPONENTS.map((component) => `absent(up{job="${component.job}"})`),
+      ].join(' or '),
       for: `${thresholds.componentDownMinutes}m`,
       severity: 'critical',
       summary: 'ArgoCD component {{ $labels.job }} is down',
@@ -142,12 +146,13 @@ export function runbookUrl(env: Environment, alert: string): string {
 /** The uid of the Grafana data source the dashboard reads by default: the workspace, as Grafana is given it. */
 export const DASHBOARD_DATASOURCE_UID = 'groundwork-prometheus';
 
+
 /**
  * The GitOps loop's Grafana dashboard (JSON model): a panel per query of GITOPS_QUERIES, two to a row, each
  * linking the runbook of every alert that watches it. Its data source is a variable, defaulting to the
- * workspace, so a Grafana of your own can show it with its own Prometheus.
+ * workspace, so a Grafana of your own can show it with its own Prometheus (`datasourceType` `prometheus`).
  */
-export function gitopsDashboard(env: Environment): Record<string, unknown> {
+export function gitopsDashboard(env: Environment, datasourceType: string): Record<string, unknown> {
   const alerts = gitopsAlertRules(env);
   const panels = Object.values(GITOPS_QUERIES).map((query: GitopsQuery, index) => {
     const watching = alerts.filter((rule) => rule.query?.id === query.id);
@@ -157,7 +162,7 @@ export function gitopsDashboard(env: Environment): Record<string, unknown> {
       title: query.title,
       description: watching.length > 0 ? `Alerts: ${watching.map((rule) => rule.alert).join(', ')}` : '',
       gridPos: { x: (index % 2) * 12, y: Math.floor(index / 2) * 8, w: 12, h: 8 },
-      datasource: { type: 'prometheus', uid: '${datasource}' },
+      datasource: { type: datasourceType, uid: '${datasource}' },
       targets: [{ refId: 'A', expr: query.expr, ...(query.legend && { legendFormat: query.legend }) }],
       fieldConfig: { defaults: { unit: query.unit }, overrides: [] },
       links: watching.map((rule) => ({ title: `Runbook: ${rule.alert}`, url: runbookUrl(env, rule.alert), targetBlank: true })),
@@ -173,7 +178,7 @@ export function gitopsDashboard(env: Environment): Record<string, unknown> {
     time: { from: 'now-6h', to: 'now' },
     schemaVersion: 39,
     templating: {
-      list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: { text: DASHBOARD_DATASOURCE_UID, value: DASHBOARD_DATASOURCE_UID } }],
+      list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: datasourceType, current: { text: DASHBOARD_DATASOURCE_UID, value: DASHBOARD_DATASOURCE_UID } }],
     },
     panels,
   };

@@ -7,7 +7,7 @@ import { gitopsObjects } from '../environments/gitops-policy';
 import { ArgoCdAppOfApps } from '../constructs/argocd-app-of-apps';
 import { ArgoCdClusterMetadata } from '../constructs/argocd-cluster-metadata';
 import { ArgoCdInstallation } from '../constructs/argocd-installation';
-import { InClusterGrafana } from '../constructs/in-cluster-grafana';
+import { AMAZON_PROMETHEUS_PLUGIN, InClusterGrafana } from '../constructs/in-cluster-grafana';
 import { PrometheusCollector } from '../constructs/prometheus-collector';
 import { GRAFANA_SERVICE_ACCOUNT, METRICS_COLLECTOR_SERVICE_ACCOUNT, type ClusterStack } from './cluster-stack';
 import type { DataStack } from './data-stack';
@@ -66,7 +66,8 @@ export class GitopsStack extends EnvironmentStack {
       });
       new InClusterGrafana(this, 'grafana', {
         namespace: monitoringNamespace,
-        dashboards: { 'gitops.json': gitopsDashboard(env) },
+        // Our Grafana reads the workspace through the Managed Prometheus plugin; a Grafana of your own, its Prometheus.
+        dashboards: { 'gitops.json': gitopsDashboard(env, grafana.install ? AMAZON_PROMETHEUS_PLUGIN.id : 'prometheus') },
         dependsOn: [metricsCollector.release],
         install: grafana.install
           ? {

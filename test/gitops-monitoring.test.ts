@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { environments, loadEnvironments } from '../environments';
 import { protectionFor } from '../environments/protection';
-import { GITOPS_QUERIES, gitopsAlertRules } from '../stacks/gitops-metrics';
+import { ARGOCD_COMPONENTS, GITOPS_QUERIES, gitopsAlertRules } from '../stacks/gitops-metrics';
 import { changed, expectRejected } from './support/rejected';
 import { only, policyOf, readStacks, referencedName, resources, stack, synthesizeInto, type StackJson } from './support/synthesized';
 
@@ -39,6 +39,13 @@ describe('every PromQL expression parses with the Prometheus grammar', () => {
     const rules = rulesOf(stack(`observability-${env}`));
     expect(rules.map((rule) => rule.alert)).toEqual(['ArgoCdSyncFailing', 'ArgoCdAppDegraded', 'ArgoCdAppOutOfSync', 'ArgoCdManualSyncWaiting', 'ArgoCdComponentDown']);
     for (const rule of rules) expect({ alert: rule.alert, errors: promqlErrors(rule.expr) }).toEqual({ alert: rule.alert, errors: [] });
+  });
+
+  it('ArgoCdComponentDown can name the component: absent() of a plain selector per job (absent() copies labels from nothing else)', () => {
+    const rule = gitopsAlertRules(loaded('prod')).find((r) => r.alert === 'ArgoCdComponentDown')!;
+    const absent = [...rule.expr.matchAll(/absent\(([^()]*)\)/g)].map((match) => match[1]);
+    expect(absent).toEqual(ARGOCD_COMPONENTS.map((component) => `up{job="${component.job}"}`));
+    expect(rule.expr).toMatch(/^sum by \(job\) \(up\{job=~"[^"]+"\}\) == 0 or /);
   });
 
   it('each alert reads the expression of the dashboard panel it names', () => {

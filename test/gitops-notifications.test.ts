@@ -28,7 +28,7 @@ describe.each(['dev', 'staging', 'prod'])('gitops-%s: ArgoCD\'s notifications', 
     }
     expect(triggers['trigger.on-sync-failed'][0].when).toBe("app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']");
     expect(triggers['trigger.on-health-degraded'][0].when).toBe("app.status.health.status == 'Degraded'");
-    expect(triggers['trigger.on-deployed'][0]).toMatchObject({ when: expect.stringContaining("app.status.health.status == 'Healthy'"), oncePer: 'app.status.sync.revision' });
+    expect(triggers['trigger.on-deployed'][0]).toMatchObject({ when: expect.stringContaining("app.status.health.status == 'Healthy'"), oncePer: 'app.status.operationState?.syncResult?.revision' });
   });
 
   it('post JSON naming the event, the environment and the application, whatever the application\'s message holds', () => {
@@ -39,6 +39,8 @@ describe.each(['dev', 'staging', 'prod'])('gitops-%s: ArgoCD\'s notifications', 
       expect(webhook.groundwork.method).toBe('POST');
       const body = renderedBody(webhook.groundwork.body);
       expect(body).toEqual({ event: trigger, summary: expect.any(String), environment: env, application: 'x', project: 'x', revision: 'x', health: 'x', message: 'x' });
+      // A deployment names the revision its sync deployed, not the target that moves with every commit.
+      expect(webhook.groundwork.body).toContain(trigger === 'on-deployed' ? '"revision": {{ toJson .app.status.operationState.syncResult.revision }}' : '"revision": {{ toJson .app.status.sync.revision }}');
     }
   });
 
@@ -65,7 +67,7 @@ describe('the notifications webhook', () => {
 
   it('defaults to ArgoCD\'s Secret and key names, sends no token unless asked, and may subscribe to fewer events', () => {
     const notifications = notificationsOf(withWebhook({}, ['on-sync-failed']));
-    expect(notifications.secret).toEqual({ create: false, name: 'argocd-notifications-secret' });
+    expect(notifications.secret).toEqual({ create: false, name: 'argocd-notifications-webhook' });
     expect(parse(notifications.notifiers['service.webhook.groundwork'])).toEqual({ url: '$webhook-url', headers: [{ name: 'Content-Type', value: 'application/json' }] });
     expect(notifications.subscriptions).toEqual([{ recipients: ['groundwork'], triggers: ['on-sync-failed'] }]);
   });
@@ -74,6 +76,7 @@ describe('the notifications webhook', () => {
     ['a webhook URL written into config', { url: 'https://hooks.example.com/T000/B000/XXXX' }, undefined, 'prod.gitops.notifications.webhook.url', 'is not a known field'],
     ['a token written into config', { token: 's3cr3t' }, undefined, 'prod.gitops.notifications.webhook.token', 'is not a known field'],
     ['a Secret key ArgoCD cannot reference', { urlKey: 'webhook.url' }, undefined, 'prod.gitops.notifications.webhook.urlKey', 'must be a Secret key ArgoCD can reference'],
+    ['the chart\'s own Secret, which Helm would delete', { secretName: 'argocd-notifications-secret' }, undefined, 'prod.gitops.notifications.webhook.secretName', "must not be the chart's own argocd-notifications-secret"],
     ['a Secret name Kubernetes refuses', { secretName: 'Notify_Secret' }, undefined, 'prod.gitops.notifications.webhook.secretName', 'must be a Kubernetes object name'],
     ['an unknown event', {}, ['on-sync-running'], 'prod.gitops.notifications.triggers.0', 'on-sync-failed'],
     ['an event named twice', {}, ['on-deployed', 'on-deployed'], 'prod.gitops.notifications.triggers', 'must name each trigger once'],

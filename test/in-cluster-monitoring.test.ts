@@ -26,7 +26,8 @@ function promqlErrors(expr: string): number[] {
 /** The dashboard as Grafana's sidecar would load it: the JSON file of the labelled ConfigMap. */
 function dashboardOf(json: StackJson): { configMap: Record<string, any>; dashboard: Record<string, any> } {
   const configMap = only(json, 'kubernetes_config_map_v1');
-  return { configMap, dashboard: JSON.parse(configMap.data['gitops.json']) };
+  // Terraform turns `$${` back into `${` (and would read a bare `${` as a reference).
+  return { configMap, dashboard: JSON.parse(configMap.data['gitops.json'].replaceAll('$${', () => '${')) };
 }
 
 /** The role of a service account in cluster-<env>: its trust statement and the statements of its one inline policy. */
@@ -85,7 +86,8 @@ describe('the metrics collector', () => {
 
   it('scrapes only ArgoCD\'s namespace, each metrics Service as the job the alerts name', () => {
     const { scrapeConfigs } = collectorValues(stack('gitops-prod'));
-    const enabled = Object.entries(scrapeConfigs as Record<string, any>).filter(([, job]) => job.enabled);
+    // The chart runs every job whose `enabled` is not false.
+    const enabled = Object.entries(scrapeConfigs as Record<string, any>).filter(([, job]) => job.enabled !== false);
     expect(enabled.map(([name]) => name)).toEqual(['argocd-metrics']);
     const [[, job]] = enabled;
     expect(job.kubernetes_sd_configs).toEqual([{ role: 'endpointslice', namespaces: { names: ['argocd'] } }]);
@@ -142,11 +144,14 @@ describe.each(WITH_WORKSPACE)('gitops-%s: the GitOps dashboard', (env) => {
   it('reads the data source Grafana is given, which is the workspace, queried with SigV4 in its region', () => {
     const { dashboard } = dashboardOf(json());
     const [variable] = dashboard.templating.list;
-    expect(variable).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
-    for (const panel of dashboard.panels) expect(panel.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
-    const [datasource] = valuesOf(json(), 'grafana').datasources['datasources.yaml'].datasources;
+    // Grafana 13's core Prometheus data source no longer signs with SigV4: the Managed Prometheus plugin does.
+    expect(variable).toMatchObject({ name: 'datasource', type: 'datasource', query: 'grafana-amazonprometheus-datasource' });
+    for (const panel of dashboard.panels) expect(panel.datasource).toEqual({ type: 'grafana-amazonprometheus-datasource', uid: '${datasource}' });
+    const values = valuesOf(json(), 'grafana');
+    expect(values.plugins).toEqual(['grafana-amazonprometheus-datasource@3.0.0']);
+    const [datasource] = values.datasources['datasources.yaml'].datasources;
     expect(variable.current.value).toBe(datasource.uid);
-    expect(datasource).toMatchObject({ type: 'prometheus', access: 'proxy', isDefault: true, editable: false, jsonData: { sigV4Auth: true, sigV4AuthType: 'default', sigV4Region: loaded(env as 'staging' | 'prod').region } });
+    expect(datasource).toMatchObject({ type: 'grafana-amazonprometheus-datasource', access: 'proxy', isDefault: true, editable: false, jsonData: { sigV4Auth: true, sigV4AuthType: 'default', sigV4Region: loaded(env as 'staging' | 'prod').region } });
     expect(crossStackSource(datasource.url)).toEqual({ stack: `observability-${env}`, expression: expect.stringMatching(/^\$\{aws_prometheus_workspace\.[\w-]+\.prometheus_endpoint\}$/) });
   });
 
@@ -165,7 +170,7 @@ describe.each(WITH_WORKSPACE)('gitops-%s: Grafana', (env) => {
     expect(releaseOf(json, 'grafana')).toMatchObject({ repository: 'https://grafana-community.github.io/helm-charts', version: '12.11.1', namespace: 'monitoring' });
     const values = valuesOf(json, 'grafana');
     expect(values.persistence).toEqual({ enabled: false });
-    expect(values['grafana.ini']).toMatchObject({ auth: { sigv4_auth_enabled: true }, 'auth.anonymous': { enabled: false }, users: { allow_sign_up: false } });
+    expect(values['grafana.ini']).toMatchObject({ 'auth.anonymous': { enabled: false }, users: { allow_sign_up: false } });
     expect(values.adminPassword).toBeUndefined();
     expect(crossStackSource(values.serviceAccount.annotations['eks.amazonaws.com/role-arn'])).toEqual({ stack: `cluster-${env}`, expression: expect.stringMatching(/^\$\{aws_iam_role\.prometheus-roles_grafana_role_\w+\.arn\}$/) });
     expect(values.serviceAccount.name).toBe('grafana');
@@ -180,14 +185,24 @@ describe.each(WITH_WORKSPACE)('gitops-%s: Grafana', (env) => {
   });
 });
 
+describe.each(['dev', 'staging', 'prod'])('gitops-%s as Terraform reads it', (env) => {
+  it('interpolates nothing but references and function calls: Grafana\'s and ArgoCD\'s own ${...} are escaped', () => {
+    const interpolations = [...JSON.stringify(stack(`gitops-${env}`)).matchAll(/(?<!\$)\$\{([^}]*)\}/g)].map((match) => match[1]);
+    expect(interpolations.length).toBeGreaterThan(0);
+    const reference = /^(data\.[a-z0-9_]+\.[\w-]+|(var|local|terraform|path)\.\w+|[a-z0-9]+_[a-z0-9_]+\.[\w-]+)(\.|$)|^[a-z0-9_]+\(/;
+    expect(interpolations.filter((expression) => !reference.test(expression))).toEqual([]);
+  });
+});
+
 describe('Grafana in config', () => {
-  it('may be left to a Grafana of your own: the dashboard is still there, after the collector made the namespace, and no Grafana role is made', () => {
+  it('may be left to a Grafana of your own: the dashboard is still there, read through its Prometheus, after the collector made the namespace, and no Grafana role is made', () => {
     const prod = changed(environments.prod, (c) => (c.observability.prometheus = { grafana: { install: false } }));
     const stacks = readStacks(synthesizeInto({ prod }));
     const gitops = stacks.get('gitops-prod')!;
     expect(releaseOf(gitops, 'grafana')).toBeUndefined();
     const { configMap } = dashboardOf(gitops);
     expect(configMap.depends_on).toEqual([expect.stringMatching(/^helm_release\.metrics-collector_release_\w+$/)]);
+    expect(dashboardOf(gitops).dashboard.templating.list[0].query).toBe('prometheus');
     expect(resources(stacks.get('cluster-prod')!, 'aws_iam_role').map(([, role]) => role.name)).not.toContain('groundwork-prod-grafana');
   });
 

@@ -61,9 +61,12 @@ describe('an emergency override', () => {
     }
   });
 
-  it('leaves automated syncing alone: the windows still hold it', () => {
-    const [root] = gitopsObjects(loadEnvironments({ staging: withWindows('staging', { maintenanceWindows: [MAINTENANCE], emergencyOverride: override(inHours(1)) }) })[0]).applications;
-    expect(root.spec!.syncPolicy!.automated).toEqual({ prune: true, selfHeal: true });
+  it('changes nothing of the windows but manual sync: their kinds, schedules and lengths still hold automated syncs', () => {
+    const windows = (gitops: Record<string, unknown>) => projectsOf(withWindows('staging', gitops), 'staging')[0].spec!.syncWindows!;
+    const without = windows({ maintenanceWindows: [MAINTENANCE] });
+    const withOverride = windows({ maintenanceWindows: [MAINTENANCE], emergencyOverride: override(inHours(1)) });
+    expect(withOverride).toEqual(without.map((w) => ({ ...w, manualSync: true })));
+    expect(without.map((w) => w.manualSync)).toEqual([false]);
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePolici
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { PrometheusWorkspace } from '@cdktf/provider-aws/lib/prometheus-workspace';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PrometheusWorkspaceRoles, WORKSPACE_QUERY_ACTIONS, WORKSPACE_WRITE_ACTIONS } from '../constructs/prometheus-workspace-roles';
@@ -23,6 +23,8 @@ const ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789AB
 function synthesizeRoles(outdir: string, endpoint: string): string {
   const app = new App({ outdir });
   const stack = new TerraformStack(app, 'workspace-roles');
+  // cdktf's default local state lands in the process's working directory: keep it in the test's own.
+  new LocalBackend(stack, { path: path.join(outdir, 'workspace-roles.tfstate') });
   new AwsProvider(stack, 'aws', {
     region: REGION,
     endpoints: [{ iam: endpoint, sts: endpoint, amp: endpoint }],
