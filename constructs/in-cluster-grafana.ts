@@ -14,7 +14,7 @@ export const GRAFANA_COMMUNITY_REPOSITORY = 'https://grafana-community.github.io
 export const AMAZON_PROMETHEUS_PLUGIN = { id: 'grafana-amazonprometheus-datasource', version: '3.0.0' } as const;
 
 /** The label Grafana's dashboard sidecar loads ConfigMaps by, and its value. */
-export const DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
+export const DASHBOARD_LABEL = { name: 'grafana_dashboard', value: '1' } as const;
 
 export interface InClusterGrafanaProps {
   /** Namespace of Grafana and of the dashboards' ConfigMaps; created by the release if it is missing. */
@@ -95,7 +95,7 @@ export class InClusterGrafana extends Construct {
               ],
             },
           },
-          sidecar: { dashboards: { enabled: true, label: Object.keys(DASHBOARD_LABEL)[0], labelValue: Object.values(DASHBOARD_LABEL)[0], searchNamespace: props.namespace } },
+          sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL.name, labelValue: DASHBOARD_LABEL.value, searchNamespace: props.namespace } },
         },
         { lineWidth: 0 },
       );
@@ -113,7 +113,7 @@ export class InClusterGrafana extends Construct {
     }
     for (const [file, dashboard] of Object.entries(props.dashboards)) {
       new ConfigMapV1(this, `dashboard-${file.replace(/\.json$/, '')}`, {
-        metadata: { name: `dashboard-${file.replace(/\.json$/, '')}`, namespace: props.namespace, labels: { ...DASHBOARD_LABEL } },
+        metadata: { name: `dashboard-${file.replace(/\.json$/, '')}`, namespace: props.namespace, labels: { [DASHBOARD_LABEL.name]: DASHBOARD_LABEL.value } },
         // Terraform reads `${` in any string as a template: Grafana's variables (`${datasource}`) are escaped
         // (by a function: in a replacement string `$$` stands for one `$`).
         data: { [file]: JSON.stringify(dashboard, undefined, 2).replaceAll('${', () => '$${') },

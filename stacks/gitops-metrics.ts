@@ -5,7 +5,7 @@ import type { Environment } from '../environments';
  * panel and the alert that watches it read the same expression. Rendered into the Managed Prometheus
  * workspace's rule groups (constructs/managed-prometheus-workspace.ts) and into the Grafana dashboard
  * (`gitopsDashboard`); every expression is parsed by the Prometheus project's own PromQL grammar in
- * test/gitops-monitoring.test.ts and test/gitops-dashboard.test.ts.
+ * test/gitops-monitoring.test.ts and test/in-cluster-monitoring.test.ts.
  */
 
 /** An ArgoCD component the collector scrapes: its `job` label and the chart's metrics port. */

@@ -1,23 +1,16 @@
-import { parser } from '@prometheus-io/lezer-promql';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { environments, loadEnvironments } from '../environments';
 import { protectionFor } from '../environments/protection';
 import { ARGOCD_COMPONENTS, GITOPS_QUERIES, gitopsAlertRules } from '../stacks/gitops-metrics';
+import { promqlErrors } from './support/promql';
 import { changed, expectRejected } from './support/rejected';
 import { only, policyOf, readStacks, referencedName, resources, stack, synthesizeInto, type StackJson } from './support/synthesized';
 
 // The GitOps loop's alerts (issue 19): typed rules rendered into the Managed Prometheus workspace's rule
 // groups, every PromQL expression parsed by the Prometheus project's own grammar, the workspace encrypted and
 // logging, and its alert manager sending to the alarm topic.
-
-/** Where the Prometheus project's PromQL grammar finds a syntax error in an expression: [] when it parses. */
-function promqlErrors(expr: string): number[] {
-  const errors: number[] = [];
-  parser.parse(expr).iterate({ enter: (node) => void (node.type.isError && errors.push(node.from)) });
-  return errors;
-}
 
 const loaded = (name: keyof typeof environments) => loadEnvironments({ [name]: environments[name] })[0];
 const WITH_WORKSPACE = ['staging', 'prod', 'local'] as const;

@@ -1,7 +1,7 @@
-import { parser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
 import { environments, loadEnvironments, type EnvironmentConfig } from '../environments';
 import { ARGOCD_COMPONENTS, GITOPS_QUERIES, gitopsAlertRules } from '../stacks/gitops-metrics';
+import { promqlErrors } from './support/promql';
 import { changed, expectRejected } from './support/rejected';
 import { crossStackSource, only, policyOf, readStacks, resources, stack, synthesizeInto, type StackJson } from './support/synthesized';
 
@@ -15,13 +15,6 @@ const WITH_WORKSPACE = ['staging', 'prod'];
 const releaseOf = (json: StackJson, chart: string) => resources(json, 'helm_release').map(([, release]) => release).find((release) => release.chart === chart);
 const valuesOf = (json: StackJson, chart: string) => parse(releaseOf(json, chart)!.values[0]);
 const loaded = (name: 'dev' | 'staging' | 'prod') => loadEnvironments({ [name]: environments[name] })[0];
-
-/** Where the Prometheus project's PromQL grammar finds a syntax error in an expression: [] when it parses. */
-function promqlErrors(expr: string): number[] {
-  const errors: number[] = [];
-  parser.parse(expr).iterate({ enter: (node) => void (node.type.isError && errors.push(node.from)) });
-  return errors;
-}
 
 /** The dashboard as Grafana's sidecar would load it: the JSON file of the labelled ConfigMap. */
 function dashboardOf(json: StackJson): { configMap: Record<string, any>; dashboard: Record<string, any> } {
