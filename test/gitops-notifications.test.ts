@@ -78,6 +78,8 @@ describe('the notifications webhook', () => {
     ['a Secret key ArgoCD cannot reference', { urlKey: 'webhook.url' }, undefined, 'prod.gitops.notifications.webhook.urlKey', 'must be a Secret key ArgoCD can reference'],
     ['the chart\'s own Secret, which Helm would delete', { secretName: 'argocd-notifications-secret' }, undefined, 'prod.gitops.notifications.webhook.secretName', "must not be the chart's own argocd-notifications-secret"],
     ['a Secret name Kubernetes refuses', { secretName: 'Notify_Secret' }, undefined, 'prod.gitops.notifications.webhook.secretName', 'must be a Kubernetes object name'],
+    ['a token key ArgoCD cannot reference', { tokenKey: 'token:v1' }, undefined, 'prod.gitops.notifications.webhook.tokenKey', 'must be a Secret key ArgoCD can reference'],
+    ['no event at all', {}, [], 'prod.gitops.notifications.triggers', 'expected array to have >=1 items'],
     ['an unknown event', {}, ['on-sync-running'], 'prod.gitops.notifications.triggers.0', 'on-sync-failed'],
     ['an event named twice', {}, ['on-deployed', 'on-deployed'], 'prod.gitops.notifications.triggers', 'must name each trigger once'],
   ])('refuses %s, naming the field', (what, webhook, triggers, field, fragment) => {

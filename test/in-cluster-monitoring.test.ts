@@ -201,6 +201,9 @@ describe('Grafana in config', () => {
 
   it.each([
     ['a Grafana chart version range', { grafana: { chartVersion: '12.x' } }, 'prod.observability.prometheus.grafana.chartVersion', 'must be an exact chart version'],
+    ['Grafana installed "yes"', { grafana: { install: 'yes' } }, 'prod.observability.prometheus.grafana.install', 'expected boolean'],
+    ['a scrape every ten minutes', { collector: { scrapeIntervalSeconds: 600 } }, 'prod.observability.prometheus.collector.scrapeIntervalSeconds', 'expected number to be <=300'],
+    ['a scrape every 12.5 seconds', { collector: { scrapeIntervalSeconds: 12.5 } }, 'prod.observability.prometheus.collector.scrapeIntervalSeconds', 'expected int'],
     ['an unknown Grafana setting', { grafana: { adminPassword: 'hunter2' } }, 'prod.observability.prometheus.grafana.adminPassword', 'is not a known field'],
     ['the monitoring namespace in kube-system', { namespace: 'kube-system' }, 'prod.observability.prometheus.namespace', "must be the collector's and Grafana's own namespace"],
     ['a monitoring namespace Kubernetes refuses', { namespace: 'Monitoring' }, 'prod.observability.prometheus.namespace', 'must be a Kubernetes namespace name'],

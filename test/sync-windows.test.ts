@@ -76,12 +76,17 @@ describe('an emergency override', () => {
     ['an override on a day that does not exist', override('2027-02-30T10:00Z'), 'prod.gitops.emergencyOverride.expires', 'is not a real date and time'],
     ['an override without a reason', { ...override(inHours(2)), reason: 'fix' }, 'prod.gitops.emergencyOverride.reason', 'must say what the emergency is'],
     ['an override nobody approved', { ...override(inHours(2)), approvedBy: ' ' }, 'prod.gitops.emergencyOverride.approvedBy', 'must name who approved it'],
+    ['an override whose reason is over 200 characters', { ...override(inHours(2)), reason: 'x'.repeat(201) }, 'prod.gitops.emergencyOverride.reason', 'expected string to have <=200 characters'],
+    ['an override with a field it does not have', { ...override(inHours(2)), until: 'tomorrow' }, 'prod.gitops.emergencyOverride.until', 'is not a known field'],
   ])('refuses %s, naming the field', (what, emergencyOverride, field, fragment) => {
     expectRejected([what, 'prod', withWindows('prod', { emergencyOverride }), field, fragment]);
   });
 
   it.each([
     ['a maintenance window without a reason', { ...MAINTENANCE, reason: '' }, 'dev.gitops.maintenanceWindows.0.reason', 'must say why the window blocks syncs'],
+    ['a maintenance window whose reason is over 200 characters', { ...MAINTENANCE, reason: 'x'.repeat(201) }, 'dev.gitops.maintenanceWindows.0.reason', 'expected string to have <=200 characters'],
+    ['a maintenance window for no application', { ...MAINTENANCE, applications: [] }, 'dev.gitops.maintenanceWindows.0.applications', 'expected array to have >=1 items'],
+    ['a maintenance window for an application with no name', { ...MAINTENANCE, applications: [''] }, 'dev.gitops.maintenanceWindows.0.applications.0', 'expected string to have >=1 characters'],
     ['a maintenance window that is no cron', { ...MAINTENANCE, schedule: 'saturday night' }, 'dev.gitops.maintenanceWindows.0.schedule', 'must be a five-field cron expression'],
     ['a maintenance window without a unit', { ...MAINTENANCE, duration: '4' }, 'dev.gitops.maintenanceWindows.0.duration', 'must be a Go duration such as "4h"'],
     ['a maintenance window of no length', { ...MAINTENANCE, duration: '0s' }, 'dev.gitops.maintenanceWindows.0.duration', 'must be longer than zero'],
