@@ -4,6 +4,7 @@ import { albRules } from './rules/alb';
 import { alarmRules } from './rules/alarms';
 import { backupRules } from './rules/backup';
 import { cloudtrailRules } from './rules/cloudtrail';
+import { ec2Rules } from './rules/ec2';
 import { ecrRules } from './rules/ecr';
 import { ecsRules } from './rules/ecs';
 import { eksRules } from './rules/eks';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   ...secretsRules,
   ...cloudtrailRules,
   ...networkRules,
+  ...ec2Rules,
   ...iamRules,
   ...eksRules,
   ...lambdaRules,

@@ -35,7 +35,7 @@ describe('every rule', () => {
 
   it('covers every service area the platform uses', () => {
     const areas = new Set(RULES.map((rule) => rule.id.split('-')[1]));
-    expect([...areas].sort()).toEqual(['ALARM', 'ALB', 'AMP', 'BACKUP', 'CACHE', 'ECR', 'ECS', 'EKS', 'IAM', 'KMS', 'LAMBDA', 'LOGS', 'RDS', 'ROUTE', 'S3', 'SECRETS', 'SG', 'SNS', 'SQS', 'TRAIL', 'VPC']);
+    expect([...areas].sort()).toEqual(['ALARM', 'ALB', 'AMP', 'BACKUP', 'CACHE', 'EBS', 'EC2', 'ECR', 'ECS', 'EKS', 'IAM', 'IMAGE', 'KMS', 'LAMBDA', 'LOGS', 'RDS', 'ROUTE', 'S3', 'SECRETS', 'SG', 'SNS', 'SQS', 'SSM', 'TRAIL', 'VPC']);
     expect(RULES.length).toBeGreaterThanOrEqual(30);
   });
 
@@ -372,6 +372,147 @@ describe('GW-EKS-04 follows the cluster to its log group across stacks', () => {
       message:
         "no log group named /aws/eks/groundwork-test/cluster is declared in any stack of the environment; depends_on names data.terraform_remote_state.cross-stack-reference-input-shared-test.outputs.cross-stack-output-logs, which leads to no resource of the environment's synthesized stacks: EKS will create it, unencrypted and kept forever",
     });
+  });
+});
+
+describe('the EC2 nodes and their golden image', () => {
+  const MAIN = 'main-test';
+  const resource = (stacks: Stacks, type: string, name: string) => stacks[MAIN].resource[type][name] as Body;
+  const node = (stacks: Stacks) => resource(stacks, 'aws_instance', 'node');
+
+  it('GW-EC2-01 fails an instance without metadata options, or with IMDSv1 behind a disabled endpoint', () => {
+    expect(verdictOf('GW-EC2-01', variant('GW-EC2-01', (s) => delete node(s).metadata_options))).toEqual({
+      verdict: 'FAIL',
+      field: 'metadata_options',
+      message: 'is not set: the instance takes IMDSv1 unless its image says otherwise',
+    });
+    expect(verdictOf('GW-EC2-01', variant('GW-EC2-01', (s) => (node(s).metadata_options = { http_endpoint: 'disabled' })))).toEqual({
+      verdict: 'FAIL',
+      field: 'metadata_options.http_tokens',
+      message: 'is not set; IMDSv2 only needs "required"',
+    });
+    expect(verdictOf('GW-EC2-01', variant('GW-EC2-01', (s) => (node(s).metadata_options = { http_endpoint: 'disabled', http_tokens: 'required' })))).toEqual({ verdict: 'PASS' });
+  });
+
+  it('GW-EC2-02 wants a root device, encrypted, under a customer-managed key, and the same of every EBS block device', () => {
+    const RULE = 'GW-EC2-02';
+    expect(verdictOf(RULE, variant(RULE, (s) => delete node(s).root_block_device))).toMatchObject({ verdict: 'FAIL', field: 'root_block_device' });
+    expect(verdictOf(RULE, variant(RULE, (s) => (node(s).root_block_device.encrypted = false)))).toMatchObject({ verdict: 'FAIL', field: 'root_block_device.encrypted' });
+    expect(verdictOf(RULE, variant(RULE, (s) => (node(s).root_block_device.kms_key_id = 'arn:aws:kms:eu-west-1:111111111111:alias/aws/ebs')))).toEqual({
+      verdict: 'FAIL',
+      field: 'root_block_device.kms_key_id',
+      message: 'is arn:aws:kms:eu-west-1:111111111111:alias/aws/ebs, an AWS-managed key',
+    });
+    expect(verdictOf(RULE, variant(RULE, (s) => (node(s).ebs_block_device = [{ device_name: '/dev/sdg', encrypted: true, kms_key_id: ref('aws_kms_key.k', 'arn') }, { device_name: '/dev/sdh', encrypted: true }])))).toMatchObject({
+      verdict: 'FAIL',
+      field: 'ebs_block_device[1].kms_key_id',
+    });
+    // Through an alias of the environment's own key.
+    const throughAlias = variant(RULE, (s) => {
+      s[MAIN].resource.aws_kms_alias = { a: { name: 'alias/groundwork/test/graph', target_key_id: ref('aws_kms_key.k', 'key_id') } };
+      node(s).root_block_device.kms_key_id = ref('aws_kms_alias.a', 'arn');
+    });
+    expect(verdictOf(RULE, throughAlias)).toEqual({ verdict: 'PASS' });
+  });
+
+  it('GW-EC2-03 fails a public address asked for, given by the subnet, or put on the instance as an Elastic IP', () => {
+    const RULE = 'GW-EC2-03';
+    const inSubnet = (mapPublic: boolean, associate?: boolean) =>
+      variant(RULE, (s) => {
+        resource(s, 'aws_subnet', 'private').map_public_ip_on_launch = mapPublic;
+        const instance = node(s);
+        delete instance.network_interface;
+        instance.subnet_id = ref('aws_subnet.private', 'id');
+        if (associate !== undefined) instance.associate_public_ip_address = associate;
+      });
+    expect(verdictOf(RULE, variant(RULE, (s) => (node(s).associate_public_ip_address = true)))).toEqual({ verdict: 'FAIL', field: 'associate_public_ip_address', message: 'is true' });
+    expect(verdictOf(RULE, inSubnet(false))).toEqual({ verdict: 'PASS' });
+    expect(verdictOf(RULE, inSubnet(true))).toEqual({
+      verdict: 'FAIL',
+      field: 'associate_public_ip_address',
+      message: 'is not false, and subnet main-test/aws_subnet.private gives every instance launched into it a public IP address (map_public_ip_on_launch)',
+    });
+    expect(verdictOf(RULE, inSubnet(true, false))).toEqual({ verdict: 'PASS' });
+    const associated = variant(RULE, (s) => {
+      s[MAIN].resource.aws_eip = { public: { domain: 'vpc' } };
+      s[MAIN].resource.aws_eip_association = { public: { allocation_id: ref('aws_eip.public', 'id'), instance_id: ref('aws_instance.node', 'id') } };
+    });
+    expect(verdictOf(RULE, associated)).toEqual({
+      verdict: 'FAIL',
+      field: 'aws_eip_association',
+      message: 'main-test/aws_eip_association.public gives the instance a public Elastic IP address',
+    });
+    expect(verdictOf(RULE, CASES[RULE].fail)).toEqual({
+      verdict: 'FAIL',
+      field: 'aws_eip',
+      message: 'main-test/aws_eip.public gives its network interface main-test/aws_network_interface.address a public Elastic IP address',
+    });
+  });
+
+  it('GW-EBS-01 fails an unencrypted volume, and one without a key of its own', () => {
+    const RULE = 'GW-EBS-01';
+    const volume = (s: Stacks) => resource(s, 'aws_ebs_volume', 'data');
+    expect(verdictOf(RULE, variant(RULE, (s) => delete volume(s).encrypted))).toEqual({ verdict: 'FAIL', field: 'encrypted', message: 'is not true' });
+    expect(verdictOf(RULE, variant(RULE, (s) => delete volume(s).kms_key_id))).toMatchObject({ verdict: 'FAIL', field: 'kms_key_id', message: expect.stringMatching(/^is not set: .*aws\/ebs/) });
+    expect(verdictOf(RULE, CASES[RULE].fail)).toEqual({ verdict: 'FAIL', field: 'kms_key_id', message: 'is alias/aws/ebs, an AWS-managed key' });
+  });
+
+  it('GW-EBS-02 asks prevent_destroy of prod only, as environments/protection.ts protects data there only', () => {
+    const RULE = 'GW-EBS-02';
+    expect(judge(RULE, { ...CASES[RULE].fail, tier: 'staging' })).toEqual([]);
+    expect(judge(RULE, { ...CASES[RULE].fail, tier: 'dev' })).toEqual([]);
+    // As cdktf writes `lifecycle: { preventDestroy: false }`.
+    expect(verdictOf(RULE, variant(RULE, (s) => (resource(s, 'aws_ebs_volume', 'data').lifecycle = { prevent_destroy: false })))).toEqual({
+      verdict: 'FAIL',
+      field: 'lifecycle.prevent_destroy',
+      message: 'is not true',
+    });
+  });
+
+  it('GW-IMAGE-01 and GW-IMAGE-02 fail an infrastructure configuration that leaves them unset', () => {
+    const bare = (ruleId: string) => variant(ruleId, (s) => (s[MAIN].resource.aws_imagebuilder_infrastructure_configuration.build = { name: 'groundwork-test-graph', instance_profile_name: 'p' }));
+    expect(verdictOf('GW-IMAGE-01', bare('GW-IMAGE-01'))).toEqual({ verdict: 'FAIL', field: 'instance_metadata_options.http_tokens', message: 'is not set; IMDSv2 only needs "required"' });
+    expect(verdictOf('GW-IMAGE-02', bare('GW-IMAGE-02'))).toEqual({ verdict: 'FAIL', field: 'terminate_instance_on_failure', message: 'is not true' });
+  });
+
+  it('GW-IMAGE-03 fails a recipe without EBS mappings, with an unencrypted one, or with one on the AWS-managed key', () => {
+    const RULE = 'GW-IMAGE-03';
+    const recipe = (s: Stacks) => resource(s, 'aws_imagebuilder_image_recipe', 'recipe');
+    expect(verdictOf(RULE, variant(RULE, (s) => delete recipe(s).block_device_mapping))).toMatchObject({ verdict: 'FAIL', field: 'block_device_mapping' });
+    expect(verdictOf(RULE, variant(RULE, (s) => (recipe(s).block_device_mapping[0].ebs.encrypted = 'false')))).toMatchObject({ verdict: 'FAIL', field: 'block_device_mapping[0].ebs.encrypted' });
+    expect(verdictOf(RULE, variant(RULE, (s) => (recipe(s).block_device_mapping[0].ebs.kms_key_id = 'alias/aws/ebs')))).toMatchObject({ verdict: 'FAIL', field: 'block_device_mapping[0].ebs.kms_key_id' });
+    // A mapping that removes a device has nothing to encrypt; the others are judged.
+    const withNoDevice = variant(RULE, (s) => recipe(s).block_device_mapping.push({ device_name: '/dev/sdb', no_device: true }));
+    expect(verdictOf(RULE, withNoDevice)).toEqual({ verdict: 'PASS' });
+  });
+
+  it('GW-SSM-01 passes an image id and a SecureString, and fails a plain parameter holding a secret', () => {
+    const RULE = 'GW-SSM-01';
+    const parameter = (body: Body) => variant(RULE, (s) => (s[MAIN].resource.aws_ssm_parameter = { p: { name: '/groundwork/test/p', ...body } }));
+    expect(verdictOf(RULE, parameter({ type: 'SecureString', value: ref('data.aws_secretsmanager_secret_version.admin', 'secret_string') }))).toEqual({ verdict: 'PASS' });
+    expect(judge(RULE, CASES[RULE].fail).map((row) => [row.resource, row.verdict, row.field, row.message])).toEqual([
+      [
+        'main-test/aws_ssm_parameter.admin',
+        'FAIL',
+        'value',
+        "takes main-test/data.aws_secretsmanager_secret_version.admin's secret_string, a secret, into a String parameter; make it a SecureString",
+      ],
+      ['main-test/aws_ssm_parameter.image', 'PASS', undefined, undefined],
+    ]);
+    const fromSecureString = variant(RULE, (s) => {
+      s[MAIN].resource.aws_ssm_parameter.secure = { name: '/groundwork/test/secure', type: 'SecureString', value: 'x' };
+      s[MAIN].resource.aws_ssm_parameter.image.insecure_value = `prefix-${ref('aws_ssm_parameter.secure', 'value')}`;
+    });
+    expect(judge(RULE, fromSecureString).find((row) => row.resource === 'main-test/aws_ssm_parameter.image')).toMatchObject({
+      verdict: 'FAIL',
+      field: 'insecure_value',
+      message: expect.stringMatching(/^takes the value of SecureString parameter main-test\/aws_ssm_parameter\.secure, a secret/),
+    });
+    const fromPassword = variant(RULE, (s) => {
+      s[MAIN].resource.random_password = { p: { length: 32 } };
+      s[MAIN].resource.aws_ssm_parameter = { p: { name: '/groundwork/test/p', type: 'StringList', insecure_value: `admin,${ref('random_password.p', 'result')}` } };
+    });
+    expect(verdictOf(RULE, fromPassword)).toMatchObject({ verdict: 'FAIL', field: 'insecure_value', message: expect.stringMatching(/^takes main-test\/random_password\.p's result, a secret, into a StringList parameter/) });
   });
 });
 

@@ -104,6 +104,18 @@ export const backupRules: Rule[] = [
       return fail('aws_backup_selection', 'no backup selection names this database');
     },
   },
+  {
+    id: 'GW-BACKUP-05',
+    title: 'Every EBS data volume is selected by an AWS Backup plan',
+    checkov: [],
+    checkovNote: "none found in checkov; AWS Config's managed rule EBS_IN_BACKUP_PLAN checks the same in a live account.",
+    why: "A self-managed database's data lives on its volume alone: without a plan's recovery points (and DR copies) a lost volume is lost data, and `npm run deploy` cannot check for a recent point before it replaces the node.",
+    subjects: ['aws_ebs_volume'],
+    check(volume, { graph }) {
+      const selected = graph.all('aws_backup_selection').some((selection) => graph.referencesIn(selection, selection.body.resources).some((r) => r.resource === volume));
+      return selected ? pass() : fail('aws_backup_selection', 'no backup selection names this volume');
+    },
+  },
 ];
 
 /** The database a replica copies, followed across stacks: a secondary's global database's source cluster, or a read replica's source. */
