@@ -2,12 +2,15 @@ import { inDependencyOrder, readStackJson, type StackOutcome, type SynthesizedSt
 import { CHANGE_SET_FORMAT, checkedOutRevision, failedStack, plannedStack, type ChangeSetFile, type StackChangeSet } from './change-sets';
 import type { EnvironmentTarget } from './environment-target';
 import { differencesFromReviewed, fedByUpstream, upstreamOutputsChanging } from './reviewed-plan';
-import { deployStack, destroyStack, planForApply, planStack, type DeployResult, type StackContext } from './stack-operations';
+import { deployStack, destroyStack, planForApply, planStack, type DeployResult, type SavedPlan, type StackContext } from './stack-operations';
 
 /** Stacks Terraform may run at once: each runs the ~700 MB provider, and the machine may have 2 cores. */
 const CONCURRENCY = 2;
 
 type Log = (line: string) => void;
+
+/** A last check of a stack's saved plan before it is applied (operations/recovery-point-gate.ts): throwing leaves the stack unapplied. */
+export type BeforeApply = (stack: SynthesizedStack, plan: SavedPlan) => Promise<void>;
 
 /**
  * Deploys the stacks, each after its dependencies, printing a line as each starts and ends. Throws after
@@ -49,9 +52,15 @@ export async function planEnvironment(stacks: readonly SynthesizedStack[], conte
  * plan file, and that file is applied only when its change set is the reviewed one (for a provisional
  * stack, planned once its dependencies are applied, attributes fed by their changed outputs may differ).
  * Otherwise the stack and its dependents are left untouched, the difference is named, and it throws once
- * the other stacks are done.
+ * the other stacks are done. So too when `beforeApply` throws for the plan that would be applied.
  */
-export async function deployReviewed(stacks: readonly SynthesizedStack[], reviewed: ChangeSetFile, context: StackContext, log: Log): Promise<StackOutcome<DeployResult>[]> {
+export async function deployReviewed(
+  stacks: readonly SynthesizedStack[],
+  reviewed: ChangeSetFile,
+  context: StackContext,
+  log: Log,
+  options: { beforeApply?: BeforeApply } = {},
+): Promise<StackOutcome<DeployResult>[]> {
   return reportOutcomes(
     'deploy',
     stacks,
@@ -74,6 +83,12 @@ export async function deployReviewed(stacks: readonly SynthesizedStack[], review
         return { added: 0, changed: 0, destroyed: 0 };
       }
       if (upstream.size > 0) log(`  ${stack.name}: planned after ${[...upstream.keys()].join(', ')}; matches the reviewed prediction`);
+      try {
+        await options.beforeApply?.(stack, plan);
+      } catch (error) {
+        plan.discard();
+        throw error;
+      }
       return plan.apply();
     },
     ({ added, changed, destroyed }) => `${added} added, ${changed} changed, ${destroyed} destroyed, as reviewed`,

@@ -100,6 +100,8 @@ export async function planStack(stack: SynthesizedStack, context: StackContext):
 /** A plan kept in a file to be applied as it is, and what it would change. */
 export interface SavedPlan {
   readonly changes: PlanChanges;
+  /** The plan as `terraform show -json` prints it, for checks before the apply; it holds state values, so it stays in memory. Undefined when nothing would change. */
+  readonly json?: string;
   /** Applies exactly this plan; Terraform refuses it if the state moved since it was made. */
   apply(): Promise<DeployResult>;
   /** Removes the plan file: it holds the state's values. */
@@ -114,6 +116,7 @@ export async function planForApply(stack: SynthesizedStack, context: StackContex
   const plan = await savePlan(stack, context, 'deploy', [WAIT_FOR_LOCK]);
   return {
     changes: plan.changes,
+    ...(plan.json === undefined ? {} : { json: plan.json }),
     discard: plan.discard,
     apply: async () => {
       try {
@@ -126,7 +129,7 @@ export async function planForApply(stack: SynthesizedStack, context: StackContex
   };
 }
 
-async function savePlan(stack: SynthesizedStack, context: StackContext, operation: string, flags: string[]): Promise<{ file: string; changes: PlanChanges; discard(): void }> {
+async function savePlan(stack: SynthesizedStack, context: StackContext, operation: string, flags: string[]): Promise<{ file: string; changes: PlanChanges; json?: string; discard(): void }> {
   await initStack(stack, context);
   const file = path.join(stack.dir, `groundwork-${operation}.tfplan`);
   const discard = () => fs.rmSync(file, { force: true });
@@ -136,7 +139,7 @@ async function savePlan(stack: SynthesizedStack, context: StackContext, operatio
     if (code === 0) return { file, changes: { resources: [], outputs: [] }, discard };
     const show = await terraform(['show', '-json', file], { cwd: stack.dir, env: context.env, timeoutMs: COMMAND_TIMEOUT_MS });
     if (show.code !== 0) throw new Error(`terraform show failed in ${stack.dir}:\n${show.stderr}`);
-    return { file, changes: planChanges(show.stdout), discard };
+    return { file, changes: planChanges(show.stdout), json: show.stdout, discard };
   } catch (error) {
     discard();
     throw error;

@@ -6,16 +6,18 @@
 // its dependents, the difference is printed, and the exit is 1. Without --yes it shows the change and asks
 // for the environment's name on a terminal; the deploy workflow passes --yes once the environment's
 // reviewers approved the run. A new environment's state backend comes first, from `npm run bootstrap --
-// --env <name>`. Exit 0 when deployed (or declined at the prompt); 2 on an unknown environment or wrong
-// usage; 1 otherwise.
+// --env <name>`. In staging and prod a stack's plan that would replace or destroy a graph node is applied
+// only when the node's data volume has a recent recovery point (operations/recovery-point-gate.ts).
+// Exit 0 when deployed (or declined at the prompt); 2 on an unknown environment or wrong usage; 1 otherwise.
 import * as readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { parseArguments, runScript, UsageError } from '../lib/cli';
 import { checkedOutRevision, readChangeSet, stackDiffs, type ChangeSetFile } from '../operations/change-sets';
 import { diffSummary, isClean, type StackDiff } from '../operations/diff-summary';
-import { deployReviewed, planRecord } from '../operations/environment-operations';
+import { deployReviewed, planRecord, type BeforeApply } from '../operations/environment-operations';
 import { prepareEnvironment, type EnvironmentTarget } from '../operations/environment-target';
 import { secondsSince } from '../operations/local-environment';
+import { AwsBackupRecoveryPoints, backupStackOutputs, recoveryPointGate } from '../operations/recovery-point-gate';
 
 const USAGE = 'usage: npm run deploy -- --env <name> [--reviewed <record>] [--yes]';
 
@@ -35,11 +37,24 @@ async function main(argv: string[]): Promise<void> {
     if (diffs.some((diff) => diff.status !== 'planned')) throw new Error(`some stacks could not be planned:\n${diffSummary(target.name, diffs)}\nnothing was deployed`);
     if (!values.yes && !(await confirmed(target, diffs, reviewed.revision))) return;
     console.log(`Deploying ${target.stacks.length} stacks of ${target.name} in dependency order, each only if its plan is the reviewed one (AWS provider from ${target.providerSource}; logs in ${target.context.logDir}):`);
-    await deployReviewed(target.stacks, reviewed, target.context, console.log);
+    await deployReviewed(target.stacks, reviewed, target.context, console.log, { beforeApply: await backupGate(target) });
     console.log(`Deployed ${target.stacks.length} stacks of ${target.name} in ${secondsSince(start)}, as reviewed.`);
   } finally {
     await target.close();
   }
+}
+
+/** The check on graph nodes' recovery points before each stack's apply; none for an emulator (or a dev-tier) environment. */
+async function backupGate(target: EnvironmentTarget): Promise<BeforeApply | undefined> {
+  if (target.emulator) return undefined;
+  const [{ environments, loadEnvironments }, { GraphSchema }] = await Promise.all([import('../environments'), import('../environments/graph-schema')]);
+  const env = loadEnvironments(environments).find((candidate) => candidate.name === target.name)!;
+  // Without `graph` a plan may still destroy the nodes it had: the limit is then the field's default.
+  const maxRecoveryPointAgeHours = (env.graph ?? GraphSchema.parse({})).backup.maxRecoveryPointAgeHours;
+  return recoveryPointGate(
+    { ...env, maxRecoveryPointAgeHours },
+    { recoveryPoints: new AwsBackupRecoveryPoints(), onDemandBackup: backupStackOutputs(target.stacks, target.context, target.name) },
+  );
 }
 
 /** The reviewed record, once it is known to be of this environment, whole, and of the code checked out. */
