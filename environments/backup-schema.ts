@@ -51,7 +51,7 @@ export const BackupSchema = z.strictObject({
   /** The plan's rules. @default - one daily backup at 05:00 UTC, kept 35 days in both regions */
   rules: z.array(BackupRuleSchema).min(1, 'must hold at least one rule').prefault([{ name: 'daily', retentionDays: 35 }]),
   /**
-   * Assign the database to the plan (an AWS Backup selection). Only an emulator environment may turn it
+   * Assign the database, and the graph nodes' data volumes, to the plan (an AWS Backup selection). Only an emulator environment may turn it
    * off: a plan that selects nothing backs up nothing. @default true
    */
   selectDatabase: z.boolean().default(true),

@@ -24,6 +24,7 @@ export const CATALOG_FIELDS = [
   'gitops.cluster.kubernetesVersion',
   'gitops.cluster.nodes.instanceTypes',
   'gitops.cluster.nodes.amiType',
+  'graph.instanceType',
   'gitops.argocd.chartVersion',
   'gitops.argocd.appsChartVersion',
 ] as const;
@@ -129,6 +130,16 @@ const LOOKUP_GROUPS: readonly LookupGroup[] = [
           source: catalogSource(ec2InstanceArchitectures),
         })),
         { field: 'gitops.cluster.nodes.amiType', path: ['gitops', 'cluster', 'nodes', 'amiType'], value: cluster.nodes.amiType, what: 'an EKS node AMI type', offered: Object.keys(eksAmiTypes.values), source: catalogSource(eksAmiTypes) },
+      ];
+    },
+  },
+  {
+    reads: ['graph.instanceType'],
+    find: (env) => {
+      if (!env.graph) return [];
+      const { ec2InstanceArchitectures } = CATALOG;
+      return [
+        { field: 'graph.instanceType', path: ['graph', 'instanceType'], value: env.graph.instanceType, what: 'an EC2 instance type', offered: Object.keys(ec2InstanceArchitectures.values), source: catalogSource(ec2InstanceArchitectures) },
       ];
     },
   },

@@ -212,6 +212,8 @@ export const RotationSchema = z.strictObject({
   databasePasswordSchedule: z.boolean().default(true),
   /** Days between rotations of the Valkey auth token. @default 30 */
   cacheAuthTokenDays: rotationDays(30),
+  /** Days between rotations of the graph database's password (with `graph`). @default 30 */
+  graphPasswordDays: rotationDays(30),
   /** Days between rotations of the application's SECRET_KEY_BASE. @default 90 */
   secretKeyBaseDays: rotationDays(90),
 });

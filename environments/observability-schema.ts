@@ -62,6 +62,10 @@ const ThresholdsSchema = z.strictObject({
   cacheMemoryPercent: percent(80),
   /** Keys evicted per 5 minutes on the busiest node. @default 100 */
   cacheEvictions: z.number().int().min(0).default(100),
+  /** Memory used on a graph node (Neo4j's heap and page cache included), percent. @default 95 */
+  graphMemoryPercent: percent(95),
+  /** Space used on a graph node's data volume, percent. @default 80 */
+  graphDiskPercent: percent(80),
   /** Messages waiting in the queue of secret rotations whose redeployment failed. @default 1 */
   redeployFailures: z.number().int().min(1).default(1),
   /** Seconds the slowest state object took to reach the state bucket's replica (no time guarantee without S3 RTC). @default 900 */

@@ -24,6 +24,8 @@ export const prod: EnvironmentConfig = {
     performanceInsightsRetentionDays: 93,
   },
   cache: { nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 14 },
+  // A three-server Neo4j cluster across the zones: it survives the loss of a node or a zone.
+  graph: { edition: 'enterprise', nodes: 3, instanceType: 'r7i.xlarge', memory: { heapGiB: 8, pageCacheGiB: 16 }, dataVolume: { sizeGiB: 500, iops: 6000, throughputMiBps: 250 } },
   service: {
     image: { tag: '2026.11.18-9d1e7c4', keepImages: 100 },
     cpu: 1024,

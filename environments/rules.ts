@@ -5,6 +5,7 @@ import { defaultReplicaBucket, defaultStateBucket, type EnvironmentDraft } from 
 import { CATALOG } from './catalog';
 import { catalogRules } from './catalog-rules';
 import { failoverRules } from './failover-rules';
+import { graphRules } from './graph-rules';
 import { identityRules } from './identity-rules';
 import { limitRules } from './limit-rules';
 import { tierRules } from './tier-rules';
@@ -88,6 +89,7 @@ const platformRules: CrossFieldRule[] = [
   emulatorOnlyOff(['backup', 'selectDatabase'], (env) => env.backup.selectDatabase, 'a plan that selects nothing backs up nothing'),
   emulatorOnlyOff(['observability', 'prometheus', 'customerKey'], (env) => env.observability.prometheus.customerKey, "the workspace's metrics must be encrypted with a key the environment controls"),
   emulatorOnlyOff(['observability', 'prometheus', 'alertManager'], (env) => env.observability.prometheus.alertManager, 'without it no GitOps alert reaches anyone'),
+  emulatorOnlyOff(['graph', 'image', 'pipeline'], (env) => env.graph?.image.pipeline ?? true, 'without the pipeline the nodes never get a Neo4j image'),
   emulatorOnlyOff(['state', 'replica', 'enabled'], (env) => env.state.replica.enabled, 'without a replica the state is lost with the region, and nothing can be re-provisioned from it'),
   {
     reads: ['name', 'accountId', 'state.bucket', 'state.replica.bucket'],
@@ -444,6 +446,7 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
   ...limitRules,
   ...identityRules,
   ...failoverRules,
+  ...graphRules,
   ...tierRules,
   ...gitopsRules,
   ...serviceRules,

@@ -141,6 +141,15 @@ export const awsBackupSchedule = z.string().superRefine((expression, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * When an EC2 Image Builder pipeline evaluates its start condition: an AWS cron expression in UTC, the
+ * dialect of EventBridge's (Image Builder User Guide, "Use cron expressions in Image Builder").
+ */
+export const imageBuilderSchedule = z.string().superRefine((expression, ctx) => {
+  const cron = awsCron(expression);
+  if ('problem' in cron) ctx.addIssue({ code: 'custom', message: cron.problem });
+});
+
 // --- ArgoCD: sync-window schedules (robfig/cron v3, pinned by argo-cd at bc59245fe10e) ---------------
 
 /**

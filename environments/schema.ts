@@ -7,6 +7,7 @@ import { CATALOG } from './catalog';
 import { CATALOG_FIELDS } from './catalog-rules';
 import { FailoverSchema } from './failover-schema';
 import { GitopsSchema, resolveGitops } from './gitops-schema';
+import { GraphSchema } from './graph-schema';
 import { ImportsSchema } from './imports-schema';
 import { ObservabilitySchema, resolveObservability } from './observability-schema';
 import { PolicySchema } from './policy-schema';
@@ -196,6 +197,11 @@ const EnvironmentObject = z.strictObject({
   service: ServiceSchema,
   /** AWS Backup of the database, copied to `drRegion`. @default - see each field */
   backup: BackupSchema.prefault({}),
+  /**
+   * Neo4j on EC2 nodes beside the database, in the data stack, from a golden image.
+   * @default - none: no graph nodes
+   */
+  graph: GraphSchema.optional(),
   /** Alarms, their subscribers, the dashboard and the audit trail. @default - see each field */
   observability: ObservabilitySchema.prefault({}),
   /** Waivers of the policy gate's rules. @default - none */

@@ -8,7 +8,7 @@ import { ipv4Block, logRetentionDays } from './fields';
  */
 
 /**
- * Variables Groundwork gives every task itself: where the database and cache are, and (as secrets,
+ * Variables Groundwork gives every task itself: where the database, cache and graph are, and (as secrets,
  * injected by ARN) how to log in to them. The service stack fills in exactly these names.
  */
 export const PLATFORM_VARIABLES = [
@@ -21,8 +21,9 @@ export const PLATFORM_VARIABLES = [
   'CACHE_READER_HOST',
   'CACHE_PORT',
   'CACHE_TLS',
+  'NEO4J_URI',
 ] as const;
-export const PLATFORM_SECRETS = ['DATABASE_USERNAME', 'DATABASE_PASSWORD', 'CACHE_AUTH_TOKEN', 'SECRET_KEY_BASE'] as const;
+export const PLATFORM_SECRETS = ['DATABASE_USERNAME', 'DATABASE_PASSWORD', 'CACHE_AUTH_TOKEN', 'SECRET_KEY_BASE', 'NEO4J_USERNAME', 'NEO4J_PASSWORD'] as const;
 export type PlatformVariable = (typeof PLATFORM_VARIABLES)[number];
 export type PlatformSecret = (typeof PLATFORM_SECRETS)[number];
 const RESERVED_NAMES: readonly string[] = [...PLATFORM_VARIABLES, ...PLATFORM_SECRETS];

@@ -15,6 +15,8 @@ export const staging: EnvironmentConfig = {
     flowLogs: { retentionDays: 90 },
   },
   database: { engine: 'aurora-postgresql', capacity: { minAcu: 0.5, maxAcu: 4 }, readers: 1 },
+  // One Neo4j server, as the seed runs it.
+  graph: {},
   service: {
     // The tag prod runs next: `npm run promote -- --from staging --to prod` copies it there.
     image: { tag: '2026.11.20-3f9c2ab' },

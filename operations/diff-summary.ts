@@ -9,6 +9,7 @@ const STATEFUL_KINDS: Readonly<Record<string, string>> = {
   aws_db_instance: 'database',
   aws_rds_global_cluster: 'global database',
   aws_elasticache_replication_group: 'cache',
+  aws_ebs_volume: 'data volume',
   aws_s3_bucket: 'bucket',
   aws_backup_vault: 'backup vault',
   aws_kms_key: 'key',
@@ -26,6 +27,7 @@ const LOSS: Readonly<Record<string, string>> = {
   database: 'its data is gone unless restored from a snapshot or recovery point',
   'global database': 'its secondaries are detached and stop following the primary: the standby has no current copy until they are rebuilt',
   cache: 'its data is gone (a cache, but sessions and queues may live there)',
+  'data volume': 'the node\'s data on it is gone unless restored from a recovery point (docs/runbooks/restore-graph-volume.md)',
   bucket: 'its objects are gone',
   'backup vault': 'its recovery points are gone',
   key: 'everything encrypted with it becomes unreadable once its deletion window ends',
@@ -78,6 +80,19 @@ export function statefulWarnings(changes: readonly ResourceChange[]): string[] {
     const fate = changeAction(change) === 'replace' ? `will be replaced${change.forcedBy.length > 0 ? ` (because of ${change.forcedBy.join(', ')})` : ''}` : 'will be destroyed';
     return [`\`${change.address}\` (${kind}) ${fate}: ${LOSS[kind]}.`];
   });
+}
+
+/**
+ * A note per volume attachment replaced while no volume is made or goes: a node's instance is replaced (a new image or
+ * boot script) and its data volume, kept, is attached to the new one. What a reviewer of a node's update
+ * wants to read beside the instance's replacement.
+ */
+export function keptVolumeNotes(changes: readonly ResourceChange[]): string[] {
+  // A volume made or destroyed in the same plan is not the one the node had.
+  if (changes.some((change) => change.type === 'aws_ebs_volume' && (change.actions.includes('delete') || change.actions.includes('create')))) return [];
+  return changes
+    .filter((change) => change.type === 'aws_volume_attachment' && changeAction(change) === 'replace')
+    .map((change) => `\`${change.address}\` is replaced with its instance: the data volume is kept, detached from the old instance (stopped first) and attached to the new one.`);
 }
 
 /** True when no stack would change anything and every stack was planned. */
@@ -144,6 +159,7 @@ function stackSection(diff: StackDiff): string[] {
   if (diff.changes.length > 0 || diff.outputs.length > 0) {
     lines.push('', `#### \`${diff.stack}\`: ${describeCounts(countChanges(diff.changes))}`, '');
     lines.push(...statefulWarnings(diff.changes).map((warning) => `> **Warning**: ${warning}`));
+    lines.push(...keptVolumeNotes(diff.changes).map((note) => `> **Note**: ${note}`));
     if (diff.upstreamChanging.length > 0) {
       lines.push(
         `> Planned against the current outputs of ${diff.upstreamChanging.map((name) => `\`${name}\``).join(', ')}, which this change alters: run the diff again after ${diff.upstreamChanging.length === 1 ? 'it is' : 'they are'} applied.`,

@@ -19,6 +19,8 @@ const SUMMARY: readonly [string, string, string][] = [
   ['secrets-local', 'secret_key_base_secret_arn', 'SECRET_KEY_BASE (secret ARN)'],
   ['secrets-local', 'cache_auth_token_secret_arn', 'Cache AUTH token (secret ARN)'],
   ['data-local', 'cache_primary_endpoint', 'Cache endpoint'],
+  ['data-local', 'graph_uri', 'Graph (Neo4j) URI'],
+  ['data-local', 'graph_secret_arn', 'Graph credentials (secret ARN)'],
   ['service-local', 'repository_url', 'Image repository'],
   ['observability-local', 'dashboard_name', 'Dashboard'],
   ['observability-local', 'alarm_topic_arn', 'Alarm topic'],

@@ -7,7 +7,7 @@ import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 
 /**
- * `backup-<env>`: AWS Backup of the environment's database, with every recovery point copied to a vault in
+ * `backup-<env>`: AWS Backup of the environment's database (and the graph nodes' data volumes), with every recovery point copied to a vault in
  * `drRegion` (through the second provider, `aws.dr`), so the data outlives the loss of the region.
  */
 export class BackupStack extends EnvironmentStack {
@@ -16,7 +16,7 @@ export class BackupStack extends EnvironmentStack {
     const protection = protectionFor(env);
     const backup = new CrossRegionBackup(this, 'database-backup', {
       name: `groundwork-${env.name}`,
-      resourceArns: env.backup.selectDatabase ? [data.database.arn] : [],
+      resourceArns: env.backup.selectDatabase ? [data.database.arn, ...(data.graph?.nodes.map((node) => node.volumeArn) ?? [])] : [],
       rules: env.backup.rules,
       vaultLock: env.backup.vaultLock,
       accountId: env.accountId,

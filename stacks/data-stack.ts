@@ -4,11 +4,13 @@ import type { Environment } from '../environments';
 import { protectionFor } from '../environments/protection';
 import { accountWideName } from '../environments/standby';
 import { databaseArn } from '../lib/arn';
+import { CATALOG } from '../environments/catalog';
 import { AuroraServerlessCluster } from '../constructs/aurora-serverless-cluster';
 import { EncryptionKey, logGroupKeyGrant } from '../constructs/encryption-key';
 import { EphemeralSecretValue } from '../constructs/ephemeral-values';
 import { GeneratedSecret, replicaSecretArn } from '../constructs/generated-secret';
 import { functionLogGroupArn } from '../constructs/nodejs-function';
+import { Neo4jDatabase } from '../constructs/neo4j-database';
 import type { PostgresDatabase, PostgresDatabaseProps, SuppliedMasterPassword } from '../constructs/postgres-database';
 import { PostgresInstance } from '../constructs/postgres-instance';
 import { PrivateSecurityGroup } from '../constructs/private-security-group';
@@ -41,6 +43,19 @@ export interface CacheEndpoints {
   readonly authTokenSecretArn: string;
 }
 
+/** What later stacks need of the graph database. */
+export interface GraphEndpoints {
+  /** The driver's URI (`neo4j://<address>:<bolt port>`). */
+  readonly uri: string;
+  readonly boltPort: number;
+  /** ARN of the secret of the `neo4j` user's credentials (JSON: username, password). */
+  readonly credentialsSecretArn: string;
+  /** The KMS key that encrypts that secret (the data key). */
+  readonly credentialsKeyArn: string;
+  /** Every node: its name (also its host name, the dimension of its memory and disk metrics), instance and data volume. */
+  readonly nodes: readonly { readonly name: string; readonly instanceId: string; readonly volumeArn: string }[];
+}
+
 /**
  * `data-<env>`: the PostgreSQL database and the Valkey cache, in the isolated subnets, reachable only
  * from the service's security group, encrypted with the data key, guarded as the tier demands. The cache
@@ -60,6 +75,8 @@ export class DataStack extends EnvironmentStack {
   readonly databaseSecretKeyArn: string;
   /** The database's security group, for later stacks that open it to their own clients. */
   readonly databaseSecurityGroupId: string;
+  /** The Neo4j nodes, with `graph` (the primary's only: a graph is not carried to a standby). */
+  readonly graph?: GraphEndpoints;
   /** The Aurora global database the primary leads, with `failover` and the aurora-postgresql engine. */
   readonly globalClusterIdentifier?: string;
 
@@ -70,6 +87,8 @@ export class DataStack extends EnvironmentStack {
     const protection = protectionFor(env).data;
     const cacheRotationFunction = { functionName: `groundwork-${env.name}-cache-auth-token-rotation`, accountId: env.accountId, region: env.region };
     const passwordRotationFunction = { functionName: `groundwork-${env.name}-database-password-rotation`, accountId: env.accountId, region: env.region };
+    const graphRotationFunction = { functionName: `groundwork-${env.name}-graph-password-rotation`, accountId: env.accountId, region: env.region };
+    const hasGraph = env.graph !== undefined && !primary;
     const hasCache = env.cache.enabled;
     const rotatesPassword = env.failover !== undefined && !primary;
     const key = new EncryptionKey(this, 'data-key', {
@@ -80,7 +99,7 @@ export class DataStack extends EnvironmentStack {
       rotationPeriodDays: env.kms.rotationPeriodDays,
       deletionWindowDays: env.kms.deletionWindowDays,
       // The rotation functions log under this key too.
-      serviceGrants: [...(hasCache ? [cacheRotationFunction] : []), ...(rotatesPassword ? [passwordRotationFunction] : [])].map((fn) => logGroupKeyGrant(env.region, functionLogGroupArn(fn))),
+      serviceGrants: [...(hasCache ? [cacheRotationFunction] : []), ...(rotatesPassword ? [passwordRotationFunction] : []), ...(hasGraph ? [graphRotationFunction] : [])].map((fn) => logGroupKeyGrant(env.region, functionLogGroupArn(fn))),
       // Snapshots kept after a deletion are only as recoverable as their key.
       preventDestroy: protection.preventDestroy || protection.finalSnapshot,
     });
@@ -133,6 +152,8 @@ export class DataStack extends EnvironmentStack {
     // A cache is regional: the standby's is its own, empty, with its own token (README, "Region failover").
     if (hasCache) this.cache = this.addCache(env, network, this.cacheAuthToken(env, secrets, primary), key.keyArn, protection, cacheRotationFunction);
 
+    if (hasGraph) this.graph = this.addGraph(env, network, key.keyArn, graphRotationFunction);
+
     // A supplied master password is in the secrets stack's secret; a replica reads that secret's copy in its region.
     this.databaseSecretKeyArn = env.failover ? (primary ? secrets.standbySecretsKeyArn! : secrets.secretsKeyArn) : key.keyArn;
     this.databaseSecurityGroupId = databaseSecurityGroup.securityGroupId;
@@ -147,6 +168,66 @@ export class DataStack extends EnvironmentStack {
       output('cache_reader_endpoint', this.cache.readerEndpoint, 'DNS name of the Valkey readers');
       output('cache_port', this.cache.port, 'Port of Valkey');
     }
+    if (this.graph) {
+      output('graph_uri', this.graph.uri, 'Neo4j driver URI (Bolt)');
+      output('graph_secret_arn', this.graph.credentialsSecretArn, 'Secrets Manager ARN of the Neo4j credentials (the ARN only, never the value)');
+      new TerraformOutput(this, 'graph_data_volume_arns', { value: this.graph.nodes.map((node) => node.volumeArn), description: 'ARNs of the Neo4j nodes\' data volumes, in node order' });
+    }
+  }
+
+  /**
+   * Neo4j on EC2 nodes from the golden image, and the rotation of its password: a function in the private
+   * subnets that logs in to the cluster over Bolt and changes the password inside Neo4j.
+   */
+  private addGraph(env: Environment, network: NetworkStack, keyArn: string, rotationFunction: { functionName: string; accountId: string; region: string }): GraphEndpoints {
+    const graph = env.graph!;
+    const protection = protectionFor(env);
+    const name = `groundwork-${env.name}-graph`;
+    // A type the catalog does not list yet (a catalog exception): Graviton families carry a "g" after their generation.
+    const architecture = CATALOG.ec2InstanceArchitectures.values[graph.instanceType] ?? (/^[a-z]+\d+g/.test(graph.instanceType) ? 'arm64' : 'x86_64');
+    const database = new Neo4jDatabase(this, 'graph', {
+      name,
+      credentialsSecretName: `groundwork/${env.name}/graph-credentials`,
+      // Per architecture: a type of another architecture starts from an image it can boot.
+      imageParameterName: `/groundwork/${env.name}/graph/${architecture}/image-id`,
+      region: env.region,
+      edition: graph.edition,
+      version: graph.neo4jVersion,
+      nodes: graph.nodes,
+      heapGiB: graph.memory.heapGiB,
+      pageCacheGiB: graph.memory.pageCacheGiB,
+      boltPort: graph.ports.bolt,
+      httpPort: graph.ports.http,
+      instanceType: graph.instanceType,
+      architecture,
+      vpcId: network.vpcId,
+      subnetIds: network.subnetIds.private,
+      availabilityZones: env.network.availabilityZones,
+      clientSecurityGroupId: network.serviceSecurityGroupId,
+      encryptionKeyArn: keyArn,
+      dataVolume: graph.dataVolume,
+      preventDestroy: protection.data.preventDestroy,
+      secretRecoveryWindowDays: protection.secretRecoveryWindowDays,
+      imageSchedule: graph.image.pipeline ? graph.image.schedule : undefined,
+    });
+    const rotationSecurityGroup = this.rotationSecurityGroup(env, network, 'graph-password-rotation', `Neo4j password rotation of Groundwork environment ${env.name}`, database.securityGroup, graph.ports.bolt);
+    new SecretRotation(this, 'graph-password-rotation', {
+      secretArn: database.credentialsSecretArn,
+      secretKeyArn: keyArn,
+      rotationDays: env.rotation.graphPasswordDays,
+      ...rotationFunction,
+      code: 'neo4j-password-rotation',
+      logEncryptionKeyArn: keyArn,
+      environment: { NEO4J_URI: database.uri },
+      vpc: { subnetIds: network.subnetIds.private, securityGroupIds: [rotationSecurityGroup.securityGroupId] },
+    });
+    return {
+      uri: database.uri,
+      boltPort: graph.ports.bolt,
+      credentialsSecretArn: database.credentialsSecretArn,
+      credentialsKeyArn: keyArn,
+      nodes: database.nodes.map((node) => ({ name: node.name, instanceId: node.instanceId, volumeArn: node.volumeArn })),
+    };
   }
 
   /**

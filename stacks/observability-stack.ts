@@ -12,13 +12,14 @@ import { MetricDashboard } from '../constructs/metric-dashboard';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 import { gitopsAlertRules, runbookUrl } from './gitops-metrics';
+import { graphMetrics } from './graph-metrics';
 import { platformMetrics } from './platform-metrics';
 import type { ServiceStack } from './service-stack';
 
 export interface ObservabilityStackDependencies {
   /** The load balancer, ECS service and redeploy queue whose metrics are watched. */
   readonly service: ServiceStack;
-  /** The database and cache whose metrics are watched. */
+  /** The database, cache and graph nodes whose metrics are watched. */
   readonly data: DataStack;
 }
 
@@ -68,6 +69,7 @@ export class ObservabilityStack extends EnvironmentStack {
           : undefined,
       standbyTasks: standby ? env.failover!.standbyTasks : undefined,
     });
+    if (data.graph) definitions.push(...graphMetrics(env, data.graph.nodes));
     const alarms = new MetricAlarms(this, 'alarms', { alarmNamePrefix: name, definitions, topicArn: topic.topicArn });
     // Dashboard names are the account's, across regions.
     const dashboard = new MetricDashboard(this, 'dashboard', { dashboardName: accountWideName(env), region: env.region, alarms: alarms.alarms });

@@ -113,7 +113,7 @@ export class ServiceStack extends EnvironmentStack {
     });
 
     // Without a cache (cache.enabled false) the task gets no CACHE_* variable or token.
-    const { cache } = data;
+    const { cache, graph } = data;
     const variables: Partial<Record<PlatformVariable, string>> = {
       PORT: String(config.containerPort),
       DATABASE_HOST: data.database.endpoint,
@@ -121,11 +121,13 @@ export class ServiceStack extends EnvironmentStack {
       DATABASE_PORT: String(env.database.port),
       DATABASE_NAME: env.database.databaseName,
       ...(cache && { CACHE_HOST: cache.primaryEndpoint, CACHE_READER_HOST: cache.readerEndpoint, CACHE_PORT: String(env.cache.port), CACHE_TLS: 'true' }),
+      ...(graph && { NEO4J_URI: graph.uri }),
     };
     const injected: Partial<Record<PlatformSecret, ContainerSecret>> = {
       DATABASE_USERNAME: { secretArn: data.database.masterUserSecretArn, jsonKey: 'username' },
       DATABASE_PASSWORD: { secretArn: data.database.masterUserSecretArn, jsonKey: 'password' },
       ...(cache && { CACHE_AUTH_TOKEN: { secretArn: cache.authTokenSecretArn } }),
+      ...(graph && { NEO4J_USERNAME: { secretArn: graph.credentialsSecretArn, jsonKey: 'username' }, NEO4J_PASSWORD: { secretArn: graph.credentialsSecretArn, jsonKey: 'password' } }),
       // The standby reads the replica in its region.
       SECRET_KEY_BASE: { secretArn: primary ? replicaSecretArn(secrets.secretKeyBaseSecretArn, primary.environment.region, env.region) : secrets.secretKeyBaseSecretArn },
     };
@@ -143,7 +145,7 @@ export class ServiceStack extends EnvironmentStack {
       environment: { ...config.environment, ...variables },
       secrets: injected,
       // One key when the database's secret is the secrets stack's own (with a standby).
-      secretKeyArns: [...new Set([primary ? secrets.standbySecretsKeyArn! : secrets.secretsKeyArn, data.databaseSecretKeyArn])],
+      secretKeyArns: [...new Set([primary ? secrets.standbySecretsKeyArn! : secrets.secretsKeyArn, data.databaseSecretKeyArn, ...(graph ? [graph.credentialsKeyArn] : [])])],
       subnetIds: network.subnetIds.private,
       securityGroupIds: [network.serviceSecurityGroupId],
       loadBalancer: { targetGroupArn: loadBalancer.targetGroupArn, listener: loadBalancer.listener },

@@ -70,7 +70,7 @@ describe.each(ENVIRONMENT_NAMES)('backup-%s', (env) => {
     });
   });
 
-  it('selects the data stack\'s database where backup.selectDatabase, with a role only AWS Backup may assume', () => {
+  it('selects the data stack\'s database and graph volumes where backup.selectDatabase, with a role only AWS Backup may assume', () => {
     const roles = resources(json(), 'aws_iam_role');
     expect(roles).toHaveLength(1);
     const [[roleName, role]] = roles;
@@ -78,9 +78,14 @@ describe.each(ENVIRONMENT_NAMES)('backup-%s', (env) => {
     expect(selections).toHaveLength(environment().backup.selectDatabase ? 1 : 0);
     const [selection] = selections;
     if (selection) {
-      expect(selection.resources).toHaveLength(1);
+      const nodes = environment().graph?.nodes ?? 0;
+      expect(selection.resources).toHaveLength(1 + nodes);
       const kind = environment().database.engine === 'aurora-postgresql' ? 'aws_rds_cluster' : 'aws_db_instance';
       expect(crossStackSource(selection.resources[0])).toEqual({ stack: `data-${env}`, expression: expect.stringMatching(new RegExp(`^\\$\\{${kind}\\.database_[a-z]+_[A-F0-9]+\\.arn\\}$`)) });
+      // Each graph node's data volume, in node order.
+      expect(selection.resources.slice(1).map((arn: string) => crossStackSource(arn))).toEqual(
+        Array.from({ length: nodes }, (_, i) => ({ stack: `data-${env}`, expression: expect.stringMatching(new RegExp(`^\\$\\{aws_ebs_volume\\.graph_node-${i + 1}_data_[A-F0-9]+\\.arn\\}$`)) })),
+      );
       expect(referencedName(selection.iam_role_arn)).toBe(roleName);
       expect(selection.depends_on).toHaveLength(2);
     } else {

@@ -225,6 +225,31 @@ const TIERS: InvalidCase[] = [
   ['prod database backups kept a day', 'prod', changed(prod, (c) => (c.database.backup.retentionDays = 1)), 'prod.database.backup.retentionDays', 'tier prod keeps automated backups at least 7 days'],
 ];
 
+/** prod with its graph changed as given. */
+const prodGraph = (change: (graph: any) => void) => changed(prod, (c) => change(c.graph));
+
+const GRAPH: InvalidCase[] = [
+  ['a graph instance type that does not exist, with the nearest real one', 'prod', prodGraph((g) => (g.instanceType = 'r7i.xlarg')), 'prod.graph.instanceType', 'nearest: r7i.xlarge'],
+  ['a GPU instance type for Neo4j', 'staging', changed(staging, (c) => (c.graph = { instanceType: 'g5.xlarge' })), 'staging.graph.instanceType', 'is not a general purpose (m, t), compute optimized (c) or memory optimized (r) type'],
+  ['a heap and page cache larger than the instance', 'prod', prodGraph((g) => (g.memory = { heapGiB: 16, pageCacheGiB: 16 })), 'prod.graph.memory', "come to 33 GiB, more than r7i.xlarge's 32 GiB"],
+  ['defaults too large for a small instance', 'staging', changed(staging, (c) => (c.graph = { instanceType: 't3.large' })), 'staging.graph.memory', "come to 13 GiB, more than t3.large's 8 GiB"],
+  ['a heap in odd megabytes', 'prod', prodGraph((g) => (g.memory = { heapGiB: 8.3, pageCacheGiB: 16 })), 'prod.graph.memory.heapGiB', 'must be a multiple of 0.5 GiB'],
+  ['a Community Edition cluster', 'prod', prodGraph((g) => (g.edition = 'community')), 'prod.graph.nodes', 'Neo4j Community Edition runs one server'],
+  ['more IOPS than a gp3 volume of its size takes', 'prod', prodGraph((g) => (g.dataVolume = { sizeGiB: 10, iops: 6000 })), 'prod.graph.dataVolume.iops', 'a gp3 volume of 10 GiB takes at most 5000'],
+  ['more throughput than the IOPS allow', 'prod', prodGraph((g) => (g.dataVolume = { sizeGiB: 500, iops: 3000, throughputMiBps: 1000 })), 'prod.graph.dataVolume.throughputMiBps', '0.25 MiB/s per provisioned IOPS: 750 MiB/s with 3000 IOPS'],
+  ['a data volume beyond gp3\'s 16 TiB', 'prod', prodGraph((g) => (g.dataVolume = { sizeGiB: 20000 })), 'prod.graph.dataVolume.sizeGiB', 'Too big'],
+  ['Bolt and HTTP on one port', 'prod', prodGraph((g) => (g.ports = { bolt: 7474 })), 'prod.graph.ports.http', 'is 7474, the Bolt port too'],
+  ['Bolt on the cluster\'s Raft port', 'prod', prodGraph((g) => (g.ports = { bolt: 7000 })), 'prod.graph.ports.bolt', "is 7000, the cluster's raft port"],
+  ['a Neo4j version that is not exact', 'prod', prodGraph((g) => (g.neo4jVersion = '5.26')), 'prod.graph.neo4jVersion', 'must be an exact Neo4j version'],
+  ['a Neo4j 4 version', 'prod', prodGraph((g) => (g.neo4jVersion = '4.4.30')), 'prod.graph.neo4jVersion', 'must be an exact Neo4j version'],
+  ['a real environment without the image pipeline', 'prod', prodGraph((g) => (g.image = { pipeline: false })), 'prod.graph.image.pipeline', 'may be false only in an emulator environment'],
+  ['an image schedule in crontab\'s five fields', 'prod', prodGraph((g) => (g.image = { schedule: 'cron(0 4 * * 0)' })), 'prod.graph.image.schedule', 'with six fields'],
+  ['a recovery point allowed to be a year old', 'prod', prodGraph((g) => (g.backup = { maxRecoveryPointAgeHours: 8760 })), 'prod.graph.backup.maxRecoveryPointAgeHours', 'Too big'],
+  ['a field the graph does not have', 'prod', prodGraph((g) => (g.subnets = 'public')), 'prod.graph.subnets', 'is not a known field'],
+  ['two servers of Community Edition by default', 'staging', changed(staging, (c) => (c.graph = { nodes: 2 })), 'staging.graph.nodes', 'a cluster needs edition "enterprise"'],
+  ['a graph password that never rotates', 'prod', changed(prod, (c) => (c.rotation = { graphPasswordDays: 1000 })), 'prod.rotation.graphPasswordDays', 'a secret that rotates less than yearly is not rotating'],
+];
+
 describe('synth refuses', () => {
   describe('values AWS does not offer (the catalog)', () => {
     it.each(EXISTENCE)('%s', (...row) => void expectRejected(row));
@@ -255,6 +280,9 @@ describe('synth refuses', () => {
       const outcome = expectRejected([_what, 'dev', config, fieldPath, fragment]);
       expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(secret);
     });
+  });
+  describe('graph nodes AWS or Neo4j would refuse, or that could not run', () => {
+    it.each(GRAPH)('%s', (...row) => void expectRejected(row));
   });
   describe('imports Terraform could not find', () => {
     it.each(IMPORTS)('%s', (...row) => void expectRejected(row));

@@ -26,6 +26,8 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
   const hasCache = () => config(env).cache.enabled;
   /** With a standby, the master password is Groundwork's, rotated by a function of this stack. */
   const hasStandby = () => config(env).failover !== undefined;
+  /** With a graph, its password's rotation is a function of this stack too (test/graph-nodes.test.ts). */
+  const hasGraph = () => config(env).graph !== undefined;
 
   it('admits only the service (and the password rotation, with a standby) on the database port into the database', () => {
     const [group] = resources(json(), 'aws_security_group').find(([, g]) => g.name === `groundwork-${env}-database`)!;
@@ -40,7 +42,7 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
   it('makes the cache, its security group, token rotation and outputs exactly where cache.enabled', () => {
     const count = (type: string) => resources(json(), type).length;
     const one = hasCache() ? 1 : 0;
-    const functions = one + (hasStandby() ? 1 : 0);
+    const functions = one + (hasStandby() ? 1 : 0) + (hasGraph() ? 1 : 0);
     expect({
       replicationGroups: count('aws_elasticache_replication_group'),
       subnetGroups: count('aws_elasticache_subnet_group'),
@@ -52,7 +54,7 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     }).toEqual({ replicationGroups: one, subnetGroups: one, cacheSecurityGroups: one, rotationFunctions: functions, rotationSchedules: functions, rotationLogGroups: functions, cacheOutputs: 3 * one });
     expect(rotationFunction(json(), env, 'cache-auth-token') !== undefined).toBe(hasCache());
     // Without a cache only the database and its security group are left to secure.
-    if (!hasCache() && !hasStandby()) expect(resources(json(), 'aws_security_group').map(([, g]) => g.name)).toEqual([`groundwork-${env}-database`]);
+    if (!hasCache() && !hasStandby() && !hasGraph()) expect(resources(json(), 'aws_security_group').map(([, g]) => g.name)).toEqual([`groundwork-${env}-database`]);
   });
 
   it('admits only the service and the token rotation into the cache, on the cache port', () => {
@@ -66,8 +68,13 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     expect(sources).toContain(rotation);
   });
 
-  it('opens nothing to an address range but HTTPS out of the rotation functions', () => {
-    const functionGroups = resources(json(), 'aws_lambda_function').map(([, fn]) => fn.vpc_config.security_group_ids[0]);
+  it('opens nothing to an address range but HTTPS out of the rotation functions, the graph nodes and their image builds', () => {
+    // The graph's nodes (Secrets Manager and CloudWatch) and image builds (packages) reach HTTPS through NAT too.
+    const graphGroups = resources(json(), 'aws_security_group')
+      .filter(([, g]) => /^groundwork-[a-z0-9-]+-graph(-image-build)?$/.test(g.name))
+      .map(([name]) => `\${aws_security_group.${name}.id}`);
+    expect(graphGroups).toHaveLength(hasGraph() ? (config(env).graph!.image.pipeline ? 2 : 1) : 0);
+    const functionGroups = [...resources(json(), 'aws_lambda_function').map(([, fn]) => fn.vpc_config.security_group_ids[0]), ...graphGroups];
     for (const type of ['aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule']) {
       for (const [, rule] of resources(json(), type)) {
         if (rule.cidr_ipv4 !== undefined || rule.cidr_ipv6 !== undefined) {
@@ -173,8 +180,9 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
 
   it('lets the token rotation touch its secret, its key, its logs and this cache, nothing else', () => {
     if (!hasCache()) {
-      expect(resources(json(), 'aws_iam_role')).toEqual([]);
-      expect(resources(json(), 'aws_iam_role_policy')).toEqual([]);
+      // No cache, no token rotation: the only roles are the graph's (test/graph-nodes.test.ts).
+      expect(resources(json(), 'aws_iam_role').filter(([, role]) => !role.name.startsWith(`groundwork-${env}-graph`))).toEqual([]);
+      expect(resources(json(), 'aws_iam_role_policy').some(([, policy]) => policyOf(json(), policy.policy).some((s) => s.sid === 'ChangeTheCacheToken'))).toBe(false);
       return;
     }
     const policies = resources(json(), 'aws_iam_role_policy').map(([, policy]) => policyOf(json(), policy.policy));
@@ -189,14 +197,16 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
     for (const statement of statements.filter((s) => s.resources.includes('*'))) expect(statement.sid).toBe('AttachToTheVpc');
   });
 
-  it('encrypts the token rotation\'s log group with the data key, which CloudWatch Logs may use for that log group only', () => {
+  it('encrypts the rotations\' log groups with the data key, which CloudWatch Logs may use for those log groups only', () => {
     const [keyName, key] = resources(json(), 'aws_kms_key')[0];
-    if (!hasCache()) {
+    const names = [...(hasCache() ? ['cache-auth-token'] : []), ...(hasStandby() ? ['database-password'] : []), ...(hasGraph() ? ['graph-password'] : [])].map(
+      (rotates) => `/aws/lambda/groundwork-${env}-${rotates}-rotation`,
+    );
+    if (names.length === 0) {
       // No log group, so CloudWatch Logs gets no grant on the data key.
       expect(policyOf(json(), key.policy).filter((s) => s.principals[0].type === 'Service')).toEqual([]);
       return;
     }
-    const names = ['cache-auth-token', ...(hasStandby() ? ['database-password'] : [])].map((rotates) => `/aws/lambda/groundwork-${env}-${rotates}-rotation`);
     expect(resources(json(), 'aws_cloudwatch_log_group').map(([, group]) => group)).toEqual(names.map((name) => expect.objectContaining({ name, kms_key_id: `\${aws_kms_key.${keyName}.arn}` })));
     const grants = policyOf(json(), key.policy).filter((s) => s.principals[0].type === 'Service');
     expect(grants).toEqual(
@@ -215,6 +225,7 @@ describe.each(ENVIRONMENT_NAMES)('data-%s', (env) => {
         ...(hasCache() ? ['cache_port', 'cache_primary_endpoint', 'cache_reader_endpoint'] : []),
         ...(hasStandby() && config(env).database.engine === 'aurora-postgresql' ? ['global_cluster_identifier'] : []),
         'database_endpoint', 'database_port', 'database_reader_endpoint', 'database_secret_arn',
+        ...(hasGraph() ? ['graph_data_volume_arns', 'graph_secret_arn', 'graph_uri'] : []),
       ].sort(),
     );
     for (const name of ownOutputs(json())) expect(json().output![name].description!.length).toBeGreaterThan(10);
@@ -335,10 +346,10 @@ describe('disaster recovery', () => {
 describe('rotation periods', () => {
   it('follow an environment\'s overrides', () => {
     const changed = structuredClone(environments.prod) as EnvironmentConfig;
-    changed.rotation = { databasePasswordDays: 14, cacheAuthTokenDays: 7, secretKeyBaseDays: 45 };
+    changed.rotation = { databasePasswordDays: 14, cacheAuthTokenDays: 7, secretKeyBaseDays: 45, graphPasswordDays: 10 };
     const stacks = readStacks(synthesizeInto({ prod: changed }));
-    const days = (name: string) => resources(stacks.get(name)!, 'aws_secretsmanager_secret_rotation').map(([, r]) => [/master_user_secret|database-credentials/.test(r.secret_id) ? 'database' : r.secret_id.includes('cache-auth-token') ? 'cache' : 'key-base', r.rotation_rules.automatically_after_days]);
-    expect(days('data-prod').sort()).toEqual([['cache', 7], ['database', 14]]);
+    const days = (name: string) => resources(stacks.get(name)!, 'aws_secretsmanager_secret_rotation').map(([, r]) => [/master_user_secret|database-credentials/.test(r.secret_id) ? 'database' : r.secret_id.includes('cache-auth-token') ? 'cache' : r.secret_id.includes('graph_credentials') ? 'graph' : 'key-base', r.rotation_rules.automatically_after_days]);
+    expect(days('data-prod').sort()).toEqual([['cache', 7], ['database', 14], ['graph', 10]]);
     expect(days('secrets-prod')).toEqual([['key-base', 45]]);
   });
 });

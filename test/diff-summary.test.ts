@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { countChanges, diffMarker, diffSummary, isClean, statefulKind, statefulWarnings, type StackDiff } from '../operations/diff-summary';
+import { countChanges, diffMarker, diffSummary, isClean, keptVolumeNotes, statefulKind, statefulWarnings, type StackDiff } from '../operations/diff-summary';
 import { planChanges, type ResourceChange } from '../operations/plan-changes';
 
 // What `npm run diff` writes, from plans in the shape `terraform show -json` prints.
@@ -74,6 +74,21 @@ describe('diffSummary', () => {
     expect(summary.split('\n').filter((line) => line.startsWith('> **Warning**: '))).toHaveLength(3);
   });
 
+  it('says a replaced node keeps its data volume, and warns instead when the volume goes too', () => {
+    const instance = entry('aws_instance.graph_node-1_instance_0A1B2C3D', ['delete', 'create'], { ami: 'ami-1' }, { ami: 'ami-2' }, { replace_paths: [['ami']] });
+    const attachment = entry('aws_volume_attachment.graph_node-1_data-attachment_0A1B2C3D', ['delete', 'create'], { instance_id: 'i-1' }, { instance_id: null }, { replace_paths: [['instance_id']], after_unknown: { instance_id: true } });
+    const kept = diffSummary('prod', [planned('data-prod', changesOf(instance, attachment))]);
+    expect(kept.split('\n').filter((line) => line.startsWith('> '))).toEqual([
+      '> **Note**: `aws_volume_attachment.graph_node-1_data-attachment_0A1B2C3D` is replaced with its instance: the data volume is kept, detached from the old instance (stopped first) and attached to the new one.',
+    ]);
+    expect(kept).toContain('- `aws_instance.graph_node-1_instance_0A1B2C3D`: replace (ami)');
+    expect(kept).not.toContain('stateful');
+
+    const volumeGone = changesOf(instance, attachment, entry('aws_ebs_volume.graph_node-1_data_0A1B2C3D', ['delete', 'create'], { availability_zone: 'eu-west-1a' }, { availability_zone: 'eu-west-1b' }, { replace_paths: [['availability_zone']] }));
+    expect(keptVolumeNotes(volumeGone)).toEqual([]);
+    expect(statefulWarnings(volumeGone)).toEqual([expect.stringMatching(/^`aws_ebs_volume\.graph_node-1_data_0A1B2C3D` \(data volume\) will be replaced \(because of availability_zone\): the node's data on it is gone unless restored from a recovery point/)]);
+  });
+
   it('never prints a value from the plan, only names', () => {
     const secretValue = 'hunter2-very-secret-value';
     const changes = changesOf(entry('aws_secretsmanager_secret_version.token', ['update'], { secret_string: 'old-value' }, { secret_string: secretValue }));
@@ -141,6 +156,7 @@ describe('statefulKind', () => {
       'aws_db_instance',
       'aws_rds_global_cluster',
       'aws_elasticache_replication_group',
+      'aws_ebs_volume',
       'aws_s3_bucket',
       'aws_backup_vault',
       'aws_kms_key',

@@ -33,7 +33,7 @@ describe('the shipped environments', () => {
     expect(prod.network.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(prod.network.subnets).toEqual({ publicPrefixLength: 24, privatePrefixLength: 20, isolatedPrefixLength: 24, reservedAzCount: 4 });
     expect(prod.kms).toEqual({ rotationPeriodDays: 365, deletionWindowDays: 30 });
-    expect(prod.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: true, cacheAuthTokenDays: 30, secretKeyBaseDays: 90 });
+    expect(prod.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: true, cacheAuthTokenDays: 30, secretKeyBaseDays: 90, graphPasswordDays: 30 });
     expect(prod.cache.enabled).toBe(true);
     expect(prod.service.autoscaling.enabled).toBe(true);
     expect(prod.backup.selectDatabase).toBe(true);
@@ -52,10 +52,10 @@ describe('the shipped environments', () => {
   it('rotate the database password and cache token every 30 days and SECRET_KEY_BASE every 90, unless overridden', () => {
     for (const env of loadEnvironments(environments)) {
       // Only an emulator environment may leave the database password to RDS's own schedule (asserted below).
-      expect(env.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: env.emulator === undefined, cacheAuthTokenDays: 30, secretKeyBaseDays: 90 });
+      expect(env.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: env.emulator === undefined, cacheAuthTokenDays: 30, secretKeyBaseDays: 90, graphPasswordDays: 30 });
     }
     const [overridden] = loadEnvironments({ prod: { ...prod, rotation: { secretKeyBaseDays: 45 } } });
-    expect(overridden.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: true, cacheAuthTokenDays: 30, secretKeyBaseDays: 45 });
+    expect(overridden.rotation).toEqual({ databasePasswordDays: 30, databasePasswordSchedule: true, cacheAuthTokenDays: 30, secretKeyBaseDays: 45, graphPasswordDays: 30 });
   });
 
   it('turn off what the emulator cannot emulate in the emulator environment only, and keep all of it everywhere else', () => {
@@ -66,6 +66,8 @@ describe('the shipped environments', () => {
       selectDatabase: env.backup.selectDatabase,
       trailLogging: env.observability.trail.logging,
       tlsOnlyPolicy: env.buckets.tlsOnlyPolicy,
+      // Environments without a graph have no pipeline to turn off.
+      imagePipeline: env.graph?.image.pipeline ?? env.emulator === undefined,
     });
     const loaded = loadEnvironments(environments);
     // Both kinds are shipped, so neither branch below is vacuous.
@@ -74,7 +76,7 @@ describe('the shipped environments', () => {
       const on = env.emulator === undefined;
       expect([env.name, switches(env)]).toEqual([
         env.name,
-        { cache: on, autoscaling: on, databasePasswordSchedule: on, selectDatabase: on, trailLogging: on, tlsOnlyPolicy: on },
+        { cache: on, autoscaling: on, databasePasswordSchedule: on, selectDatabase: on, trailLogging: on, tlsOnlyPolicy: on, imagePipeline: on },
       ]);
     }
   });

@@ -74,6 +74,8 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
   const topicRef = () => ref('aws_sns_topic', resources(json(), 'aws_sns_topic')[0][0], 'arn');
   const aurora = () => environment().database.engine === 'aurora-postgresql';
   const hasCache = () => environment().cache.enabled;
+  /** Three alarms per graph node (status check, memory, disk), whose JSON test/graph-nodes.test.ts checks. */
+  const graphAlarms = () => 3 * (environment().graph?.nodes ?? 0);
 
   it('uses the hashicorp/aws provider and nothing else', () => {
     expect(Object.keys(json().terraform.required_providers)).toEqual(['aws']);
@@ -105,9 +107,10 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
           ...(hasCache() ? ['cache-cpu', 'cache-memory', 'cache-evictions'] : []),
           'redeploy-failures',
           'state-replication-failures', 'state-replication-latency',
+          ...Array.from({ length: graphAlarms() / 3 }, (_, i) => ['status-check', 'memory', 'disk'].map((what) => `graph-${i + 1}-${what}`)).flat(),
         ].sort(),
       );
-      expect(names).toHaveLength(hasCache() ? 16 : 13);
+      expect(names).toHaveLength((hasCache() ? 16 : 13) + graphAlarms());
     });
 
     it('count a missing datapoint as trouble only where AWS publishes all the time', () => {
@@ -168,8 +171,9 @@ describe.each(ENVIRONMENT_NAMES)('observability-%s', (env) => {
         ...(hasCache() && { CacheClusterId: { stack: data, expression: ref('aws_elasticache_replication_group', cacheGroups[0][0], 'id') } }),
       };
       const seen = new Set<string>();
-      // The state replication's are names from the config, known at synth time (test below).
-      for (const alarm of alarmsOf(json()).filter((a) => !a.alarm_name.includes('-state-replication-'))) {
+      // The state replication's are names from the config, known at synth time (test below); the graph nodes'
+      // are test/graph-nodes.test.ts's.
+      for (const alarm of alarmsOf(json()).filter((a) => !a.alarm_name.includes('-state-replication-') && !a.alarm_name.includes('-graph-'))) {
         for (const read of alarmReads(alarm).metrics) {
           for (const [dimension, value] of Object.entries(read.dimensions)) {
             seen.add(dimension);
@@ -476,8 +480,10 @@ describe('observability config', () => {
     const json = observabilityStackWith('prod', (c) => (c.cache = { enabled: false }));
     const names = (j: StackJson) => alarmsOf(j).map((a) => a.alarm_name).sort();
     expect(names(json)).toEqual(names(stack('observability-prod')).filter((name) => !name.startsWith('groundwork-prod-cache-')));
-    expect(names(json)).toHaveLength(13);
-    expect(dashboardOf(json).widgets.filter((w) => w.type === 'metric')).toHaveLength(13);
+    // 13, and 3 for each of prod's graph nodes.
+    const graphNodes = config('prod').graph?.nodes ?? 0;
+    expect(names(json)).toHaveLength(13 + 3 * graphNodes);
+    expect(dashboardOf(json).widgets.filter((w) => w.type === 'metric')).toHaveLength(13 + 3 * graphNodes);
     expect(dashboardOf(json).widgets.some((w) => w.type === 'text' && w.properties.markdown === '## Cache')).toBe(false);
   });
 

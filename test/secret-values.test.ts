@@ -47,7 +47,7 @@ describe('secretProblems', () => {
     const problems = secretProblems({ tags: { owner: value } });
     expect(problems.map((problem) => problem.path)).toEqual([['tags', 'owner']]);
     expect(problems[0].message).toContain(says);
-    expect(problems[0].message).toContain('keep it in AWS Secrets Manager and inject it by ARN, as Groundwork does with DATABASE_USERNAME, DATABASE_PASSWORD, CACHE_AUTH_TOKEN, SECRET_KEY_BASE (see docs/secrets.md)');
+    expect(problems[0].message).toContain('keep it in AWS Secrets Manager and inject it by ARN, as Groundwork does with DATABASE_USERNAME, DATABASE_PASSWORD, CACHE_AUTH_TOKEN, SECRET_KEY_BASE, NEO4J_USERNAME, NEO4J_PASSWORD (see docs/secrets.md)');
     expect(JSON.stringify(problems)).not.toContain(value);
   });
 

@@ -177,13 +177,14 @@ describe('secret values', () => {
       }
     }
     // Every stack was read, and each secret-bearing argument was found where it should be: each secret's first
-    // value in secrets-<env>, and the cache's AUTH token in data-<env> where there is a cache.
+    // value in secrets-<env>, the cache's AUTH token in data-<env> where there is a cache, and the graph's
+    // credentials' first value there where there is a graph.
     expect([...checked.keys()].sort()).toEqual(stackNames().sort());
     const expected = Object.fromEntries(stackNames().map((name) => [name, 0]));
     for (const env of ENVIRONMENT_NAMES) {
       expected[`secrets-${env}`] = secretSuffixes(env).length;
       // The cache's token; with a standby, the master password too (written once from the secret).
-      expected[`data-${env}`] = (config(env).cache.enabled ? 1 : 0) + (config(env).failover ? 1 : 0);
+      expected[`data-${env}`] = (config(env).cache.enabled ? 1 : 0) + (config(env).failover ? 1 : 0) + (config(env).graph ? 1 : 0);
       // The standby's cache: its token's first value, and the cache's use of it.
       if (config(env).failover) expected[`standby_data-${env}`] = config(env).cache.enabled ? 2 : 0;
     }

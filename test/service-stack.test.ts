@@ -31,12 +31,15 @@ const outputExpression = (stackName: string, output: string) => String(stack(sta
 /** What the task gets only from a cache (cache.enabled). */
 const CACHE_VARIABLES = ['CACHE_HOST', 'CACHE_READER_HOST', 'CACHE_PORT', 'CACHE_TLS'];
 const CACHE_SECRETS = ['CACHE_AUTH_TOKEN'];
+const GRAPH_VARIABLES = ['NEO4J_URI'];
+const GRAPH_SECRETS = ['NEO4J_USERNAME', 'NEO4J_PASSWORD'];
 
 describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
   const json = () => stack(`service-${env}`);
   const cfg = () => config(env).service;
   const https = () => cfg().loadBalancer.certificateArn !== undefined;
   const hasCache = () => config(env).cache.enabled;
+  const hasGraph = () => config(env).graph !== undefined;
   const autoscaled = () => cfg().autoscaling.enabled;
 
   describe('image repository', () => {
@@ -95,7 +98,7 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
     it('gets the configured variables and the platform\'s, with the database and (where there is one) cache endpoints from the data stack', () => {
       const variables = Object.fromEntries(containerOf(json()).environment.map((v: any) => [v.name, v.value]));
       expect(CACHE_VARIABLES.every((name) => (PLATFORM_VARIABLES as readonly string[]).includes(name))).toBe(true);
-      const platform = PLATFORM_VARIABLES.filter((name) => hasCache() || !CACHE_VARIABLES.includes(name));
+      const platform = PLATFORM_VARIABLES.filter((name) => (hasCache() || !CACHE_VARIABLES.includes(name)) && (hasGraph() || !GRAPH_VARIABLES.includes(name)));
       expect(Object.keys(variables).sort()).toEqual([...platform, ...Object.keys(cfg().environment)].sort());
       for (const [name, value] of Object.entries(cfg().environment)) expect(variables[name]).toBe(value);
       expect(variables).toMatchObject({ PORT: String(cfg().containerPort), DATABASE_PORT: '5432', DATABASE_NAME: 'app' });
@@ -112,7 +115,7 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
     it('injects the database credentials, the cache token (where there is a cache) and SECRET_KEY_BASE by ARN, never by value', () => {
       const secrets = Object.fromEntries(containerOf(json()).secrets.map((s: any) => [s.name, s.valueFrom]));
       expect(CACHE_SECRETS.every((name) => (PLATFORM_SECRETS as readonly string[]).includes(name))).toBe(true);
-      expect(Object.keys(secrets).sort()).toEqual(PLATFORM_SECRETS.filter((name) => hasCache() || !CACHE_SECRETS.includes(name)).sort());
+      expect(Object.keys(secrets).sort()).toEqual(PLATFORM_SECRETS.filter((name) => (hasCache() || !CACHE_SECRETS.includes(name)) && (hasGraph() || !GRAPH_SECRETS.includes(name))).sort());
       const databaseSecret = `\${${crossStackSource(secrets.DATABASE_PASSWORD.replace(/:password::$/, '')).expression.slice(2)}`;
       // RDS's secret, or with a standby Groundwork's own (RDS-managed passwords support no global database).
       const [owner, output] = config(env).failover ? [`secrets-${env}`, 'database_credentials_secret_arn'] : [`data-${env}`, 'database_secret_arn'];
@@ -154,8 +157,9 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(granted.DecryptTheSecrets.actions).toEqual(['kms:Decrypt']);
       // The data key also encrypts the database: the task may use it only as Secrets Manager reads a secret for it.
       expect(granted.DecryptTheSecrets.condition).toEqual([{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${config(env).region}.amazonaws.com`] }]);
-      // The secrets key, and the key of the database's secret: the data key (RDS's secret), or the secrets key again (Groundwork's).
-      const keyOwners = config(env).failover ? [`secrets-${env}`] : [`data-${env}`, `secrets-${env}`];
+      // The secrets key, and the key of the database's secret: the data key (RDS's secret), or the secrets key again
+      // (Groundwork's); the data key again for the graph's credentials.
+      const keyOwners = config(env).failover && !hasGraph() ? [`secrets-${env}`] : [`data-${env}`, `secrets-${env}`];
       expect(granted.DecryptTheSecrets.resources.map((r: string) => crossStackSource(r).stack).sort()).toEqual(keyOwners);
     });
   });
@@ -272,7 +276,7 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(tasksIn).toEqual([expect.objectContaining({ from_port: cfg().containerPort, to_port: cfg().containerPort })]);
     });
 
-    it('lets the tasks reach the database and the cache ports by security group, and HTTPS out for AWS APIs, nothing else', () => {
+    it('lets the tasks reach the database, cache and graph (Bolt) ports by security group, and HTTPS out for AWS APIs, nothing else', () => {
       const serviceGroup = outputExpression(`network-${env}`, 'service_security_group_id');
       const isServiceGroup = (reference: string, stackName: string) => (stackName.startsWith('network-') ? reference === serviceGroup : reference.startsWith('${data.') && crossStackSource(reference).expression === serviceGroup);
       const egress = [`network-${env}`, `data-${env}`, `service-${env}`].flatMap((name) =>
@@ -281,7 +285,7 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
           .filter((r) => isServiceGroup(r.security_group_id, name))
           .map((r) => ({ stack: name, port: r.from_port, to: r.cidr_ipv4 ?? referencedName(r.referenced_security_group_id) })),
       );
-      const expected: [string, number][] = [[`data-${env}`, 5432], ...(hasCache() ? [[`data-${env}`, 6379] as [string, number]] : []), [`network-${env}`, 443]];
+      const expected: [string, number][] = [[`data-${env}`, 5432], ...(hasCache() ? [[`data-${env}`, 6379] as [string, number]] : []), ...(hasGraph() ? [[`data-${env}`, config(env).graph!.ports.bolt] as [string, number]] : []), [`network-${env}`, 443]];
       expect(egress.map((rule) => [rule.stack, rule.port]).sort()).toEqual(expected.sort());
       expect(egress.find((rule) => rule.port === 443)!.to).toBe('0.0.0.0/0');
     });
@@ -337,8 +341,8 @@ describe.each(ENVIRONMENT_NAMES)('service-%s', (env) => {
       expect(pattern).toMatchObject({ source: ['aws.secretsmanager'], 'detail-type': ['AWS Service Event via CloudTrail'], detail: { eventName: ['RotationSucceeded'] } });
       const injected = new Set(containerOf(json()).secrets.map((s: any) => s.valueFrom.replace(/:(username|password)::$/, '')));
       expect(new Set(pattern.detail.additionalEventData.SecretId)).toEqual(injected);
-      // The database credentials, SECRET_KEY_BASE, and the cache token where there is a cache.
-      expect(injected.size).toBe(hasCache() ? 3 : 2);
+      // The database credentials, SECRET_KEY_BASE, the cache token where there is a cache, the graph's credentials where there is a graph.
+      expect(injected.size).toBe(2 + (hasCache() ? 1 : 0) + (hasGraph() ? 1 : 0));
     });
 
     it('invokes the redeploy function, which only this rule may invoke, and knows the cluster', () => {

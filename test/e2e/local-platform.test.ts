@@ -1,25 +1,40 @@
 import { BackupClient, ListBackupPlansCommand, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments, loadEnvironments } from '../../environments';
 import { readChangeSet } from '../../operations/change-sets';
 import { setValue } from '../../operations/environment-file';
-import { changeLines, cleanDiff, copyOfProject, deployLocal, LOCAL_STACKS, MINUTES, useLocalPlatform } from '../support/local-platform';
+import { changeLines, cleanDiff, copyOfProject, deployLocal, LOCAL_STACKS, MINUTES, useLocalPlatform, type LocalPlatform } from '../support/local-platform';
 
 // The acceptance of the local platform, end to end: the README's `npm run local`, `npm run diff -- --env local`
 // and `npm run deploy -- --reviewed`, run as a user runs them, against a fresh moto on a free loopback port.
 // Drift and the disaster-recovery drill run beside this suite, on a platform of their own
 // (local-platform-recovery.test.ts).
+/** The graph node: its running instance and its data volume. */
+async function graphNode(config: ReturnType<LocalPlatform['clientConfig']>) {
+  const ec2 = new EC2Client(config);
+  const filters = [{ Name: 'tag:Name', Values: ['groundwork-local-graph-1'] }, { Name: 'instance-state-name', Values: ['running'] }];
+  const instances = ((await ec2.send(new DescribeInstancesCommand({ Filters: filters }))).Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
+  expect(instances).toHaveLength(1);
+  const volumeId = instances[0].Tags!.find((tag) => tag.Key === 'groundwork:data-volume')!.Value!;
+  const [volume] = (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }))).Volumes!;
+  return { instance: instances[0], volume };
+}
+
 describe('the local platform in moto', () => {
   const platform = useLocalPlatform('local-platform');
+  /** The graph node before the new image, and the image. */
+  let graphBefore: Awaited<ReturnType<typeof graphNode>>;
+  let newImage: string;
   /** The project with the pull request's change (the database renamed), deployed from the review on. */
   let changed: string;
   const npmRun = (...args: Parameters<ReturnType<typeof platform>['npmRun']>) => platform().npmRun(...args);
@@ -48,7 +63,7 @@ describe('the local platform in moto', () => {
     expect(starts('service-local')).toBeGreaterThan(order('data-local'));
     expect(starts('service-local')).toBeGreaterThan(order('secrets-local'));
     expect(starts('observability-local')).toBeGreaterThan(order('service-local'));
-    for (const label of ['Load balancer DNS name', 'Database endpoint', 'Database credentials (secret ARN)', 'SECRET_KEY_BASE (secret ARN)', 'Dashboard']) {
+    for (const label of ['Load balancer DNS name', 'Database endpoint', 'Database credentials (secret ARN)', 'Graph (Neo4j) URI', 'SECRET_KEY_BASE (secret ARN)', 'Dashboard']) {
       expect(run.output).toMatch(new RegExp(`^ {2}${label.replace(/[()]/g, '\\$&')}: +\\S+`, 'm'));
     }
   }, 25 * MINUTES);
@@ -90,9 +105,17 @@ describe('the local platform in moto', () => {
     expect(drVaults.map((vault) => vault.BackupVaultName)).toContain('groundwork-local-dr');
 
     const alarms = (await new CloudWatchClient(config).send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'groundwork-local' }))).MetricAlarms ?? [];
-    // 16 in every environment with a cache and a state replica; local has no cache, so 13.
-    expect(alarms.length).toBe(13);
+    // 16 in every environment with a cache and a state replica; local has no cache (13), and one graph node (3 more).
+    expect(alarms.length).toBe(16);
     expect(alarms.every((alarm) => alarm.AlarmActions?.some((action) => action.includes(':groundwork-local-alarms')))).toBe(true);
+
+    // The graph node: booted from the image its parameter names, its data on an encrypted volume of its own.
+    const { instance, volume } = await graphNode(config);
+    const image = (await new SSMClient(config).send(new GetParameterCommand({ Name: '/groundwork/local/graph/x86_64/image-id' }))).Parameter!;
+    expect(image.DataType).toBe('aws:ec2:image');
+    expect(instance.ImageId).toBe(image.Value);
+    expect(instance.MetadataOptions).toMatchObject({ HttpTokens: 'required' });
+    expect(volume).toMatchObject({ Encrypted: true, VolumeType: 'gp3', Size: 10, Attachments: [{ InstanceId: instance.InstanceId, State: 'attached' }] });
 
     const trails = (await new CloudTrailClient(config).send(new DescribeTrailsCommand({}))).trailList ?? [];
     expect(trails.find((trail) => trail.Name === 'groundwork-local')).toMatchObject({ IsMultiRegionTrail: true, LogFileValidationEnabled: true });
@@ -143,19 +166,29 @@ describe('the local platform in moto', () => {
     expect(readChangeSet(path.join(workDir, 'merged.json'))).toEqual(readChangeSet(path.join(workDir, 'clean.json')));
   }, 20 * MINUTES);
 
-  it('`npm run diff` after a config change shows exactly that change, with a warning for the database it replaces', async () => {
+  it('`npm run diff` after a config change and a new graph image shows exactly those changes: a warning for the database it replaces, a note for the volume it keeps', async () => {
     // The change a pull request would make, in a copy of the project: the database's name, which Aurora
     // takes only by replacing the cluster, and which the service reads from its task definition.
     const file = path.join(changed, 'environments', 'local.ts');
     fs.writeFileSync(file, setValue(fs.readFileSync(file, 'utf8'), ['database', 'databaseName'], 'orders'));
+    // And what the graph's image pipeline does after a build (moto has no Image Builder): publish the new
+    // image's id, with the data type Image Builder gives it.
+    const ssm = new SSMClient(clientConfig());
+    graphBefore = await graphNode(clientConfig());
+    newImage = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.12-x86_64' }))).Parameter!.Value!;
+    expect(newImage).not.toBe(graphBefore.instance.ImageId);
+    await ssm.send(new PutParameterCommand({ Name: '/groundwork/local/graph/x86_64/image-id', Value: newImage, DataType: 'aws:ec2:image', Type: 'String', Overwrite: true }));
     {
       const run = await npmRun(['diff', '--', '--env', 'local', '--json', path.join(platform().workDir, 'changed.json')], 10 * MINUTES, changed);
       expect(run.code).toBe(2);
       const section = (stack: string) => changeLines(run.output.split(`#### \`${stack}\``)[1]?.split('#### ')[0] ?? '');
-      expect(section('data-local')).toEqual([
+      expect(section('data-local').sort()).toEqual([
+        // The node's instance, for the new image; its volume is not in the plan at all.
+        expect.stringMatching(/^- `aws_instance\.graph_node-1_instance_\w+`: replace \(ami\)$/),
         expect.stringMatching(/^- `aws_rds_cluster\.database_cluster_\w+`: replace \(database_name\)$/),
         // RDS refuses to delete a cluster that still has instances: they are replaced with it.
         expect.stringMatching(/^- `aws_rds_cluster_instance\.database_writer_\w+`: replace$/),
+        expect.stringMatching(/^- `aws_volume_attachment\.graph_node-1_data-attachment_\w+`: replace \(instance_id\)$/),
       ]);
       expect(section('service-local')).toEqual([
         expect.stringMatching(/^- `aws_ecs_service\.app_service_\w+`: update \(task_definition\)$/),
@@ -163,30 +196,47 @@ describe('the local platform in moto', () => {
       ]);
       const cluster = /`(aws_rds_cluster\.\S+)`: replace/.exec(run.output)![1];
       expect(run.output).toContain(`> **Warning**: \`${cluster}\` (database) will be replaced (because of database_name): its data is gone unless restored from a snapshot or recovery point.`);
-      // A task definition is not stateful: the one warning is the database's.
+      // A task definition and a node's instance are not stateful: the one warning is the database's.
       expect(run.output.match(/^> \*\*Warning\*\*/gm)).toHaveLength(1);
-      // The service reads the database's endpoint from data-local's outputs, which the replacement changes.
+      expect(run.output.match(/^> \*\*Note\*\*: `aws_volume_attachment\.graph_node-1_data-attachment_\w+` is replaced with its instance: the data volume is kept/gm)).toHaveLength(1);
+      // The service reads the database's endpoint, and the alarms the node's instance, from data-local's outputs.
       expect(run.output).toContain('| `service-local` | 1 | 1 | 1 | provisional |');
-      for (const stack of LOCAL_STACKS.filter((name) => !['data-local', 'service-local'].includes(name))) {
+      expect(run.output).toContain('| `observability-local` | 0 | 0 | 0 | provisional |');
+      for (const stack of LOCAL_STACKS.filter((name) => !['data-local', 'service-local', 'observability-local'].includes(name))) {
         expect(run.output).toContain(`| \`${stack}\` | 0 | 0 | 0 | no changes |`);
       }
     }
   }, 12 * MINUTES);
 
-  it('`npm run deploy -- --reviewed` applies exactly the reviewed change, the provisional stack once its dependency is applied', async () => {
+  it('`npm run deploy -- --reviewed` applies exactly the reviewed change, the provisional stacks once their dependency is applied, and converges', async () => {
     const run = await npmRun(['deploy', '--', '--env', 'local', '--reviewed', path.join(platform().workDir, 'changed.json'), '--yes'], 15 * MINUTES, changed);
     if (run.code !== 0) throw new Error(`npm run deploy exited ${run.code}:\n${run.output}`);
-    expect(run.output).toMatch(/^ {2}data-local: 2 added, \d+ changed, 2 destroyed, as reviewed/m);
+    expect(run.output).toMatch(/^ {2}data-local: 4 added, \d+ changed, 4 destroyed, as reviewed/m);
     // service-local was planned against data-local's old endpoint; planned again after it, it matched.
     expect(run.output).toMatch(/^ {2}service-local: planned after data-local; matches the reviewed prediction$/m);
     expect(run.output.indexOf('service-local: deploy started')).toBeGreaterThan(run.output.search(/data-local: 1 added/));
     // Beside the reviewed task definition and service, the policies that name the database's new secret, which the review could not know.
     expect(run.output).toMatch(/^ {2}service-local: 1 added, \d+ changed, 1 destroyed, as reviewed/m);
+    // The node's status-check alarm follows its new instance.
+    expect(run.output).toMatch(/^ {2}observability-local: planned after data-local; matches the reviewed prediction$/m);
     for (const stack of ['state-local', 'network-local', 'secrets-local', 'backup-local', 'observability-local']) {
       // Unchanged, but for the emulator's artefacts, which the reviewed plans hold too.
       expect(run.output).toMatch(new RegExp(`^ {2}${stack}: 0 added, \\d+ changed, 0 destroyed, as reviewed`, 'm'));
     }
     const database = ((await new RDSClient(clientConfig()).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).find((cluster) => cluster.DBClusterIdentifier === 'groundwork-local');
     expect(database?.DatabaseName).toBe('orders');
-  }, 17 * MINUTES);
+
+    // The graph node runs the new image on a new instance, with the same data volume at the same address.
+    const after = await graphNode(clientConfig());
+    expect(after.instance.InstanceId).not.toBe(graphBefore.instance.InstanceId);
+    expect(after.instance.ImageId).toBe(newImage);
+    expect(after.instance.PrivateIpAddress).toBe(graphBefore.instance.PrivateIpAddress);
+    expect(after.volume.VolumeId).toBe(graphBefore.volume.VolumeId);
+    expect(after.volume.Attachments).toMatchObject([{ InstanceId: after.instance.InstanceId, State: 'attached' }]);
+    // Converged: the node's stack and the one that watches it plan no change.
+    for (const stack of ['data-local', 'observability-local']) {
+      const again = await npmRun(['diff', '--', '--env', 'local', '--stack', stack], 5 * MINUTES, changed);
+      expect({ stack, code: again.code, changes: changeLines(again.output) }).toEqual({ stack, code: 0, changes: [] });
+    }
+  }, 20 * MINUTES);
 });
