@@ -56,10 +56,10 @@ export function neo4jImageComponent(settings: Pick<Neo4jSettings, 'edition' | 'v
 }
 
 /**
- * `neo4j.conf` for one node, whatever Neo4j version the image holds (the boot script adds the cluster's
- * members under the setting name that version reads). `ownAddress` is a Terraform reference or a literal.
+ * `neo4j.conf` for one node, whatever Neo4j version the image holds (the boot script adds the node's own
+ * address, and the cluster's members under the setting name that version reads).
  */
-export function neo4jConf(settings: Omit<Neo4jSettings, 'edition' | 'version'>, ownAddress: string): string {
+export function neo4jConf(settings: Omit<Neo4jSettings, 'edition' | 'version'>): string {
   const lines = [
     `server.directories.data=${NEO4J_DATA_DIRECTORY}`,
     'server.directories.logs=/var/log/neo4j',
@@ -69,7 +69,6 @@ export function neo4jConf(settings: Omit<Neo4jSettings, 'edition' | 'version'>, 
     `server.memory.heap.max_size=${gib(settings.heapGiB)}`,
     `server.memory.pagecache.size=${gib(settings.pageCacheGiB)}`,
     'server.default_listen_address=0.0.0.0',
-    `server.default_advertised_address=${ownAddress}`,
     `server.bolt.listen_address=:${settings.boltPort}`,
     `server.http.listen_address=:${settings.httpPort}`,
     'server.https.enabled=false',
@@ -134,6 +133,10 @@ export function nodeUserData(values: NodeBootValues, digest: string): string {
     "cat > /etc/neo4j/neo4j.conf <<'NEO4J_CONF'",
     values.neo4jConf.trimEnd(),
     'NEO4J_CONF',
+    // The address Neo4j gives drivers and members: the primary interface's, from the instance metadata (IMDSv2).
+    "token=$(curl -sfX PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')",
+    'address=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/local-ipv4)',
+    'printf \'server.default_advertised_address=%s\\n\' "$address" >> /etc/neo4j/neo4j.conf',
     ...(values.clusterEndpoints === undefined
       ? []
       : [
@@ -171,7 +174,7 @@ export function configurationDigest(given: Omit<Neo4jSettings, 'edition' | 'vers
     volumeSerial: '<volume>',
     region: '<region>',
     secretArn: '<secret>',
-    neo4jConf: neo4jConf(settings, '<address>'),
+    neo4jConf: neo4jConf(settings),
     clusterEndpoints: nodes > 1 ? '<members>' : undefined,
   };
   return createHash('sha256').update(JSON.stringify(settings)).update(nodeUserData(placeholders, '')).digest('hex').slice(0, 16);

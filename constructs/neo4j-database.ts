@@ -40,6 +40,12 @@ export interface Neo4jDatabaseProps extends Neo4jSettings {
    * @default - no pipeline: the nodes boot the latest Amazon Linux 2023 image
    */
   readonly imageSchedule?: string;
+  /**
+   * Each node's address is a network interface that outlives its instances (see `StatefulNode`). Only a
+   * single server may do without: a cluster's members find each other at their addresses.
+   * @default true
+   */
+  readonly stableAddresses?: boolean;
 }
 
 /**
@@ -90,6 +96,9 @@ export class Neo4jDatabase extends Construct {
       ],
     });
 
+    if (props.stableAddresses === false && props.nodes > 1) {
+      throw new Error(`${this.node.path}: a cluster of ${props.nodes} servers needs stable addresses, at which its members find each other`);
+    }
     const subnetCount = Math.min(props.subnetIds.length, props.availabilityZones.length);
     this.image = new GoldenImage(this, 'image', {
       name: props.name,
@@ -113,6 +122,7 @@ export class Neo4jDatabase extends Construct {
         imageId: this.image.imageId,
         instanceType: props.instanceType,
         subnetId: props.subnetIds[zone],
+        stableAddress: props.stableAddresses,
         availabilityZone: props.availabilityZones[zone],
         securityGroupIds: [this.securityGroup.securityGroupId],
         instanceProfileName: role.instanceProfileName,
@@ -120,14 +130,14 @@ export class Neo4jDatabase extends Construct {
         encryptionKeyArn: props.encryptionKeyArn,
         dataVolume: props.dataVolume,
         preventDestroy: props.preventDestroy,
-        userData: (volumeSerial, privateIp) =>
+        userData: (volumeSerial) =>
           nodeUserData(
             {
               hostName: nodeName,
               volumeSerial,
               region: props.region,
               secretArn: credentials.secretArn,
-              neo4jConf: neo4jConf(props, privateIp),
+              neo4jConf: neo4jConf(props),
               clusterEndpoints: props.nodes > 1 ? clusterEndpoints : undefined,
             },
             digest,

@@ -23,16 +23,22 @@ export interface StatefulNodeProps {
   readonly instanceType: string;
   /** The subnet of the node's network interface. */
   readonly subnetId: string;
+  /**
+   * The node's address is a network interface of its own, attached at launch and kept across replacements;
+   * without it the instance takes an address of its own in the subnet, and a new one with each replacement.
+   * @default true
+   */
+  readonly stableAddress?: boolean;
   /** The subnet's availability zone, where the data volume must be too. */
   readonly availabilityZone: string;
   readonly securityGroupIds: readonly string[];
   /** The instance profile the node runs as. */
   readonly instanceProfileName: string;
   /**
-   * The boot script, given the data volume's id as its NVMe serial (`vol0123...`) and the node's address.
+   * The boot script, given the data volume's id as its NVMe serial (`vol0123...`).
    * A change replaces the instance, so a new configuration is a visible replacement in the plan.
    */
-  readonly userData: (volumeSerial: string, privateIp: string) => string;
+  readonly userData: (volumeSerial: string) => string;
   /** A digest of the configuration, tagged on the instance (`groundwork:config-digest`). */
   readonly configDigest: string;
   /** The KMS key that encrypts the root and data volumes. */
@@ -59,17 +65,20 @@ export class StatefulNode extends Construct {
   readonly instanceId: string;
   readonly volumeId: string;
   readonly volumeArn: string;
-  /** The node's private address, the network interface's: the same across replacements. */
+  /** The node's private address: with `stableAddress`, the network interface's, the same across replacements. */
   readonly privateIp: string;
 
   constructor(scope: Construct, id: string, props: StatefulNodeProps) {
     super(scope, id);
-    const address = new NetworkInterface(this, 'address', {
-      subnetId: props.subnetId,
-      securityGroups: [...props.securityGroupIds],
-      description: `Address of ${props.name}`,
-      tags: { Name: props.name },
-    });
+    const address =
+      props.stableAddress === false
+        ? undefined
+        : new NetworkInterface(this, 'address', {
+            subnetId: props.subnetId,
+            securityGroups: [...props.securityGroupIds],
+            description: `Address of ${props.name}`,
+            tags: { Name: props.name },
+          });
     const volume = new EbsVolume(this, 'data', {
       availabilityZone: props.availabilityZone,
       type: 'gp3',
@@ -85,10 +94,12 @@ export class StatefulNode extends Construct {
       ami: props.imageId,
       instanceType: props.instanceType,
       iamInstanceProfile: props.instanceProfileName,
-      networkInterface: [{ networkInterfaceId: address.id, deviceIndex: 0 }],
+      ...(address
+        ? { networkInterface: [{ networkInterfaceId: address.id, deviceIndex: 0 }] }
+        : { subnetId: props.subnetId, vpcSecurityGroupIds: [...props.securityGroupIds] }),
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
       rootBlockDevice: { volumeType: 'gp3', volumeSize: props.rootVolumeGiB ?? 20, encrypted: true, kmsKeyId: props.encryptionKeyArn, deleteOnTermination: true },
-      userData: props.userData(Fn.replace(volume.id, '-', ''), address.privateIp),
+      userData: props.userData(Fn.replace(volume.id, '-', '')),
       userDataReplaceOnChange: true,
       tags: { Name: props.name, 'groundwork:data-volume': volume.id, 'groundwork:config-digest': props.configDigest },
     });
@@ -103,6 +114,6 @@ export class StatefulNode extends Construct {
     this.instanceId = instance.id;
     this.volumeId = volume.id;
     this.volumeArn = volume.arn;
-    this.privateIp = address.privateIp;
+    this.privateIp = address?.privateIp ?? instance.privateIp;
   }
 }

@@ -25,6 +25,13 @@ export const graphRules: CrossFieldRule[] = [
         : none,
   },
   {
+    reads: ['graph.stableAddresses', 'graph.nodes'],
+    check: (env) =>
+      env.graph && !env.graph.stableAddresses && env.graph.nodes > 1
+        ? problem(['graph', 'stableAddresses'], `is false, but the ${env.graph.nodes} servers of a cluster find each other at their addresses: keep it true, or run one node`)
+        : none,
+  },
+  {
     reads: ['graph.instanceType', 'graph.memory'],
     check: (env) => {
       if (!env.graph) return none;

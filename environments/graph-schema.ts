@@ -81,6 +81,12 @@ export const GraphSchema = z.strictObject({
     .prefault({}),
   /** The golden image. @default - see each field */
   image: ImageSchema.prefault({}),
+  /**
+   * Each node's address is a network interface of its own that outlives its instances, so a replaced node
+   * comes back where its clients and members know it. Only an emulator may turn it off, for one node only.
+   * @default true
+   */
+  stableAddresses: z.boolean().default(true),
   /** Backups of the data volumes (by the environment's AWS Backup plan). @default - see each field */
   backup: z
     .strictObject({

@@ -28,7 +28,9 @@ export const local: EnvironmentConfig = {
     autoscaling: { enabled: false },
   },
   // One small node; moto has no EC2 Image Builder, so it boots Amazon Linux 2023 as the image parameter says.
-  graph: { instanceType: 't3.medium', memory: { heapGiB: 1, pageCacheGiB: 1.5 }, dataVolume: { sizeGiB: 10 }, image: { pipeline: false } },
+  // moto keeps a terminated instance's network interface attached at device 0, so a node's own interface
+  // could never be deleted: the instance takes its address in the subnet, a new one when it is replaced.
+  graph: { instanceType: 't3.medium', memory: { heapGiB: 1, pageCacheGiB: 1.5 }, dataVolume: { sizeGiB: 10 }, image: { pipeline: false }, stableAddresses: false },
   // moto cannot cancel the rotation of a secret RDS manages (CancelRotateSecret wants a rotation function),
   // so the schedule could be set but never destroyed; RDS's own 7-day schedule stays.
   rotation: { databasePasswordSchedule: false },

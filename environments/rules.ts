@@ -89,6 +89,7 @@ const platformRules: CrossFieldRule[] = [
   emulatorOnlyOff(['backup', 'selectDatabase'], (env) => env.backup.selectDatabase, 'a plan that selects nothing backs up nothing'),
   emulatorOnlyOff(['observability', 'prometheus', 'customerKey'], (env) => env.observability.prometheus.customerKey, "the workspace's metrics must be encrypted with a key the environment controls"),
   emulatorOnlyOff(['observability', 'prometheus', 'alertManager'], (env) => env.observability.prometheus.alertManager, 'without it no GitOps alert reaches anyone'),
+  emulatorOnlyOff(['graph', 'stableAddresses'], (env) => env.graph?.stableAddresses ?? true, 'a replaced node would come back at a new address, which its clients and members do not know'),
   emulatorOnlyOff(['graph', 'image', 'pipeline'], (env) => env.graph?.image.pipeline ?? true, 'without the pipeline the nodes never get a Neo4j image'),
   emulatorOnlyOff(['state', 'replica', 'enabled'], (env) => env.state.replica.enabled, 'without a replica the state is lost with the region, and nothing can be re-provisioned from it'),
   {

@@ -209,6 +209,7 @@ export class DataStack extends EnvironmentStack {
       preventDestroy: protection.data.preventDestroy,
       secretRecoveryWindowDays: protection.secretRecoveryWindowDays,
       imageSchedule: graph.image.pipeline ? graph.image.schedule : undefined,
+      stableAddresses: graph.stableAddresses,
     });
     const rotationSecurityGroup = this.rotationSecurityGroup(env, network, 'graph-password-rotation', `Neo4j password rotation of Groundwork environment ${env.name}`, database.securityGroup, graph.ports.bolt);
     new SecretRotation(this, 'graph-password-rotation', {

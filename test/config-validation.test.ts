@@ -243,6 +243,8 @@ const GRAPH: InvalidCase[] = [
   ['a Neo4j version that is not exact', 'prod', prodGraph((g) => (g.neo4jVersion = '5.26')), 'prod.graph.neo4jVersion', 'must be an exact Neo4j version'],
   ['a Neo4j 4 version', 'prod', prodGraph((g) => (g.neo4jVersion = '4.4.30')), 'prod.graph.neo4jVersion', 'must be an exact Neo4j version'],
   ['a real environment without the image pipeline', 'prod', prodGraph((g) => (g.image = { pipeline: false })), 'prod.graph.image.pipeline', 'may be false only in an emulator environment'],
+  ['a real environment whose nodes take a new address with each instance', 'staging', changed(staging, (c) => (c.graph = { stableAddresses: false })), 'staging.graph.stableAddresses', 'may be false only in an emulator environment: a replaced node would come back at a new address'],
+  ['an emulator cluster whose members have no stable addresses', 'local', changed(environments.local, (c) => (c.graph = { ...c.graph, edition: 'enterprise', nodes: 2 })), 'local.graph.stableAddresses', 'the 2 servers of a cluster find each other at their addresses'],
   ['an image schedule in crontab\'s five fields', 'prod', prodGraph((g) => (g.image = { schedule: 'cron(0 4 * * 0)' })), 'prod.graph.image.schedule', 'with six fields'],
   ['a recovery point allowed to be a year old', 'prod', prodGraph((g) => (g.backup = { maxRecoveryPointAgeHours: 8760 })), 'prod.graph.backup.maxRecoveryPointAgeHours', 'Too big'],
   ['a field the graph does not have', 'prod', prodGraph((g) => (g.subnets = 'public')), 'prod.graph.subnets', 'is not a known field'],

@@ -68,6 +68,7 @@ describe('the shipped environments', () => {
       tlsOnlyPolicy: env.buckets.tlsOnlyPolicy,
       // Environments without a graph have no pipeline to turn off.
       imagePipeline: env.graph?.image.pipeline ?? env.emulator === undefined,
+      stableAddresses: env.graph?.stableAddresses ?? env.emulator === undefined,
     });
     const loaded = loadEnvironments(environments);
     // Both kinds are shipped, so neither branch below is vacuous.
@@ -76,7 +77,7 @@ describe('the shipped environments', () => {
       const on = env.emulator === undefined;
       expect([env.name, switches(env)]).toEqual([
         env.name,
-        { cache: on, autoscaling: on, databasePasswordSchedule: on, selectDatabase: on, trailLogging: on, tlsOnlyPolicy: on, imagePipeline: on },
+        { cache: on, autoscaling: on, databasePasswordSchedule: on, selectDatabase: on, trailLogging: on, tlsOnlyPolicy: on, imagePipeline: on, stableAddresses: on },
       ]);
     }
   });

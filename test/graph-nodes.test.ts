@@ -30,6 +30,10 @@ describe.each(GRAPH_ENVIRONMENTS)('graph nodes of %s', (env) => {
   const graph = () => config(env).graph!;
   const instances = () => resources(json(), 'aws_instance');
   const volumes = () => resources(json(), 'aws_ebs_volume');
+  const graphGroup = () => resources(json(), 'aws_security_group').find(([, g]) => g.name === `groundwork-${env}-graph`)![0];
+  /** The first node's address: its network interface's, or (without stable addresses) its instance's. */
+  const firstAddress = () =>
+    graph().stableAddresses ? ref('aws_network_interface', Object.keys(json().resource.aws_network_interface)[0], 'private_ip') : ref('aws_instance', instances()[0][0], 'private_ip');
 
   it('runs one instance per node, IMDSv2 only, the root volume encrypted with the data key, replaced when its boot script changes', () => {
     expect(instances()).toHaveLength(graph().nodes);
@@ -38,10 +42,18 @@ describe.each(GRAPH_ENVIRONMENTS)('graph nodes of %s', (env) => {
       expect(instance.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 });
       expect(instance.root_block_device).toMatchObject({ encrypted: true, kms_key_id: dataKey(json()) });
       expect(instance.user_data_replace_on_change).toBe(true);
-      // No address of its own: the network interface's, which outlives the instance.
-      expect(instance.subnet_id).toBeUndefined();
       expect(instance.associate_public_ip_address).toBeUndefined();
+      if (graph().stableAddresses) {
+        // No address of its own: the network interface's, which outlives the instance.
+        expect(instance.subnet_id).toBeUndefined();
+        expect(instance.network_interface).toEqual([{ network_interface_id: expect.stringMatching(/^\$\{aws_network_interface\./), device_index: 0 }]);
+      } else {
+        // An emulator's node (moto keeps a terminated instance's interface attached): its own address, in the node's group.
+        expect(instance.network_interface).toBeUndefined();
+        expect(instance.vpc_security_group_ids).toEqual([ref('aws_security_group', graphGroup())]);
+      }
     }
+    expect(resources(json(), 'aws_network_interface')).toHaveLength(graph().stableAddresses ? graph().nodes : 0);
     expect(instances().map(([, instance]) => instance.tags.Name).sort()).toEqual(Array.from({ length: graph().nodes }, (_, i) => `groundwork-${env}-graph-${i + 1}`));
   });
 
@@ -56,9 +68,9 @@ describe.each(GRAPH_ENVIRONMENTS)('graph nodes of %s', (env) => {
       expect(attachment.stop_instance_before_detaching).toBe(true);
       const instance = json().resource.aws_instance[referencedName(attachment.instance_id)];
       expect(instance.tags['groundwork:data-volume']).toBe(ref('aws_ebs_volume', name));
-      // Same zone as the subnet of the node's network interface.
-      const [nic] = instance.network_interface;
-      const subnet = crossStackSource(json().resource.aws_network_interface[referencedName(nic.network_interface_id)].subnet_id).expression;
+      // Same zone as the subnet of the node's network interface (or, without one, of the instance).
+      const subnetId = instance.network_interface ? json().resource.aws_network_interface[referencedName(instance.network_interface[0].network_interface_id)].subnet_id : instance.subnet_id;
+      const subnet = crossStackSource(subnetId).expression;
       expect(subnet).toContain(`private-${volume.availability_zone}`);
     }
     // One node per zone, in zone order.
@@ -138,6 +150,9 @@ describe.each(GRAPH_ENVIRONMENTS)('graph nodes of %s', (env) => {
       expect(script).toContain(`server.memory.heap.max_size=${memory.heapGiB}g`);
       expect(script).toMatch(new RegExp(`server\\.memory\\.pagecache\\.size=(${memory.pageCacheGiB}g|${memory.pageCacheGiB * 1024}m)`));
       expect(script).toContain(`server.bolt.listen_address=:${ports.bolt}`);
+      // Its own address from the instance metadata (IMDSv2), so the script names no attribute of the instance itself.
+      expect(script).toContain('printf \'server.default_advertised_address=%s\\n\' "$address" >> /etc/neo4j/neo4j.conf');
+      expect(script).not.toContain('aws_instance.');
       expect(script.split('\n')[1]).toBe(`# groundwork:config-digest ${instance.tags['groundwork:config-digest']}`);
       const endpoints = /^endpoints='(.*)'$/m.exec(script)?.[1];
       if (nodes > 1) expect(endpoints?.split(',')).toEqual(Object.keys(json().resource.aws_network_interface).map((nic) => `${ref('aws_network_interface', nic, 'private_ip')}:6000`));
@@ -163,7 +178,7 @@ describe.each(GRAPH_ENVIRONMENTS)('graph nodes of %s', (env) => {
     const [, rotation] = resources(json(), 'aws_secretsmanager_secret_rotation').find(([, r]) => r.secret_id === ref('aws_secretsmanager_secret_version', versionName, 'arn'))!;
     expect(rotation.rotation_rules).toEqual({ automatically_after_days: config(env).rotation.graphPasswordDays });
     const [, fn] = resources(json(), 'aws_lambda_function').find(([, f]) => f.function_name === `groundwork-${env}-graph-password-rotation`)!;
-    expect(fn.environment.variables.NEO4J_URI).toBe(`neo4j://${ref('aws_network_interface', Object.keys(json().resource.aws_network_interface)[0], 'private_ip')}:${graph().ports.bolt}`);
+    expect(fn.environment.variables.NEO4J_URI).toBe(`neo4j://${firstAddress()}:${graph().ports.bolt}`);
   });
 
   it('gives the service the URI and the credentials by ARN, backs the volumes up and alarms on every node', () => {

@@ -2,7 +2,8 @@ import { BackupClient, ListBackupPlansCommand, ListBackupVaultsCommand } from '@
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeServicesCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -189,6 +190,8 @@ describe('the local platform in moto', () => {
         expect.stringMatching(/^- `aws_iam_role_policy\.graph_role_policy_\w+`: update \(policy\)$/),
         // The node's instance, for the new image; its volume is not in the plan at all.
         expect.stringMatching(/^- `aws_instance\.graph_node-1_instance_\w+`: replace \(ami\)$/),
+        // local's node has no address of its own (graph.stableAddresses): the rotation learns the new instance's.
+        expect.stringMatching(/^- `aws_lambda_function\.graph-password-rotation_function_\w+`: update \(environment\)$/),
         expect.stringMatching(/^- `aws_rds_cluster\.database_cluster_\w+`: replace \(database_name\)$/),
         // RDS refuses to delete a cluster that still has instances: they are replaced with it.
         expect.stringMatching(/^- `aws_rds_cluster_instance\.database_writer_\w+`: replace$/),
@@ -230,11 +233,18 @@ describe('the local platform in moto', () => {
     const database = ((await new RDSClient(clientConfig()).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).find((cluster) => cluster.DBClusterIdentifier === 'groundwork-local');
     expect(database?.DatabaseName).toBe('orders');
 
-    // The graph node runs the new image on a new instance, with the same data volume at the same address.
+    // The graph node runs the new image on a new instance, with the same data volume; local's node has no
+    // address of its own (graph.stableAddresses), so its clients follow the new instance's.
     const after = await graphNode(clientConfig());
     expect(after.instance.InstanceId).not.toBe(graphBefore.instance.InstanceId);
     expect(after.instance.ImageId).toBe(newImage);
-    expect(after.instance.PrivateIpAddress).toBe(graphBefore.instance.PrivateIpAddress);
+    const uri = `neo4j://${after.instance.PrivateIpAddress}:7687`;
+    const rotation = await new LambdaClient(clientConfig()).send(new GetFunctionConfigurationCommand({ FunctionName: 'groundwork-local-graph-password-rotation' }));
+    expect(rotation.Environment?.Variables?.NEO4J_URI).toBe(uri);
+    const ecs = new ECSClient(clientConfig());
+    const [service] = (await ecs.send(new DescribeServicesCommand({ cluster: 'groundwork-local', services: ['groundwork-local-app'] }))).services ?? [];
+    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service?.taskDefinition }));
+    expect(taskDefinition?.containerDefinitions?.[0].environment).toContainEqual({ name: 'NEO4J_URI', value: uri });
     expect(after.volume.VolumeId).toBe(graphBefore.volume.VolumeId);
     expect(after.volume.Attachments).toMatchObject([{ InstanceId: after.instance.InstanceId, State: 'attached' }]);
     // Converged: the node's stack and the one that watches it plan no change.
