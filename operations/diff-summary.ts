@@ -137,9 +137,12 @@ function tableRow(diff: StackDiff): string {
   if (diff.status !== 'planned') return `| \`${diff.stack}\` | | | | ${diff.status === 'failed' ? 'plan failed' : 'not planned'} |`;
   const counts = countChanges(diff.changes);
   const warnings = statefulWarnings(diff.changes).length;
+  // Nothing planned against outputs this change alters is not "no changes": the plan after them may differ.
   const note =
     diff.changes.length === 0 && diff.outputs.length === 0
-      ? 'no changes'
+      ? diff.upstreamChanging.length > 0
+        ? 'provisional'
+        : 'no changes'
       : [
           warnings > 0 ? `**${warnings} stateful**` : '',
           counts.import > 0 ? `${counts.import} to import` : '',
@@ -156,7 +159,7 @@ function stackSection(diff: StackDiff): string[] {
     return ['', `#### \`${diff.stack}\`: ${diff.status === 'failed' ? 'plan failed' : 'not planned'}`, '', ...failureLines(diff.reason).map((line) => `    ${line}`)];
   }
   const lines: string[] = [];
-  if (diff.changes.length > 0 || diff.outputs.length > 0) {
+  if (diff.changes.length > 0 || diff.outputs.length > 0 || diff.upstreamChanging.length > 0) {
     lines.push('', `#### \`${diff.stack}\`: ${describeCounts(countChanges(diff.changes))}`, '');
     lines.push(...statefulWarnings(diff.changes).map((warning) => `> **Warning**: ${warning}`));
     lines.push(...keptVolumeNotes(diff.changes).map((note) => `> **Note**: ${note}`));

@@ -116,6 +116,13 @@ describe('diffSummary', () => {
     expect(summary).toContain('> Planned against the current outputs of `data-dev`, which this change alters: run the diff again after it is applied.');
   });
 
+  it('marks a stack with nothing planned against outputs this change alters as provisional, not "no changes"', () => {
+    // observability reads the node's instance id: today's plan sees the old one and changes nothing.
+    const summary = diffSummary('prod', [planned('data-prod', changesOf(serviceScaled), { outputs: ['graph_uri'] }), planned('observability-prod', [], { upstreamChanging: ['data-prod'] })]);
+    expect(summary).toContain('| `observability-prod` | 0 | 0 | 0 | provisional |');
+    expect(summary).toContain('#### `observability-prod`: 0 to add, 0 to change, 0 to destroy\n\n> Planned against the current outputs of `data-prod`, which this change alters: run the diff again after it is applied.');
+  });
+
   it('says the diff is incomplete when a plan failed, quoting why, and names the skipped stacks', () => {
     const diffs: StackDiff[] = [
       {
