@@ -234,7 +234,7 @@ let loadedRules: readonly SecretlintRule[] | undefined;
  */
 function secretlintRules(): readonly SecretlintRule[] {
   if (loadedRules) return loadedRules;
-  if (!process.features.require_module) throw new Error(`Groundwork needs Node.js 20.19+ or 22.12+ (it requires ES modules); this is ${process.version}`);
+  if (!process.features.require_module) throw new Error(`Groundwork needs Node.js 22.19+ (npm runs the project's own, from its node package); this is ${process.version}`);
   const { createRequire } = process.getBuiltinModule('node:module');
   loadedRules = (createRequire(__filename)('@secretlint/secretlint-rule-preset-recommend') as { rules: SecretlintRule[] }).rules;
   return loadedRules;

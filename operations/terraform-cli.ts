@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { MINIMUM_TERRAFORM } from '../lib/versions';
 
 /** The one provider Groundwork's AWS stacks use, at the version @cdktf/provider-aws 20.1.0 is generated for. */
-const AWS_PROVIDER = { source: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
+export const AWS_PROVIDER = { source: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
 
 /** Where a filesystem mirror of the AWS provider is looked for, in order, after GROUNDWORK_PROVIDER_MIRROR. */
 const MIRROR_CANDIDATES = [

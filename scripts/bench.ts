@@ -1,4 +1,4 @@
-// npm run bench [-- --runs 5] [--only synth|diff]
+// npm run bench [-- --runs 5] [--only synth|diff|bindings]
 // synth: median wall time and peak RSS of a full synth of every environment, as `npm run synth` runs it
 // (the app, with the esbuild bundle reused while its inputs are unchanged), and of the app alone. Peak RSS
 // is GNU time's %M over the whole command, which takes the largest of the command and the processes it
@@ -6,16 +6,20 @@
 // diff: `npm run diff -- --env local` on the deployed local platform against Terraform's own plans of the
 // same stacks at the same parallelism, side by side (scripts/bench-diff.ts); it deploys local into a moto
 // of its own first, which takes minutes.
+// bindings: the AWS bindings prebuilt (the package) against generated from the provider (`cdktn get`):
+// install, generation, synth time and memory with each (scripts/bench-bindings.ts).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseArguments, runScript, UsageError } from '../lib/cli';
+import { benchBindings } from './bench-bindings';
 import { benchDiff } from './bench-diff';
 
 const TARGET = { wallSeconds: 1.5, rssMiB: 300 };
-const USAGE = 'usage: npm run bench [-- --runs <n>] [--only synth|diff]';
+const USAGE = 'usage: npm run bench [-- --runs <n>] [--only synth|diff|bindings]';
+const PARTS = ['synth', 'diff', 'bindings'];
 
 interface Sample {
   wallSeconds: number;
@@ -40,11 +44,13 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArguments(USAGE, () => parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' }, only: { type: 'string' } } }));
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number of runs (got "${values.runs}")\n${USAGE}`);
-  if (values.only !== undefined && !['synth', 'diff'].includes(values.only)) throw new UsageError(`--only takes synth or diff (got "${values.only}")\n${USAGE}`);
-  const synthOk = values.only === 'diff' || benchSynth(runs);
+  if (values.only !== undefined && !PARTS.includes(values.only)) throw new UsageError(`--only takes ${PARTS.join(', ')} (got "${values.only}")\n${USAGE}`);
+  const wanted = (part: string) => values.only === undefined || values.only === part;
+  const synthOk = !wanted('synth') || benchSynth(runs);
   // Plans take a minute or more each: three of each side are enough for a median.
-  const diffOk = values.only === 'synth' || (await benchDiff(Math.min(runs, 3)));
-  return synthOk && diffOk ? 0 : 1;
+  const diffOk = !wanted('diff') || (await benchDiff(Math.min(runs, 3)));
+  const bindingsOk = !wanted('bindings') || (await benchBindings(runs));
+  return synthOk && diffOk && bindingsOk ? 0 : 1;
 }
 
 function benchSynth(runs: number): boolean {

@@ -41,7 +41,7 @@ export async function bundleIfChanged({ root, entry, outfile }) {
     bundle: true,
     packages: 'external',
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     sourcemap: 'linked',
     // Messages are printed by report(), without the source lines esbuild would quote: a line of an

@@ -21,8 +21,6 @@ const USAGE = 'usage: npm run dr:drill   (no arguments; AWS_ENDPOINT_URL names t
 
 async function main(argv: string[]): Promise<void> {
   parseArguments(USAGE, () => parseArgs({ args: argv, options: {} }));
-  // The SDK's notice about its future Node.js versions; the pinned version here runs on Node.js 20.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const snapshotId = `groundwork-local-drill-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
   const restoring = (config: EnvironmentConfig): EnvironmentConfig => ({ ...config, database: { ...config.database, restoreFromSnapshot: snapshotId } });
   const log = console.log;

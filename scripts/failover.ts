@@ -21,7 +21,6 @@ import { awsAccess } from '../operations/orphans';
 const USAGE = 'usage: npm run failover -- --env <name> [--yes] [--detach] [--wait-for-tasks <seconds>]\n       npm run failback -- --env <name> [--yes] [--wait-for-tasks <seconds>]';
 
 async function main(argv: string[]): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values, positionals } = parseArguments(USAGE, () =>
     parseArgs({
       args: argv,

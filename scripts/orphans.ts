@@ -18,7 +18,6 @@ import { awsAccess, findOrphans } from '../operations/orphans';
 const USAGE = 'usage: npm run orphans -- --env <name> [--delete [--yes] [--confirm <name>]] [--json]';
 
 async function main(argv: string[]): Promise<number> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArguments(USAGE, () =>
     parseArgs({
       args: argv,

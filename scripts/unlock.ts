@@ -18,8 +18,6 @@ import { requireTerraform, scriptTerraformEnv } from '../operations/terraform-cl
 const USAGE = 'usage: npm run unlock -- --env <name> --stack <component>-<env> [--yes]';
 
 async function main(argv: string[]): Promise<number> {
-  // The SDK's notice about its future Node.js versions; the pinned version here runs on Node.js 20.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArguments(USAGE, () =>
     parseArgs({ args: argv, strict: true, allowPositionals: false, options: { env: { type: 'string' }, stack: { type: 'string' }, yes: { type: 'boolean', default: false } } }),
   );

@@ -38,7 +38,7 @@ export function adoptExistingResources(env: Environment, stacks: readonly (Terra
       problems.push(`${env.name}.imports.${index}.resource: ${env.name} has no stack ${stackName}`);
       return;
     }
-    const resources = stack.node.findAll().filter((construct): construct is TerraformResource => construct instanceof TerraformResource);
+    const resources = stack.node.findAll().filter(TerraformResource.isTerraformResource);
     const resource = resources.find((candidate) => candidate.node.path === entry.resource);
     if (!resource) {
       const parent = entry.resource.slice(0, entry.resource.lastIndexOf('/'));

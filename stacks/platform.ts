@@ -51,7 +51,7 @@ export function addPlatform(scope: Construct, env: Environment): Platform {
   const service = new ServiceStack(scope, env, { network, secrets, data });
   const backup = new BackupStack(scope, env, data);
   const observability = new ObservabilityStack(scope, env, { service, data });
-  // Every stack keeps its state in the state stack's bucket, so `cdktf deploy` must apply that first.
+  // Every stack keeps its state in the state stack's bucket, so `cdktn deploy` must apply that first.
   // Cross-stack references add the other dependencies (data on network and secrets, ...) themselves.
   const clusterConfig = env.gitops?.cluster;
   const cluster = clusterConfig?.kind === 'eks' ? new ClusterStack(scope, env, clusterConfig, network, data, observability) : undefined;

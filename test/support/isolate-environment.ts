@@ -1,8 +1,5 @@
 // environments/local.ts reads AWS_ENDPOINT_URL; tests that need it set it themselves.
 delete process.env.AWS_ENDPOINT_URL;
-// The SDK's notice that its releases from 2027 need Node.js 22: the pinned clients run on 20, and the
-// notice would bury the suite's own output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Terraform and the AWS provider are Go programs, and the emulator suites run about two hundred of them,
 // each spending most of its CPU loading the provider's schema: a lazier garbage collector saves about 6% of
 // their CPU (measured on a plan of network-local: 10.7 s of CPU by default, 10.0 s with GOGC=200).
