@@ -447,8 +447,9 @@ describe('the local scripts fail clearly, before touching anything', () => {
   it.concurrent(
     'local exits 1 when it would start moto but moto_server is not on PATH',
     async () => {
-      // Terraform stays: the check for it comes first.
-      const dirs = [...new Set([dirOf('node'), dirOf('terraform')])];
+      // Terraform stays: the check for it comes first. Under npm, `node` is the project's own, and npx is
+      // beside the system's.
+      const dirs = [...new Set([dirOf('node'), dirOf('npx'), dirOf('terraform')])];
       expect(dirs.filter((dir) => fs.existsSync(path.join(dir, 'moto_server')))).toEqual([]);
       const run = await runScript('local', { PATH: dirs.join(path.delimiter) });
       expect(run.output).toContain('moto_server is not on PATH');
