@@ -8,30 +8,16 @@
 // Generated classes check Terraform-version-dependent features against cdktf.json's `targetVersions`
 // (default: Terraform 1.5.7 and later), and refuse write-only attributes below 1.11, so that synth is
 // given the project's real floor, as the CLI would pass it from cdktf.json.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { MINIMUM_TERRAFORM } from '../lib/versions';
 import { AWS_PROVIDER, scriptTerraformEnv } from '../operations/terraform-cli';
+import { measured, median, type Sample } from './bench-measure';
 
 const ROOT = path.resolve(__dirname, '..');
 const PREBUILT = '@cdktf/provider-aws';
-
-interface Sample {
-  wallSeconds: number;
-  rssMiB: number;
-}
-
-/** Wall time and peak RSS (GNU time) of a command that must succeed. */
-function timed(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Sample {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8' });
-  if (result.error) throw new Error('GNU time is needed at /usr/bin/time (Debian: apt-get install time)');
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`.split('\n').slice(-30).join('\n'));
-  const [wall, rssKiB] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  return { wallSeconds: wall, rssMiB: rssKiB / 1024 };
-}
 
 /** Bytes and files under a directory (symbolic links not followed). */
 function sizeOf(dir: string): { mib: number; files: number } {
@@ -45,7 +31,6 @@ function sizeOf(dir: string): { mib: number; files: number } {
   return { mib: bytes / 2 ** 20, files };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const row = (what: string, sample: Sample, extra = '') => console.log(`${what.padEnd(50)} ${sample.wallSeconds.toFixed(2).padStart(6)} s  ${sample.rssMiB.toFixed(0).padStart(5)} MiB  ${extra}`);
 
 /** Every stack's JSON, with the provider's source written one way (the generated classes write the full `hashicorp/aws`). */
@@ -71,7 +56,7 @@ export async function benchBindings(runs: number): Promise<boolean> {
     const installDir = path.join(work, 'prebuilt');
     fs.mkdirSync(installDir);
     fs.writeFileSync(path.join(installDir, 'package.json'), JSON.stringify({ name: 'prebuilt', private: true }));
-    const install = timed('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=peer', '--cache', path.join(work, 'npm-cache'), `${PREBUILT}@${version}`], { cwd: installDir });
+    const install = measured('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=peer', '--cache', path.join(work, 'npm-cache'), `${PREBUILT}@${version}`], { cwd: installDir });
     const installed = sizeOf(path.join(installDir, 'node_modules', ...PREBUILT.split('/')));
     row(`prebuilt: npm install ${PREBUILT}@${version}`, install, `${installed.mib.toFixed(0)} MiB, ${installed.files} files`);
 
@@ -82,14 +67,14 @@ export async function benchBindings(runs: number): Promise<boolean> {
     fs.writeFileSync(path.join(generateDir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'true', codeMakerOutput: '.gen', terraformProviders: [provider] }));
     const { env: terraformEnv } = scriptTerraformEnv(path.join(work, 'terraform'));
     const cli = path.join(ROOT, 'node_modules', '.bin', 'cdktn');
-    const get = timed(cli, ['get'], { cwd: generateDir, env: { ...terraformEnv, CI: '1', CHECKPOINT_DISABLE: '1' } });
+    const get = measured(cli, ['get'], { cwd: generateDir, env: { ...terraformEnv, CI: '1', CHECKPOINT_DISABLE: '1' } });
     const generatedCode = path.join(generateDir, '.gen', 'providers', 'aws');
     const generated = sizeOf(generatedCode);
     row(`generated: cdktn get ${provider}`, get, `${generated.mib.toFixed(0)} MiB, ${generated.files} files`);
 
     // The app with the generated classes in place of the package's (same module names, resource by resource).
     const bundles = { prebuilt: path.join(ROOT, 'dist', 'main.js'), generated: path.join(ROOT, 'dist', 'main.generated-bindings.js') };
-    timed('node', [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+    measured('node', [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
     await build({
       entryPoints: [path.join(ROOT, 'main.ts')],
       outfile: bundles.generated,
@@ -116,7 +101,7 @@ export async function benchBindings(runs: number): Promise<boolean> {
       for (const kind of ['prebuilt', 'generated'] as const) {
         const outdir = path.join(work, `out-${kind}`);
         fs.rmSync(outdir, { recursive: true, force: true });
-        samples[kind].push(timed('node', [bundles[kind]], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: context } }));
+        samples[kind].push(measured('node', [bundles[kind]], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: context } }));
       }
     }
     for (const kind of ['prebuilt', 'generated'] as const) {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { median } from './bench-measure';
 
 const TARGET_RATIO = 1.15;
 const ROOT = path.resolve(__dirname, '..');
@@ -38,7 +39,6 @@ async function pool(tasks: (() => Promise<unknown>)[], concurrency: number): Pro
   }));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchDiff(runs: number): Promise<boolean> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-diff-'));

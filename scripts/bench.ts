@@ -8,7 +8,6 @@
 // of its own first, which takes minutes.
 // bindings: the AWS bindings prebuilt (the package) against generated from the provider (`cdktn get`):
 // install, generation, synth time and memory with each (scripts/bench-bindings.ts).
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,29 +15,16 @@ import { parseArgs } from 'node:util';
 import { parseArguments, runScript, UsageError } from '../lib/cli';
 import { benchBindings } from './bench-bindings';
 import { benchDiff } from './bench-diff';
+import { measured, median, type Sample } from './bench-measure';
 
 const TARGET = { wallSeconds: 1.5, rssMiB: 300 };
 const USAGE = 'usage: npm run bench [-- --runs <n>] [--only synth|diff|bindings]';
 const PARTS = ['synth', 'diff', 'bindings'];
 
-interface Sample {
-  wallSeconds: number;
-  rssMiB: number;
-}
-
 function measure(command: string, outdir: string): Sample {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', command], {
-    encoding: 'utf8',
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
-  });
-  if (result.error) throw new Error('GNU time is needed at /usr/bin/time (Debian: apt-get install time)');
-  if (result.status !== 0) throw new Error(`${command} failed:\n${result.stdout}${result.stderr}`);
-  const [wall, rssKiB] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  return { wallSeconds: wall, rssMiB: rssKiB / 1024 };
+  return measured('sh', ['-c', command], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArguments(USAGE, () => parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' }, only: { type: 'string' } } }));
